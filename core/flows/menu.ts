@@ -1,0 +1,33 @@
+import { column, defineFlow, type Flow, same } from '../flow';
+import type { MessageKey } from '../i18n';
+
+/** Menu items and the flows behind them; an item whose flow is not installed yet says so. */
+const items: [value: string, label: MessageKey, flow: string][] = [
+  ['register', 'menu.register', 'registration'],
+  ['forgot_password', 'menu.forgot_password', 'password-reset'],
+  ['confirm_identity', 'menu.confirm_identity', 'identity'],
+  ['my_account', 'menu.my_account', 'account'],
+];
+
+export const menuFlow: Flow = defineFlow({
+  name: 'menu',
+  first: 'choose',
+  steps: {
+    choose: {
+      ask: ({ t }) => ({
+        text: t('menu.prompt'),
+        options: column(t, [
+          ...items.map(([value, label]) => [value, label] as [string, MessageKey]),
+          ['language', 'menu.language'],
+        ]),
+      }),
+      handle(answer, { t, preset, hasFlow }) {
+        if (answer.type !== 'choice') return same(t('error.choose_option'));
+        if (answer.value === 'language') return { to: 'command', name: 'language' };
+        const item = items.find(([value]) => value === answer.value);
+        if (item && hasFlow(item[2])) return { to: 'flow', flow: item[2] };
+        return same(t('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support }));
+      },
+    },
+  },
+});

@@ -1,0 +1,44 @@
+import i18next from 'i18next';
+import type { Translate } from './catalogue';
+import { en } from './en';
+import { ru } from './ru';
+
+export type { MessageKey, Translate } from './catalogue';
+
+export const locales = ['ru', 'en'] as const;
+export type Locale = (typeof locales)[number];
+export const defaultLocale: Locale = 'ru';
+
+/** Native names, shown on the language buttons. */
+export const localeNames: Record<Locale, string> = { ru: 'Русский', en: 'English' };
+
+export const isLocale = (value: unknown): value is Locale => locales.includes(value as Locale);
+
+/** Maps a channel's hint (`en-US`, `ru`, `kk`) to a supported language, or null when none fits. */
+export function matchLocale(hint: string | undefined): Locale | null {
+  const base = hint?.toLowerCase().split(/[-_]/)[0];
+  return isLocale(base) ? base : null;
+}
+
+/**
+ * One i18next instance per engine (no global), initialised synchronously from bundled catalogues,
+ * so it runs the same on Node and Workers. Plural rules come from `Intl.PluralRules` through i18next.
+ */
+export function createTranslations(): (locale: Locale) => Translate {
+  const instance = i18next.createInstance();
+  instance.init({
+    resources: { ru: { translation: ru }, en: { translation: en } },
+    lng: defaultLocale,
+    fallbackLng: defaultLocale,
+    keySeparator: false,
+    nsSeparator: false,
+    // Output is plain text; each channel escapes for its own medium.
+    interpolation: { escapeValue: false },
+    initAsync: false,
+  });
+  const byLocale = Object.fromEntries(locales.map((l) => [l, instance.getFixedT(l)])) as Record<
+    Locale,
+    (key: string, vars?: object) => string
+  >;
+  return (locale) => (key, vars) => byLocale[locale](key, vars);
+}

@@ -1,0 +1,46 @@
+/**
+ * What travels between a channel (Telegram, web chat) and the engine.
+ * Channels translate their own updates into `Inbound` and render `Outbound`; nothing here knows a transport.
+ */
+
+/** Where a message comes from: one conversation per chat, e.g. `web:<session>` or `tg:<chat id>`. */
+export interface InboundBase {
+  conversationId: string;
+  /** The channel's id for this delivery (Telegram `update_id`, a web client's message id); a repeat is handled once. */
+  eventId?: string;
+  /** The channel's id of the customer's message, so a message holding a secret can be deleted. */
+  messageId?: string;
+  /** The customer's language as the channel reports it (e.g. Telegram `language_code`); used until they choose one. */
+  localeHint?: string;
+}
+
+export type InboundBody =
+  | { type: 'text'; text: string }
+  /** A tapped button; `nonce` ties it to the prompt that showed it, so stale buttons are refused. */
+  | { type: 'choice'; value: string; nonce?: string }
+  | { type: 'command'; name: string }
+  /** A phone number shared through the channel; `ownedBySender` when the channel vouches it is the sender's own. */
+  | { type: 'contact'; phone: string; ownedBySender: boolean }
+  /** A photo or document; `size` in bytes. The bytes are fetched only by a step that wants them. */
+  | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array> }
+  /** The customer opened the chat (web page load): greet a newcomer, otherwise repeat the current question. */
+  | { type: 'open' };
+
+export type Inbound = InboundBase & InboundBody;
+
+/** A button: `label` is shown, `value` comes back in a `choice`. */
+export interface Option {
+  value: string;
+  label: string;
+}
+
+export type Outbound =
+  | { type: 'text'; text: string }
+  /** A question answered by buttons; `rows` lay the buttons out, `nonce` comes back with the tap. */
+  | { type: 'choices'; text: string; rows: Option[][]; nonce: string }
+  | { type: 'contact-request'; text: string; button: string }
+  | { type: 'file-request'; text: string; accept: 'image' }
+  /** The bot is working on something slow (hashing, sending a code). */
+  | { type: 'typing' }
+  /** Remove the customer's message `messageId` from the chat (it held a secret). */
+  | { type: 'delete-message'; messageId: string };

@@ -1,0 +1,29 @@
+/**
+ * Short-lived keyed state: conversations, de-duplication marks, rate-limit counters.
+ * Production: Redis. Embedded: in-process. Both pass `test/contracts/state-store.contract.ts`.
+ */
+export interface StateStore {
+  /** The value stored under `key` and its version (≥ 1), or null when absent or expired. */
+  get(key: string): Promise<Versioned | null>;
+  /**
+   * Writes `value` only if the stored version is still `expectedVersion` (0 = the key is absent).
+   * Returns the new version, or null when another writer got there first. TTL in seconds, renewed on write.
+   */
+  compareAndSet(
+    key: string,
+    expectedVersion: number,
+    value: string,
+    ttlSeconds: number,
+  ): Promise<number | null>;
+  /** Stores `value` only if `key` is absent; true when this call stored it. TTL in seconds. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Resolves when the store answers; rejects when it is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Versioned {
+  value: string;
+  version: number;
+}

@@ -1,0 +1,31 @@
+import type { Prompt } from './flow';
+import type { Outbound } from './messages';
+
+/** Turns a step's question into messages; buttons carry `nonce` so a later tap can be checked. */
+export function renderPrompt(prompt: Prompt, nonce: number): Outbound[] {
+  const out: Outbound[] = [...(prompt.before ?? [])];
+  if (prompt.options) {
+    out.push({ type: 'choices', text: prompt.text, rows: prompt.options, nonce: String(nonce) });
+  } else if (prompt.request?.type === 'contact') {
+    out.push({ type: 'contact-request', text: prompt.text, button: prompt.request.button });
+  } else if (prompt.request?.type === 'file') {
+    out.push({ type: 'file-request', text: prompt.text, accept: prompt.request.accept });
+  } else {
+    out.push({ type: 'text', text: prompt.text });
+  }
+  return out;
+}
+
+/** The option whose value or label (case- and space-insensitive) matches what the customer typed. */
+export function matchOption(prompt: Prompt, typed: string): string | null {
+  const wanted = typed.trim().toLocaleLowerCase();
+  for (const row of prompt.options ?? []) {
+    for (const option of row) {
+      if (option.label.toLocaleLowerCase() === wanted) return option.value;
+    }
+  }
+  return null;
+}
+
+export const hasOption = (prompt: Prompt, value: string): boolean =>
+  (prompt.options ?? []).some((row) => row.some((option) => option.value === value));

@@ -1,0 +1,61 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema';
+
+/** The same drizzle API over postgres.js and PGlite; repositories are written once against it. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface OpenDatabase {
+  db: Database;
+  /** 'postgres' for a server reached by URL, 'pglite' for the embedded one. */
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+/** Any fixed number: instances starting together take turns applying migrations. */
+const MIGRATION_LOCK = 7_270_001;
+
+/** Opens Postgres at `url`, or PGlite stored in `dataDir` (in memory when null), and applies migrations. */
+export async function openDatabase(options: {
+  url?: string;
+  dataDir?: string | null;
+}): Promise<OpenDatabase> {
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir ?? null);
+}
+
+async function openPostgres(url: string): Promise<OpenDatabase> {
+  const migrator = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzlePostgres(migrator), { migrationsFolder });
+  } finally {
+    await migrator.end();
+  }
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  return {
+    db: drizzlePostgres(client, { schema }),
+    kind: 'postgres',
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string | null): Promise<OpenDatabase> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder });
+  return { db, kind: 'pglite', close: () => client.close() };
+}
+
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
+}

@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const accounts = pgTable('accounts', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  /** bcrypt; null for accounts created without a password (imported, or awaiting activation). */
+  passwordHash: text('password_hash'),
+  createdAt: createdAt(),
+});
+
+export const contactKind = pgEnum('contact_kind', ['email', 'phone']);
+
+/** A contact value belongs to one account at most: the primary key is what makes registration race-safe. */
+export const contacts = pgTable(
+  'contacts',
+  {
+    kind: contactKind('kind').notNull(),
+    /** Normalised: lower-case e-mail domain, E.164 phone. */
+    value: text('value').notNull(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('contacts_account_idx').on(t.accountId)],
+);
+
+export const consents = pgTable(
+  'consents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    agreementVersion: text('agreement_version').notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('consents_account_idx').on(t.accountId)],
+);
+
+export const profiles = pgTable('profiles', {
+  accountId: uuid('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  surname: text('surname'),
+  givenName: text('given_name'),
+  patronymic: text('patronymic'),
+  birthDate: text('birth_date'),
+  sex: text('sex'),
+  documentType: text('document_type'),
+  /** AES-GCM ciphertext (base64url) under DATA_KEY; never stored in clear. */
+  documentSeries: text('document_series_enc'),
+  documentNumber: text('document_number_enc'),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Append-only: who did what to which account, and when. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_account_idx').on(t.accountId, t.at)],
+);

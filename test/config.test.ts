@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../web/config';
+
+describe('configuration', () => {
+  it('starts on embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      PUBLIC_URL: 'http://localhost:3000',
+      INSURER: 'soglasie',
+      DATA_DIR: './.data',
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+    });
+    expect([config.DATABASE_URL, config.REDIS_URL, config.SMTP_URL]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', PORT: '8080' });
+    expect([config.DATABASE_URL, config.PORT]).toEqual([undefined, 8080]);
+  });
+
+  it('names every bad variable and what it expects, in one message', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', INSURER: 'acme', REDIS_URL: 'localhost:6379' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/PORT: expected a port number \(got "eighty"\)/);
+    expect(attempt).toThrow(/INSURER: expected one of: soglasie, victoria \(got "acme"\)/);
+    expect(attempt).toThrow(/REDIS_URL: expected a URL/);
+  });
+
+  it('never prints a secret or a password inside a URL', () => {
+    let message = '';
+    try {
+      loadConfig({ DATA_KEY: 'too-short-secret', DATABASE_URL: 'mysql://admin:hunter2@db/x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATA_KEY: expected 32 random bytes');
+    expect(message).not.toContain('too-short-secret');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('accepts a 32-byte DATA_KEY in base64 and the victoria preset', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ DATA_KEY: key, INSURER: 'victoria' })).toMatchObject({
+      DATA_KEY: key,
+      INSURER: 'victoria',
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountRepository, NewAccount } from '../../core/ports/accounts';
+
+let counter = 0;
+/** A registration with contacts no other test uses. */
+export function newAccount(overrides: Partial<NewAccount> = {}): NewAccount {
+  const n = `${Date.now().toString(36)}${++counter}`;
+  return {
+    email: `customer${n}@example.ru`,
+    phone: `+7916${String(1_000_000 + counter).slice(-7)}`,
+    passwordHash: '$2b$10$abcdefghijklmnopqrstuuVh6mG7pW1bV0m0jT1l8yQ8y5cH2e3Ca',
+    consent: { agreementVersion: '2026-01', acceptedAt: new Date('2026-11-01T10:00:00Z') },
+    actor: 'web:test',
+    ...overrides,
+  };
+}
+
+/** One behaviour, two databases: every AccountRepository passes this. */
+export function accountRepositoryContract(name: string, open: () => Promise<AccountRepository>) {
+  describe(`AccountRepository contract: ${name}`, () => {
+    let accounts: AccountRepository;
+    beforeAll(async () => {
+      accounts = await open();
+    });
+    afterAll(async () => accounts?.close());
+
+    it('creates an account that can be found by its e-mail and by its phone', async () => {
+      const input = newAccount();
+      const created = await accounts.createAccount(input);
+      expect(created.ok).toBe(true);
+      if (!created.ok) return;
+      expect(created.value).toMatchObject({ email: input.email, phone: input.phone });
+      expect(await accounts.findByContact('email', input.email)).toEqual(created.value);
+      expect(await accounts.findByContact('phone', input.phone)).toEqual(created.value);
+    });
+
+    it('finds nobody for an unknown contact', async () => {
+      expect(await accounts.findByContact('email', 'nobody@example.ru')).toBeNull();
+    });
+
+    it('refuses a second account with the same e-mail, and leaves nothing of it behind', async () => {
+      const first = newAccount();
+      await accounts.createAccount(first);
+      const second = newAccount({ email: first.email });
+      expect(await accounts.createAccount(second)).toEqual({ ok: false, error: 'email_taken' });
+      expect(await accounts.findByContact('phone', second.phone)).toBeNull();
+    });
+
+    it('refuses a second account with the same phone', async () => {
+      const first = newAccount();
+      await accounts.createAccount(first);
+      expect(await accounts.createAccount(newAccount({ phone: first.phone }))).toEqual({
+        ok: false,
+        error: 'phone_taken',
+      });
+    });
+
+    it('lets exactly one of ten simultaneous registrations of one e-mail win, the rest told it is taken', async () => {
+      const email = newAccount().email;
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => accounts.createAccount(newAccount({ email }))),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.error === 'email_taken')).toHaveLength(9);
+    });
+
+    it('records the creation and later events in the audit trail, newest first', async () => {
+      const created = await accounts.createAccount(newAccount({ actor: 'web:abc' }));
+      if (!created.ok) throw new Error('setup failed');
+      await accounts.appendAudit({
+        accountId: created.value.id,
+        actor: 'staff:U1',
+        action: 'identity.approved',
+        details: { reason: 'ok' },
+      });
+      const trail = await accounts.auditTrail(created.value.id);
+      expect(trail.map((e) => [e.action, e.actor])).toEqual([
+        ['identity.approved', 'staff:U1'],
+        ['account.created', 'web:abc'],
+      ]);
+      expect(trail[1]?.details).toEqual({ agreementVersion: '2026-01' });
+      expect(trail[0]?.at).toBeInstanceOf(Date);
+    });
+
+    it('answers a ping', async () => {
+      await expect(accounts.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface RunningService {
+  url: string;
+  output(): string;
+  /** Resolves once the records (PGlite or Postgres) are open and migrated. */
+  recordsOpen(): Promise<boolean>;
+  stop(): Promise<number | null>;
+}
+
+/** Runs `web/node.ts` as `npm start` does, in a child process with only the given environment. */
+export async function startService(env: Record<string, string>, waitMs = 20_000): Promise<RunningService> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'web/node.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = await Promise.race([
+    waitFor(() => output.includes('Kabinet is listening'), waitMs),
+    exited.then(() => false),
+  ]);
+  if (!listening) {
+    child.kill('SIGKILL');
+    throw new Error(`service did not start:\n${output}`);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    recordsOpen: () => waitFor(() => output.includes('records are open'), waitMs),
+    stop: () => stopChild(child, exited),
+  };
+}
+
+/** Runs the service expecting it to refuse to start; resolves with its exit code and output. */
+export async function failedStart(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'web/node.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>) {
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** A cookie-keeping client for the web chat API. */
+export function chatClient(baseUrl: string, cookie = '') {
+  let n = 0;
+  const request = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(baseUrl + path, { ...init, headers: { cookie, ...init.headers } });
+    const set = response.headers.get('set-cookie');
+    if (set) cookie = set.split(';')[0] ?? '';
+    return response;
+  };
+  return {
+    cookie: () => cookie,
+    request,
+    async post(body: unknown) {
+      const response = await request('/chat/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `p${Date.now()}-${++n}`, body }),
+      });
+      return (await response.json()) as { messages: { type: string; text: string; nonce?: string }[] };
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../core/engine';
+import { flows, homeFlow } from '../core/flows';
+import { silentLogger } from '../core/logger';
+import type { StateStore } from '../core/ports/state-store';
+import { presets } from '../core/presets';
+import { createMemoryStateStore } from '../db/state/memory-state-store';
+import { createApp } from '../web/app';
+import { type ChatMessage, createChatInbox } from '../web/chat/inbox';
+
+function createTestApp(options: { store?: StateStore; pingFails?: boolean } = {}) {
+  const store = options.store ?? createMemoryStateStore();
+  const engine = createEngine({
+    flows,
+    home: homeFlow,
+    store,
+    services: {} as never,
+    preset: presets.soglasie,
+  });
+  return createApp({
+    engine,
+    inbox: createChatInbox(store, 3600),
+    sessionSecret: 'test-secret-test-secret-test-secret',
+    secureCookies: false,
+    dependencies: [
+      { name: 'records', ping: async () => {} },
+      {
+        name: 'state',
+        ping: async () => {
+          if (options.pingFails) throw new Error('ECONNREFUSED');
+        },
+      },
+    ],
+    logger: silentLogger,
+  });
+}
+
+interface Reply {
+  messages: (ChatMessage & { text: string; nonce?: string })[];
+  hidden?: boolean;
+  message?: string;
+}
+const json = async (response: Response | Promise<Response>) => (await (await response).json()) as Reply;
+
+/** A browser in miniature: keeps the cookie, posts JSON like the page does. */
+function browser(app: ReturnType<typeof createApp>) {
+  let cookie = '';
+  let n = 0;
+  const request = async (path: string, init: RequestInit = {}) => {
+    const response = await app.request(path, { ...init, headers: { cookie, ...init.headers } });
+    const set = response.headers.get('set-cookie');
+    if (set) cookie = set.split(';')[0] ?? '';
+    return response;
+  };
+  const post = (body: unknown, id = `m${++n}`) =>
+    request('/chat/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, body }),
+    });
+  return { request, post, cookie: () => cookie, setCookie: (c: string) => (cookie = c) };
+}
+
+describe('web chat', () => {
+  it('serves the chat page with a signed HttpOnly session cookie and a strict content policy', async () => {
+    const response = await browser(createTestApp()).request('/');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<form id="composer"');
+    expect(response.headers.get('set-cookie')).toMatch(/kabinet_session=[^;]+\.[^;]+;.*HttpOnly/);
+    expect(response.headers.get('set-cookie')).toContain('SameSite=Lax');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
+  it('greets on open, answers a menu choice, and keeps the messages for the page to fetch again', async () => {
+    const b = browser(createTestApp());
+    const opened = await json(b.post({ type: 'open' }));
+    expect(opened.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(opened.messages[0]?.text).toContain('Здравствуйте');
+    const menu = opened.messages[1];
+    const reply = await json(b.post({ type: 'choice', value: 'my_account', nonce: menu?.nonce }));
+    expect(reply.messages[0]?.text).toContain('«Мой кабинет» скоро появится');
+    const history = await json(b.request('/chat/updates?after=2'));
+    expect(history.messages.map((m) => m.seq)).toEqual([3, 4]);
+  });
+
+  it('handles a retried POST once', async () => {
+    const b = browser(createTestApp());
+    await b.post({ type: 'open' });
+    const first = await json(b.post({ type: 'text', text: 'Мой кабинет' }, 'same-id'));
+    const retry = await json(b.post({ type: 'text', text: 'Мой кабинет' }, 'same-id'));
+    expect(first.messages).toHaveLength(2);
+    expect(retry.messages).toEqual([]);
+    expect((await json(b.request('/chat/updates?after=0'))).messages).toHaveLength(4);
+  });
+
+  it('starts a new conversation when the cookie is forged', async () => {
+    const app = createTestApp();
+    const b = browser(app);
+    await b.post({ type: 'open' });
+    const [value] = b.cookie().split('.');
+    b.setCookie(`${value}.forgedsignature`);
+    const response = await b.post({ type: 'open' });
+    expect((await json(response)).messages[0]?.text).toContain('Здравствуйте');
+    expect(response.headers.get('set-cookie')).not.toContain(value);
+  });
+
+  it('refuses what the page would never send, saying why', async () => {
+    const b = browser(createTestApp());
+    const form = await b.request('/chat/messages', { method: 'POST', body: 'text=hi' });
+    expect(form.status).toBe(415);
+    const bad = await b.post({ type: 'teleport' });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).message).toContain('body.type');
+    const huge = await b.post({ type: 'text', text: 'x'.repeat(20_000) });
+    expect(huge.status).toBe(413);
+    expect((await b.request('/chat/updates?after=-1')).status).toBe(400);
+  });
+
+  it('answers 503 with a message, not a stack trace, when the state store is down', async () => {
+    const broken: StateStore = {
+      ...createMemoryStateStore(),
+      get: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      },
+    };
+    const response = await browser(createTestApp({ store: broken })).post({ type: 'open' });
+    expect(response.status).toBe(503);
+    const body = await json(response);
+    expect(body.message).toContain('ваши ответы сохранены');
+    expect(JSON.stringify(body)).not.toContain('ECONNREFUSED');
+  });
+
+  describe('health', () => {
+    let app: ReturnType<typeof createApp>;
+    beforeAll(() => {
+      app = createTestApp({ pingFails: true });
+    });
+    it('says the process is up on /healthz even when a dependency is down', async () => {
+      expect((await app.request('/healthz')).status).toBe(200);
+    });
+    it('names the unreachable dependency on /readyz with 503', async () => {
+      const response = await app.request('/readyz');
+      expect(response.status).toBe(503);
+      expect(await json(response)).toEqual({ status: 'not ready', records: 'ok', state: 'unreachable' });
+      expect((await createTestApp().request('/readyz')).status).toBe(200);
+    });
+  });
+});

@@ -1,0 +1,44 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from '../core/logger';
+import { type ChatDeps, createChatRoutes } from './chat/routes';
+import { createHealthRoutes, type Dependency } from './health';
+
+export interface AppDeps extends ChatDeps {
+  dependencies: Dependency[];
+  logger: Logger;
+}
+
+/** Shown when something failed on our side; the customer's place in the conversation is kept. */
+const OUTAGE_MESSAGE =
+  'Сервис временно недоступен, ваши ответы сохранены — попробуйте через минуту. / The service is briefly unavailable; your answers are kept, please try again in a minute.';
+
+/** The HTTP face of Kabinet: the same app on Node and in tests (`app.request()`). */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], formAction: ["'self'"] },
+    }),
+  );
+  app.route('/', createHealthRoutes(deps.dependencies));
+  app.route('/', createChatRoutes(deps));
+
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404),
+  );
+  // The HTTP edge's error boundary: expected refusals carry their status; anything else is logged, never leaked.
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      return c.json({ error: 'bad_request', message: error.message }, error.status);
+    }
+    deps.logger.error('request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      error: `${error.name}: ${error.message}`,
+    });
+    return c.json({ error: 'unavailable', message: OUTAGE_MESSAGE }, 503);
+  });
+  return app;
+}

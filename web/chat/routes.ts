@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import type { Engine } from '../../core/engine';
+import type { InboundBody } from '../../core/messages';
+import type { ChatInbox } from './inbox';
+import { chatPage, chatScript, chatStyle } from './page';
+import { chatSession } from './session';
+
+export interface ChatDeps {
+  engine: Engine;
+  inbox: ChatInbox;
+  /** Signs the session cookie. */
+  sessionSecret: string;
+  /** Send the cookie only over HTTPS (when PUBLIC_URL is https). */
+  secureCookies: boolean;
+}
+
+/** What the page may post; anything else is a 400 with the reason. */
+const postedMessage = z.object({
+  /** The page's id for this message: a retried POST is handled once. */
+  id: z.string().regex(/^[\w-]{1,64}$/),
+  body: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('text'), text: z.string().max(4000) }),
+    z.object({ type: z.literal('choice'), value: z.string().max(200), nonce: z.string().max(32).optional() }),
+    z.object({ type: z.literal('open') }),
+  ]),
+  locale: z.string().max(35).optional(),
+});
+
+export function createChatRoutes({ engine, inbox, sessionSecret, secureCookies }: ChatDeps) {
+  const app = new Hono<{ Variables: { sessionId: string } }>();
+  app.use(async (c, next) => {
+    c.set('sessionId', await chatSession(c, sessionSecret, secureCookies));
+    await next();
+  });
+
+  app.get('/', (c) => c.html(chatPage()));
+  app.get('/chat/app.js', (c) =>
+    c.body(chatScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
+  app.get('/chat/app.css', (c) => c.body(chatStyle, 200, { 'content-type': 'text/css; charset=utf-8' }));
+
+  app.post('/chat/messages', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
+    // JSON only: a cross-site form cannot send it without a CORS preflight, which this app never grants.
+    if (!c.req.header('content-type')?.startsWith('application/json')) {
+      throw new HTTPException(415, { message: 'expected application/json' });
+    }
+    const parsed = postedMessage.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
+    const { id, body, locale } = parsed.data;
+    const sessionId = c.get('sessionId');
+    const replies = await engine.handle({
+      ...(body as InboundBody),
+      conversationId: `web:${sessionId}`,
+      eventId: id,
+      messageId: id,
+      localeHint: locale,
+    });
+    const messages = await inbox.append(sessionId, replies);
+    // The page blanks its copy of a message that held a secret.
+    const hidden = replies.some((r) => r.type === 'delete-message' && r.messageId === id);
+    return c.json({ messages, hidden });
+  });
+
+  app.get('/chat/updates', async (c) => {
+    const after = Number(c.req.query('after') ?? 0);
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new HTTPException(400, { message: 'after: expected a number' });
+    return c.json({ messages: await inbox.since(c.get('sessionId'), after) });
+  });
+
+  return app;
+}

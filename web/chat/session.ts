@@ -1,0 +1,31 @@
+import type { Context } from 'hono';
+import { getSignedCookie, setSignedCookie } from 'hono/cookie';
+
+const COOKIE = 'kabinet_session';
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The web chat's session id, from an HttpOnly cookie signed with HMAC-SHA256; a missing, forged or malformed
+ * cookie starts a new session. The id names the conversation, so it is 128 random bits.
+ */
+export async function chatSession(c: Context, secret: string, secure: boolean): Promise<string> {
+  const existing = await getSignedCookie(c, secret, COOKIE);
+  if (typeof existing === 'string' && SESSION_ID.test(existing)) return existing;
+  const id = randomId();
+  await setSignedCookie(c, COOKIE, id, secret, {
+    httpOnly: true,
+    secure,
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: 30 * 24 * 60 * 60,
+  });
+  return id;
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { insurerIds } from '../core/presets';
+
+/** Unset and empty mean the same: an operator's `FOO=` in a .env file does not turn a default off. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const urlWith = (protocols: string[], example: string) =>
+  z
+    .url({ message: `expected a URL like ${example}` })
+    .refine((value) => protocols.some((p) => value.startsWith(p)), {
+      message: `expected a URL starting with ${protocols.join(' or ')}, like ${example}`,
+    });
+
+/** Every environment variable Kabinet reads (DESIGN.md, "External contract"); parsed once at start. */
+const schema = z.object({
+  PORT: z.coerce
+    .number({ message: 'expected a port number' })
+    .int()
+    .min(1, 'expected a port from 1 to 65535')
+    .max(65535, 'expected a port from 1 to 65535')
+    .default(3000),
+  PUBLIC_URL: optional(urlWith(['http://', 'https://'], 'https://kabinet.example.com')),
+  INSURER: z.enum(insurerIds, { message: `expected one of: ${insurerIds.join(', ')}` }).default('soglasie'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: optional(urlWith(['postgres://', 'postgresql://'], 'postgres://user@127.0.0.1:5432/kabinet')),
+  REDIS_URL: optional(urlWith(['redis://', 'rediss://'], 'redis://127.0.0.1:6379')),
+  TELEGRAM_BOT_TOKEN: optional(
+    z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a token like 123456:ABC-DEF… from @BotFather'),
+  ),
+  TELEGRAM_WEBHOOK_SECRET: optional(
+    z
+      .string()
+      .regex(/^[\w-]{1,256}$/, 'expected 1–256 characters: letters, digits, _ and - (Telegram’s rule)'),
+  ),
+  TELEGRAM_API_ROOT: urlWith(['http://', 'https://'], 'https://api.telegram.org').default(
+    'https://api.telegram.org',
+  ),
+  SMTP_URL: optional(urlWith(['smtp://', 'smtps://'], 'smtp://user:pass@mail.example.com:587')),
+  MAIL_FROM: optional(z.string().min(3)),
+  SMS_GATEWAY_URL: optional(urlWith(['http://', 'https://'], 'https://sms.example.com/send')),
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-')),
+  SLACK_SIGNING_SECRET: optional(z.string().min(8)),
+  SLACK_REVIEW_CHANNEL: optional(z.string().min(1)),
+  SLACK_REVIEWERS: optional(
+    z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids like U012AB3CD,U045EF6GH'),
+  ),
+  SLACK_API_URL: urlWith(['http://', 'https://'], 'https://slack.com/api/').default('https://slack.com/api/'),
+  DATA_KEY: optional(
+    z
+      .string()
+      .refine(
+        (value) => base64urlBytes(value) === 32,
+        'expected 32 random bytes in base64 (openssl rand -base64 32)',
+      ),
+  ),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config extends Omit<Env, 'PUBLIC_URL'> {
+  PUBLIC_URL: string;
+}
+
+/** Raised at start-up; its message names every bad variable, so the operator fixes them in one go. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      const value = env[name];
+      const got = value === undefined ? 'unset' : `"${isSecret(name) ? '…' : hideCredentials(value)}"`;
+      return `  ${name}: ${issue.message} (got ${got})`;
+    });
+    throw new ConfigError(
+      `Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`,
+    );
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ''),
+  };
+}
+
+const isSecret = (name: string) => /TOKEN|SECRET|KEY|PASS/.test(name);
+const hideCredentials = (value: string) => value.replace(/\/\/[^/@]*@/, '//…@');
+
+function base64urlBytes(value: string): number {
+  try {
+    return atob(value.replace(/-/g, '+').replace(/_/g, '/')).length;
+  } catch {
+    return -1;
+  }
+}

@@ -1,0 +1,53 @@
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from './config';
+import { createKabinet } from './kabinet';
+import { createConsoleLogger } from './logger';
+
+/** `npm start`: Kabinet on Node. Embedded defaults when DATABASE_URL / REDIS_URL are unset. */
+async function main() {
+  const config = loadConfig(process.env);
+  const logger = createConsoleLogger(config.LOG_LEVEL);
+  const kabinet = await createKabinet(config, { logger });
+  kabinet.ready.then(
+    () => logger.info('records are open', { records: kabinet.backends.records }),
+    (error) => {
+      process.stderr.write(`Kabinet cannot open its records (${kabinet.backends.records}): ${error}\n`);
+      process.exit(1);
+    },
+  );
+  const server = serve({ fetch: kabinet.app.fetch, port: config.PORT }, () => {
+    logger.info('Kabinet is listening', {
+      url: config.PUBLIC_URL,
+      insurer: config.INSURER,
+      records: kabinet.backends.records,
+      state: kabinet.backends.state,
+      webChat: `${config.PUBLIC_URL}/`,
+    });
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    server.close(async () => {
+      await kabinet.close();
+      process.exit(0);
+    });
+    // Long-polling pages keep connections open; do not wait for them forever.
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `Kabinet failed to start: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+    );
+  }
+  process.exit(1);
+});
