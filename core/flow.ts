@@ -12,6 +12,10 @@ export interface StepContext<S = unknown> {
   locale: Locale;
   preset: InsurerPreset;
   data: Readonly<FlowData>;
+  /** The account this conversation registered or signed in to, or null. */
+  account: string | null;
+  /** The channel the customer writes from (`web`, `tg`), for the audit trail. */
+  channel: string;
   services: S;
   /** Milliseconds since the epoch, from the engine's clock. */
   now: number;
@@ -25,7 +29,7 @@ export interface Prompt {
   /** Fixed choices; a typed answer matching a label counts as that choice. */
   options?: Option[][];
   request?: { type: 'contact'; button: string } | { type: 'file'; accept: 'image' };
-  /** Said before the question, e.g. a greeting. */
+  /** Said before the question. */
   before?: Outbound[];
 }
 
@@ -38,22 +42,24 @@ export type Answer<T = string> =
 
 /** Where the conversation goes after an answer. */
 export type Transition =
-  /** Ask the same question again after saying why the answer was not accepted. */
+  /** Ask the same question again after saying why the answer was not accepted (or what happened). */
   | { to: 'same'; error: string }
   /** Go on to another step of this flow, remembering this one for /back. */
   | { to: 'step'; step: string; set?: FlowData; say?: Outbound[] }
+  /** Return to an earlier step of this flow, forgetting the steps after it (a correction). */
+  | { to: 'back'; step: string; set?: FlowData; say?: Outbound[] }
   /** Start another flow from its first step; its collected data starts empty. */
-  | { to: 'flow'; flow: string; say?: Outbound[] }
+  | { to: 'flow'; flow: string; say?: Outbound[]; account?: string }
   /** Run a global command (/language from a menu button). */
   | { to: 'command'; name: string }
   /** The flow is over: say this and return to the menu. */
   | { to: 'done'; say: Outbound[] };
 
 export interface Step<S = unknown, T = string> {
-  ask(ctx: StepContext<S>): Prompt;
+  ask(ctx: StepContext<S>): Prompt | Promise<Prompt>;
   /** For free-text steps: validates and normalises the text; each issue's message is a MessageKey. */
   text?: ZodType<T>;
-  /** The answer holds a secret (a password): it is never stored or logged, and the channel deletes it. */
+  /** The answer holds a secret (a password): never stored or logged, deleted from the chat, masked on screen. */
   secret?: boolean;
   /** Which non-text answers the step takes besides its options. */
   accepts?: ('contact' | 'file')[];
@@ -65,15 +71,22 @@ export interface Flow<S = unknown> {
   first: string;
   // biome-ignore lint/suspicious/noExplicitAny: each step parses its own text type
   steps: Record<string, Step<S, any>>;
+  /** Steps counted in "Step 3 of 8", in the order the customer meets them. */
+  progress?: string[];
 }
 
-/** Keeps a flow's step names checked against `first` and transitions at compile time where it can. */
 export const defineFlow = <S>(flow: Flow<S>): Flow<S> => flow;
 
 /** Helpers that read like the conversation. */
 export const same = (error: string): Transition => ({ to: 'same', error });
 export const goTo = (step: string, set?: FlowData, say?: Outbound[]): Transition => ({
   to: 'step',
+  step,
+  set,
+  say,
+});
+export const backTo = (step: string, set?: FlowData, say?: Outbound[]): Transition => ({
+  to: 'back',
   step,
   set,
   say,

@@ -35,9 +35,10 @@ export interface Option {
 }
 
 export type Outbound =
-  | { type: 'text'; text: string }
+  /** `secret`: the answer to this question is a secret, so a channel masks what the customer types. */
+  | { type: 'text'; text: string; secret?: boolean }
   /** A question answered by buttons; `rows` lay the buttons out, `nonce` comes back with the tap. */
-  | { type: 'choices'; text: string; rows: Option[][]; nonce: string }
+  | { type: 'choices'; text: string; rows: Option[][]; nonce: string; secret?: boolean }
   | { type: 'contact-request'; text: string; button: string }
   | { type: 'file-request'; text: string; accept: 'image' }
   /** The bot is working on something slow (hashing, sending a code). */

@@ -1,4 +1,29 @@
+import type { DocumentTypeId } from './documents';
 import type { Locale } from './i18n';
+
+/** One-time code rules. Durations in seconds. */
+export interface CodePolicy {
+  ttlSeconds: number;
+  maxAttempts: number;
+  resendCooldownSeconds: number;
+  /** Codes sent to one contact within an hour, whatever the purpose. */
+  sendsPerHour: number;
+}
+
+/** Password rules as data; `core/password-policy.ts` applies them and names the first one broken. */
+export interface PasswordRules {
+  minLength: number;
+  /** At least one letter and one digit (Soglasie). */
+  lettersAndDigits: boolean;
+  /** Latin upper- and lower-case letters, a digit and one of `special` (Victoria). */
+  upperLowerDigitSpecial: boolean;
+  /** The special characters allowed and, with `upperLowerDigitSpecial`, required. Empty: any. */
+  special: string;
+  /** zxcvbn score (0–4) a password must reach; 0 refuses only passwords found in published lists. */
+  minStrength: 0 | 1 | 2 | 3;
+  /** Passwords this insurer published as examples, refused whatever their strength. */
+  published: string[];
+}
 
 /**
  * What differs between insurers is data, not code: each preset configures the same flows.
@@ -13,10 +38,27 @@ export interface InsurerPreset {
   /** ISO 3166 region used to read phone numbers typed without a country code. */
   phoneRegion: 'RU' | 'KZ';
   agreement: { url: string; version: string };
+  /**
+   * 'password-first' (Soglasie): e-mail, phone, password, consent, then an e-mail and an SMS code.
+   * 'activation-link' (Victoria): e-mail and phone, an SMS code, then a link and a temporary password.
+   */
+  registration: 'password-first' | 'activation-link';
+  /** Whether a phone shared through Telegram's contact button still needs an SMS code. */
+  sharedPhoneNeedsCode: boolean;
+  codes: CodePolicy;
+  password: PasswordRules;
+  documents: DocumentTypeId[];
 }
 
 export const insurerIds = ['soglasie', 'victoria'] as const;
 export type InsurerId = (typeof insurerIds)[number];
+
+const defaultCodes: CodePolicy = {
+  ttlSeconds: 10 * 60,
+  maxAttempts: 5,
+  resendCooldownSeconds: 60,
+  sendsPerHour: 5,
+};
 
 export const presets: Record<InsurerId, InsurerPreset> = {
   soglasie: {
@@ -25,6 +67,20 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     support: 'digital@soglasie.ru',
     phoneRegion: 'RU',
     agreement: { url: 'https://lk.soglasie.ru/agreement', version: '2026-01' },
+    registration: 'password-first',
+    // The seed asks for the SMS code after the phone is typed; a shared contact proves the Telegram account,
+    // not that this person reads SMS on it, so the code is still asked.
+    sharedPhoneNeedsCode: true,
+    codes: defaultCodes,
+    password: {
+      minLength: 6,
+      lettersAndDigits: true,
+      upperLowerDigitSpecial: false,
+      special: '',
+      minStrength: 1,
+      published: [],
+    },
+    documents: ['ru_passport', 'ru_international', 'foreign_passport'],
   },
   victoria: {
     id: 'victoria',
@@ -33,5 +89,18 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     support: 'https://vic.kz',
     phoneRegion: 'KZ',
     agreement: { url: 'https://vic.kz/agreement', version: '2026-01' },
+    registration: 'activation-link',
+    sharedPhoneNeedsCode: true,
+    codes: defaultCodes,
+    password: {
+      minLength: 8,
+      lettersAndDigits: true,
+      upperLowerDigitSpecial: true,
+      special: '!@$_-',
+      minStrength: 2,
+      // The instruction's own example, which it says never to use.
+      published: ['Ag-15!d44'],
+    },
+    documents: ['kz_id_card', 'kz_passport', 'foreign_passport'],
   },
 };

@@ -2,16 +2,17 @@ import type { Prompt } from './flow';
 import type { Outbound } from './messages';
 
 /** Turns a step's question into messages; buttons carry `nonce` so a later tap can be checked. */
-export function renderPrompt(prompt: Prompt, nonce: number): Outbound[] {
+export function renderPrompt(prompt: Prompt, nonce: number, secret = false): Outbound[] {
   const out: Outbound[] = [...(prompt.before ?? [])];
+  const mask = secret ? { secret } : {};
   if (prompt.options) {
-    out.push({ type: 'choices', text: prompt.text, rows: prompt.options, nonce: String(nonce) });
+    out.push({ type: 'choices', text: prompt.text, rows: prompt.options, nonce: String(nonce), ...mask });
   } else if (prompt.request?.type === 'contact') {
     out.push({ type: 'contact-request', text: prompt.text, button: prompt.request.button });
   } else if (prompt.request?.type === 'file') {
     out.push({ type: 'file-request', text: prompt.text, accept: prompt.request.accept });
   } else {
-    out.push({ type: 'text', text: prompt.text });
+    out.push({ type: 'text', text: prompt.text, ...mask });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { FlowData } from './flow';
 import { isLocale, type Locale } from './i18n';
 
 /** Bumped when the shape changes; state of another version is dropped and the customer greeted afresh. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 /** How many earlier steps /back can return to. */
 export const BACK_LIMIT = 16;
 /** How many recent event ids are remembered per conversation to drop redelivered updates. */
@@ -19,6 +19,8 @@ export interface ConversationState {
   data: FlowData;
   /** Earlier `flow/step` positions, newest last, at most BACK_LIMIT. */
   back: string[];
+  /** The account this conversation registered or signed in to; null for a guest. */
+  account: string | null;
   /** The language the customer chose or the channel hinted; null until known. */
   locale: Locale | null;
   /** Counts prompts; a button carries the turn it was shown at, so a tap on an older one is refused. */
@@ -35,7 +37,18 @@ export function freshState(
   locale: Locale | null,
   now: number,
 ): ConversationState {
-  return { v: STATE_VERSION, flow, step, data: {}, back: [], locale, turn: 0, seen: [], activeAt: now };
+  return {
+    v: STATE_VERSION,
+    flow,
+    step,
+    data: {},
+    back: [],
+    account: null,
+    locale,
+    turn: 0,
+    seen: [],
+    activeAt: now,
+  };
 }
 
 export const encodeState = (state: ConversationState): string => JSON.stringify(state);
@@ -54,6 +67,7 @@ export function decodeState(raw: string): ConversationState | null {
       Array.isArray(s.seen) &&
       typeof s.turn === 'number' &&
       typeof s.activeAt === 'number' &&
+      (s.account === null || typeof s.account === 'string') &&
       (s.locale === null || isLocale(s.locale));
     return valid ? (s as ConversationState) : null;
   } catch {

@@ -1,9 +1,11 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { maskDocument } from '../core/documents';
 import type { Account, AccountRepository, ContactKind, CreateAccountError } from '../core/ports/accounts';
 import { fail, ok } from '../core/result';
 import type { OpenDatabase } from './database';
 import { pingDatabase } from './database';
-import { accounts, auditLog, consents, contacts } from './schema';
+import type { FieldCipher } from './field-cipher';
+import { accounts, auditLog, consents, contacts, profiles } from './schema';
 
 /** Rolls a transaction back with an expected outcome rather than a defect. */
 class ContactTaken extends Error {
@@ -12,7 +14,10 @@ class ContactTaken extends Error {
   }
 }
 
-export function createAccountRepository({ db, close }: OpenDatabase): AccountRepository {
+export function createAccountRepository({ db, close }: OpenDatabase, cipher: FieldCipher): AccountRepository {
+  /** Where a sealed value lives, bound into its ciphertext. */
+  const sealedAt = (column: string, accountId: string) => `profiles.${column}:${accountId}`;
+
   async function findByContact(kind: ContactKind, value: string): Promise<Account | null> {
     const [owner] = await db
       .select({ id: contacts.accountId })
@@ -50,7 +55,12 @@ export function createAccountRepository({ db, close }: OpenDatabase): AccountRep
           ] as const) {
             const inserted = await tx
               .insert(contacts)
-              .values({ kind, value: kind === 'email' ? input.email : input.phone, accountId: account.id })
+              .values({
+                kind,
+                value: kind === 'email' ? input.email : input.phone,
+                accountId: account.id,
+                verifiedAt: input.contactsVerifiedAt,
+              })
               .onConflictDoNothing()
               .returning({ kind: contacts.kind });
             if (inserted.length === 0) throw new ContactTaken(code);
@@ -73,6 +83,70 @@ export function createAccountRepository({ db, close }: OpenDatabase): AccountRep
       }
     },
     findByContact,
+
+    async saveDocument(accountId, document, actor) {
+      const sealed = {
+        documentType: document.type,
+        documentSeries: document.series
+          ? await cipher.seal(document.series, sealedAt('document_series', accountId))
+          : null,
+        documentNumber: await cipher.seal(document.number, sealedAt('document_number', accountId)),
+        updatedAt: new Date(),
+      };
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(profiles)
+          .values({ accountId, ...sealed })
+          .onConflictDoUpdate({ target: profiles.accountId, set: sealed });
+        await tx
+          .insert(auditLog)
+          .values({ accountId, actor, action: 'profile.document_saved', details: { type: document.type } });
+      });
+    },
+
+    async completeProfile(accountId, profile, actor) {
+      return db.transaction(async (tx) => {
+        const updated = await tx
+          .update(profiles)
+          .set({ ...profile, completedAt: new Date(), updatedAt: new Date() })
+          .where(and(eq(profiles.accountId, accountId), isNotNull(profiles.documentNumber)))
+          .returning({ accountId: profiles.accountId });
+        if (updated.length === 0) return fail('no_document');
+        await tx.insert(auditLog).values({ accountId, actor, action: 'profile.completed' });
+        return ok(undefined);
+      });
+    },
+
+    async overview(accountId) {
+      const account = await loadAccount(accountId);
+      if (!account) return null;
+      const [contactRows, [profile]] = await Promise.all([
+        db
+          .select({ verifiedAt: contacts.verifiedAt })
+          .from(contacts)
+          .where(eq(contacts.accountId, accountId)),
+        db.select().from(profiles).where(eq(profiles.accountId, accountId)),
+      ]);
+      const document =
+        profile?.documentType && profile.documentNumber
+          ? {
+              type: profile.documentType,
+              masked: maskDocument(
+                profile.documentSeries
+                  ? await cipher.open(profile.documentSeries, sealedAt('document_series', accountId))
+                  : null,
+                await cipher.open(profile.documentNumber, sealedAt('document_number', accountId)),
+              ),
+            }
+          : null;
+      return {
+        account,
+        contactsVerified: contactRows.length > 0 && contactRows.every((row) => row.verifiedAt !== null),
+        profileComplete: Boolean(profile?.completedAt),
+        document,
+      };
+    },
+
     async appendAudit(entry) {
       await db.insert(auditLog).values(entry);
     },

@@ -23,7 +23,9 @@ describe('the service process', () => {
       expect(reply.messages[1]).toMatchObject({ type: 'choices', text: 'Что вы хотите сделать?' });
       expect(await service.recordsOpen()).toBe(true);
       expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
-      expect(service.output()).toContain('"records":"pglite","state":"memory"');
+      expect(service.output()).toContain(
+        '"records":"pglite","state":"memory","mail":"outbox","sms":"outbox"',
+      );
     } finally {
       expect(await service.stop()).toBe(0);
     }

@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { closeRedis, createRedisClient } from '../db/redis';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { stateStoreContract } from './contracts/state-store.contract';
@@ -12,18 +13,18 @@ stateStoreContract('in-process memory', async () => {
     advance: async (seconds) => {
       now += seconds * 1000;
     },
-    close: () => store.close(),
+    close: async () => {},
   };
 });
 
 const redisUrl = serviceUrl('REDIS_URL');
 if (redisUrl) {
   stateStoreContract(`Redis at ${redisUrl}`, async () => {
-    const store = createRedisStateStore({ url: redisUrl, prefix: uniquePrefix('state') });
+    const redis = createRedisClient(redisUrl, uniquePrefix('state'));
     return {
-      store,
+      store: createRedisStateStore(redis),
       advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
-      close: () => store.close(),
+      close: () => closeRedis(redis),
     };
   });
 } else {

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../core/engine';
-import { flows, homeFlow } from '../core/flows';
+import { flowsFor, homeFlow } from '../core/flows';
 import { silentLogger } from '../core/logger';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
+import type { Services } from '../core/services';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createApp } from '../web/app';
 import { type ChatMessage, createChatInbox } from '../web/chat/inbox';
@@ -11,10 +12,11 @@ import { type ChatMessage, createChatInbox } from '../web/chat/inbox';
 function createTestApp(options: { store?: StateStore; pingFails?: boolean } = {}) {
   const store = options.store ?? createMemoryStateStore();
   const engine = createEngine({
-    flows,
+    flows: flowsFor(presets.soglasie),
     home: homeFlow,
     store,
-    services: {} as never,
+    // The menu touches no service; test/registration.test.ts runs the flows with real ones.
+    services: {} as Services,
     preset: presets.soglasie,
   });
   return createApp({
@@ -77,8 +79,8 @@ describe('web chat', () => {
     expect(opened.messages.map((m) => m.seq)).toEqual([1, 2]);
     expect(opened.messages[0]?.text).toContain('Здравствуйте');
     const menu = opened.messages[1];
-    const reply = await json(b.post({ type: 'choice', value: 'my_account', nonce: menu?.nonce }));
-    expect(reply.messages[0]?.text).toContain('«Мой кабинет» скоро появится');
+    const reply = await json(b.post({ type: 'choice', value: 'forgot_password', nonce: menu?.nonce }));
+    expect(reply.messages[0]?.text).toContain('«Я забыл пароль» скоро появится');
     const history = await json(b.request('/chat/updates?after=2'));
     expect(history.messages.map((m) => m.seq)).toEqual([3, 4]);
   });
@@ -86,8 +88,8 @@ describe('web chat', () => {
   it('handles a retried POST once', async () => {
     const b = browser(createTestApp());
     await b.post({ type: 'open' });
-    const first = await json(b.post({ type: 'text', text: 'Мой кабинет' }, 'same-id'));
-    const retry = await json(b.post({ type: 'text', text: 'Мой кабинет' }, 'same-id'));
+    const first = await json(b.post({ type: 'text', text: 'Я забыл пароль' }, 'same-id'));
+    const retry = await json(b.post({ type: 'text', text: 'Я забыл пароль' }, 'same-id'));
     expect(first.messages).toHaveLength(2);
     expect(retry.messages).toEqual([]);
     expect((await json(b.request('/chat/updates?after=0'))).messages).toHaveLength(4);

@@ -8,6 +8,8 @@ import { createHealthRoutes, type Dependency } from './health';
 export interface AppDeps extends ChatDeps {
   dependencies: Dependency[];
   logger: Logger;
+  /** Extra routes mounted at the root, e.g. the development outbox while it is in use. */
+  extraRoutes?: Hono[];
 }
 
 /** Shown when something failed on our side; the customer's place in the conversation is kept. */
@@ -24,6 +26,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', createHealthRoutes(deps.dependencies));
   app.route('/', createChatRoutes(deps));
+  for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404),

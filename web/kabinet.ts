@@ -1,14 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { createSmtpMailer } from '../bots/mail/smtp-mailer';
+import { createOutbox } from '../bots/outbox/outbox';
+import { createSmsGateway } from '../bots/sms/sms-gateway';
+import { createCodeService } from '../core/codes';
 import { createEngine, type Engine } from '../core/engine';
-import { flows, homeFlow } from '../core/flows';
+import { flowsFor, homeFlow } from '../core/flows';
 import { type Logger, silentLogger } from '../core/logger';
+import type { AccountRepository } from '../core/ports/accounts';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
 import type { Services } from '../core/services';
 import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
+import { createFieldCipher } from '../db/field-cipher';
+import { createRateLimiter } from '../db/rate-limiter';
+import { closeRedis, createRedisClient } from '../db/redis';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createApp } from './app';
@@ -16,6 +24,8 @@ import { createChatInbox } from './chat/inbox';
 import type { Config } from './config';
 import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
+import { createOutboxRoutes } from './outbox-routes';
+import { createWorkerPasswordHasher } from './password-hasher';
 
 /** Idle conversations (and their web chat history) expire after this. Seconds. */
 export const IDLE_SECONDS = 24 * 60 * 60;
@@ -26,7 +36,12 @@ export interface Kabinet {
   services: Services;
   store: StateStore;
   /** Which implementation backs each port, for the start-up banner. */
-  backends: { records: 'postgres' | 'pglite'; state: 'redis' | 'memory' };
+  backends: {
+    records: 'postgres' | 'pglite';
+    state: 'redis' | 'memory';
+    mail: 'smtp' | 'outbox';
+    sms: 'gateway' | 'outbox';
+  };
   /** Resolves when records are open and migrated; rejects when they cannot be (the service should stop). */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -35,35 +50,68 @@ export interface Kabinet {
 /** The composition root: config in, a running service out. No module keeps a singleton. */
 export async function createKabinet(config: Config, options: { logger?: Logger } = {}): Promise<Kabinet> {
   const logger = options.logger ?? silentLogger;
+  const preset = presets[config.INSURER];
   const dataKey = await resolveDataKey(config);
+
   // Records open in the background so the chat answers at once; steps that need them wait.
+  const cipher = createFieldCipher(dataKey);
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') }).then(
-    createAccountRepository,
+    (db) => createAccountRepository(db, cipher),
   );
-  const accounts = deferredPort(opening);
+  const accounts = deferredPort<AccountRepository>(opening);
   let recordsOpen = false;
-  void opening.then(
+  opening.then(
     () => (recordsOpen = true),
     () => {},
   );
   const records = config.DATABASE_URL ? 'postgres' : 'pglite';
-  const store = config.REDIS_URL
-    ? createRedisStateStore({ url: config.REDIS_URL })
-    : createMemoryStateStore();
-  const services: Services = { accounts };
+
+  const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL) : undefined;
+  const store = redis ? createRedisStateStore(redis) : createMemoryStateStore();
+  const codesLimiter = createRateLimiter({
+    name: 'codes',
+    points: preset.codes.sendsPerHour,
+    durationSeconds: 3600,
+    redis,
+  });
+
+  const outbox = config.SMTP_URL && config.SMS_GATEWAY_URL ? null : createOutbox();
+  const smtp = config.SMTP_URL
+    ? createSmtpMailer({
+        url: config.SMTP_URL,
+        from: config.MAIL_FROM ?? `Kabinet <no-reply@${new URL(config.PUBLIC_URL).hostname}>`,
+        logger,
+      })
+    : null;
+  const passwords = createWorkerPasswordHasher();
+
+  const services: Services = {
+    accounts,
+    codes: createCodeService({
+      store,
+      limiter: codesLimiter,
+      secret: deriveSecret(dataKey, 'one-time-codes'),
+      policy: preset.codes,
+    }),
+    mailer: smtp ?? (outbox as NonNullable<typeof outbox>).mailer,
+    sms: config.SMS_GATEWAY_URL
+      ? createSmsGateway({ url: config.SMS_GATEWAY_URL, logger })
+      : (outbox as NonNullable<typeof outbox>).sms,
+    passwords,
+  };
   const engine = createEngine({
-    flows,
+    flows: flowsFor(preset),
     home: homeFlow,
     store,
     services,
-    preset: presets[config.INSURER],
+    preset,
     idleSeconds: IDLE_SECONDS,
     logger,
   });
   const app = createApp({
     engine,
     inbox: createChatInbox(store, IDLE_SECONDS),
-    sessionSecret: deriveSecret(dataKey, 'web-session-cookie'),
+    sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
     secureCookies: config.PUBLIC_URL.startsWith('https://'),
     dependencies: [
       {
@@ -73,24 +121,43 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
           await accounts.ping();
         },
       },
-      { name: config.REDIS_URL ? 'redis' : 'memory', ping: store.ping },
+      { name: redis ? 'redis' : 'memory', ping: store.ping },
     ],
+    extraRoutes: outbox ? [createOutboxRoutes(outbox)] : [],
     logger,
   });
+  if (outbox) {
+    logger.warn(
+      'mail and/or SMS run on the development outbox: codes are shown at /dev/outbox; never expose it',
+      {
+        outbox: `${config.PUBLIC_URL}/dev/outbox`,
+      },
+    );
+  }
   return {
     app,
     engine,
     services,
     store,
-    backends: { records, state: config.REDIS_URL ? 'redis' : 'memory' },
+    backends: {
+      records,
+      state: redis ? 'redis' : 'memory',
+      mail: smtp ? 'smtp' : 'outbox',
+      sms: config.SMS_GATEWAY_URL ? 'gateway' : 'outbox',
+    },
     ready: opening.then(() => undefined),
     async close() {
-      await Promise.allSettled([store.close(), opening.then((opened) => opened.close())]);
+      smtp?.close();
+      await Promise.allSettled([
+        passwords.close(),
+        redis ? closeRedis(redis) : Promise.resolve(),
+        opening.then((repository) => repository.close()),
+      ]);
     },
   };
 }
 
 /** A purpose-bound key from DATA_KEY, so one secret serves several uses without reusing it directly. */
-function deriveSecret(dataKey: Uint8Array, purpose: string): string {
-  return createHmac('sha256', dataKey).update(`kabinet:${purpose}`).digest('base64url');
+function deriveSecret(dataKey: Uint8Array, purpose: string): Buffer {
+  return createHmac('sha256', dataKey).update(`kabinet:${purpose}`).digest();
 }

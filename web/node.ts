@@ -21,6 +21,8 @@ async function main() {
       insurer: config.INSURER,
       records: kabinet.backends.records,
       state: kabinet.backends.state,
+      mail: kabinet.backends.mail,
+      sms: kabinet.backends.sms,
       webChat: `${config.PUBLIC_URL}/`,
     });
   });

@@ -1,9 +1,19 @@
 import type { Flow } from '../flow';
+import type { InsurerPreset } from '../presets';
 import type { Services } from '../services';
+import { accountFlow } from './account';
 import { menuFlow } from './menu';
+import { profileFlow } from './profile';
+import { registrationFlow } from './registration';
 
 /** The flow a conversation starts in and /cancel returns to. */
 export const homeFlow = menuFlow.name;
 
-/** Every installed flow. A menu item whose flow is missing here tells the customer it is coming. */
-export const flows: Flow<Services>[] = [menuFlow];
+/**
+ * The flows installed for an insurer. A menu item whose flow is missing tells the customer it is coming:
+ * Victoria's registration (activation link, temporary password) has its own issue.
+ */
+export function flowsFor(preset: InsurerPreset): Flow<Services>[] {
+  const registration = preset.registration === 'password-first' ? [registrationFlow] : [];
+  return [menuFlow, ...registration, profileFlow, accountFlow];
+}

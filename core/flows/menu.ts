@@ -1,4 +1,4 @@
-import { column, defineFlow, type Flow, same } from '../flow';
+import { column, defineFlow, type Flow, same, say } from '../flow';
 import type { MessageKey } from '../i18n';
 
 /** Menu items and the flows behind them; an item whose flow is not installed yet says so. */
@@ -17,13 +17,16 @@ export const menuFlow: Flow = defineFlow({
       ask: ({ t }) => ({
         text: t('menu.prompt'),
         options: column(t, [
-          ...items.map(([value, label]) => [value, label] as [string, MessageKey]),
+          ...items.map(([value, label]): [string, MessageKey] => [value, label]),
           ['language', 'menu.language'],
         ]),
       }),
-      handle(answer, { t, preset, hasFlow }) {
+      handle(answer, { t, preset, hasFlow, account }) {
         if (answer.type !== 'choice') return same(t('error.choose_option'));
         if (answer.value === 'language') return { to: 'command', name: 'language' };
+        if (answer.value === 'register' && account && hasFlow('account')) {
+          return { to: 'flow', flow: 'account', say: [say(t('menu.already_registered'))] };
+        }
         const item = items.find(([value]) => value === answer.value);
         if (item && hasFlow(item[2])) return { to: 'flow', flow: item[2] };
         return same(t('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support }));

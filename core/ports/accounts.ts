@@ -17,11 +17,38 @@ export interface NewAccount {
   /** bcrypt hash; the clear password never reaches a repository. Null for accounts created without one. */
   passwordHash: string | null;
   consent: { agreementVersion: string; acceptedAt: Date };
-  /** Who or what created the account, for the audit log, e.g. `web:ab12…` or `import`. */
+  /** When both contacts were proven by codes; null when they were not (imported accounts). */
+  contactsVerifiedAt: Date | null;
+  /** Who or what created the account, for the audit log, e.g. `customer:web` or `import`. */
   actor: string;
 }
 
 export type CreateAccountError = 'email_taken' | 'phone_taken';
+
+/** The customer as their identity document names them. `birthDate` is ISO (YYYY-MM-DD). */
+export interface ProfileDetails {
+  surname: string;
+  givenName: string;
+  /** Null where the document has none. */
+  patronymic: string | null;
+  birthDate: string;
+  sex: 'male' | 'female';
+}
+
+/** Personal data: stored encrypted, shown masked. */
+export interface IdentityDocument {
+  type: string;
+  series: string | null;
+  number: string;
+}
+
+export interface AccountOverview {
+  account: Account;
+  contactsVerified: boolean;
+  profileComplete: boolean;
+  /** The document on file, masked (`45** ***456`), or null. */
+  document: { type: string; masked: string } | null;
+}
 
 export interface AuditEntry {
   accountId: string | null;
@@ -39,6 +66,15 @@ export interface AccountRepository {
   /** Creates the account, its contacts, its consent and an audit entry in one transaction. */
   createAccount(input: NewAccount): Promise<Result<Account, CreateAccountError>>;
   findByContact(kind: ContactKind, value: string): Promise<Account | null>;
+  /** Stores (or replaces) the identity document, encrypted at rest. */
+  saveDocument(accountId: string, document: IdentityDocument, actor: string): Promise<void>;
+  /** Saves the profile and marks it complete; refused while no document is on file. */
+  completeProfile(
+    accountId: string,
+    profile: ProfileDetails,
+    actor: string,
+  ): Promise<Result<void, 'no_document'>>;
+  overview(accountId: string): Promise<AccountOverview | null>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit entries of an account, newest first. */
   auditTrail(accountId: string, limit?: number): Promise<(AuditEntry & { at: Date })[]>;

@@ -20,7 +20,6 @@ export interface StateStore {
   delete(key: string): Promise<void>;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export interface Versioned {

@@ -53,8 +53,5 @@ export function createMemoryStateStore(
       entries.delete(key);
     },
     async ping() {},
-    async close() {
-      entries.clear();
-    },
   };
 }

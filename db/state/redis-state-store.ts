@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { StateStore } from '../../core/ports/state-store';
 
 /**
@@ -23,22 +23,11 @@ type ScriptedRedis = Redis & {
   kabinetSetNx(key: string, value: string, ttl: number): Promise<number>;
 };
 
-export interface RedisStateStoreOptions {
-  url: string;
-  /** Prepended to every key, so several deployments (or test files) can share one Redis. */
-  prefix?: string;
-}
-
-export function createRedisStateStore({ url, prefix = 'kabinet:' }: RedisStateStoreOptions): StateStore {
-  const redis = new Redis(url, {
-    keyPrefix: prefix,
-    maxRetriesPerRequest: 2,
-    lazyConnect: false,
-  }) as ScriptedRedis;
-  redis.defineCommand('kabinetCas', { numberOfKeys: 1, lua: COMPARE_AND_SET });
-  redis.defineCommand('kabinetSetNx', { numberOfKeys: 1, lua: SET_IF_ABSENT });
-  // Connection errors surface on the calls that need the connection; without a listener ioredis logs each retry.
-  redis.on('error', () => {});
+/** The StateStore on Redis; the caller owns (and closes) the connection. */
+export function createRedisStateStore(redis: Redis): StateStore {
+  const scripted = redis as ScriptedRedis;
+  scripted.defineCommand('kabinetCas', { numberOfKeys: 1, lua: COMPARE_AND_SET });
+  scripted.defineCommand('kabinetSetNx', { numberOfKeys: 1, lua: SET_IF_ABSENT });
 
   return {
     async get(key) {
@@ -46,20 +35,17 @@ export function createRedisStateStore({ url, prefix = 'kabinet:' }: RedisStateSt
       return version == null || value == null ? null : { value, version: Number(version) };
     },
     async compareAndSet(key, expectedVersion, value, ttlSeconds) {
-      const version = await redis.kabinetCas(key, expectedVersion, value, Math.ceil(ttlSeconds));
+      const version = await scripted.kabinetCas(key, expectedVersion, value, Math.ceil(ttlSeconds));
       return version === null ? null : Number(version);
     },
     async setIfAbsent(key, value, ttlSeconds) {
-      return (await redis.kabinetSetNx(key, value, Math.ceil(ttlSeconds))) === 1;
+      return (await scripted.kabinetSetNx(key, value, Math.ceil(ttlSeconds))) === 1;
     },
     async delete(key) {
       await redis.del(key);
     },
     async ping() {
       await redis.ping();
-    },
-    async close() {
-      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -10,19 +10,43 @@ export function newAccount(overrides: Partial<NewAccount> = {}): NewAccount {
     phone: `+7916${String(1_000_000 + counter).slice(-7)}`,
     passwordHash: '$2b$10$abcdefghijklmnopqrstuuVh6mG7pW1bV0m0jT1l8yQ8y5cH2e3Ca',
     consent: { agreementVersion: '2026-01', acceptedAt: new Date('2026-11-01T10:00:00Z') },
+    contactsVerifiedAt: new Date('2026-11-01T10:05:00Z'),
     actor: 'web:test',
     ...overrides,
   };
 }
 
+export interface RepositoryHarness {
+  accounts: AccountRepository;
+  /** Every text value stored in the database, to look for personal data in clear. */
+  dumpTables(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const profile = {
+  surname: 'Иванова',
+  givenName: 'Анна',
+  patronymic: null,
+  birthDate: '1985-03-05',
+  sex: 'female' as const,
+};
+
 /** One behaviour, two databases: every AccountRepository passes this. */
-export function accountRepositoryContract(name: string, open: () => Promise<AccountRepository>) {
+export function accountRepositoryContract(name: string, open: () => Promise<RepositoryHarness>) {
   describe(`AccountRepository contract: ${name}`, () => {
+    let harness: RepositoryHarness;
     let accounts: AccountRepository;
     beforeAll(async () => {
-      accounts = await open();
+      harness = await open();
+      accounts = harness.accounts;
     });
-    afterAll(async () => accounts?.close());
+    afterAll(async () => harness?.close());
+
+    async function registered() {
+      const created = await accounts.createAccount(newAccount());
+      if (!created.ok) throw new Error('setup failed');
+      return created.value;
+    }
 
     it('creates an account that can be found by its e-mail and by its phone', async () => {
       const input = newAccount();
@@ -80,6 +104,63 @@ export function accountRepositoryContract(name: string, open: () => Promise<Acco
       ]);
       expect(trail[1]?.details).toEqual({ agreementVersion: '2026-01' });
       expect(trail[0]?.at).toBeInstanceOf(Date);
+    });
+
+    it('refuses to complete a profile before a document is on file', async () => {
+      const account = await registered();
+      expect(await accounts.completeProfile(account.id, profile, 'customer:web')).toEqual({
+        ok: false,
+        error: 'no_document',
+      });
+      expect((await accounts.overview(account.id))?.profileComplete).toBe(false);
+    });
+
+    it('keeps the document encrypted, shows it masked, and completes the profile', async () => {
+      const account = await registered();
+      await accounts.saveDocument(
+        account.id,
+        { type: 'ru_passport', series: '4510', number: '987654' },
+        'customer:web',
+      );
+      expect(await accounts.completeProfile(account.id, profile, 'customer:web')).toEqual({
+        ok: true,
+        value: undefined,
+      });
+      expect(await accounts.overview(account.id)).toEqual({
+        account,
+        contactsVerified: true,
+        profileComplete: true,
+        document: { type: 'ru_passport', masked: '45** ***654' },
+      });
+      const stored = await harness.dumpTables();
+      expect(stored).toContain('Иванова');
+      expect(stored).not.toContain('987654');
+      expect(stored).not.toContain('4510');
+      const actions = (await accounts.auditTrail(account.id)).map((e) => e.action);
+      expect(actions).toEqual(['profile.completed', 'profile.document_saved', 'account.created']);
+    });
+
+    it('replaces a document typed again, and tells an unverified account apart', async () => {
+      const created = await accounts.createAccount(newAccount({ contactsVerifiedAt: null }));
+      if (!created.ok) throw new Error('setup failed');
+      await accounts.saveDocument(
+        created.value.id,
+        { type: 'ru_passport', series: '1111', number: '111111' },
+        'x',
+      );
+      await accounts.saveDocument(
+        created.value.id,
+        { type: 'foreign_passport', series: null, number: 'AB12345' },
+        'x',
+      );
+      expect(await accounts.overview(created.value.id)).toMatchObject({
+        contactsVerified: false,
+        document: { type: 'foreign_passport', masked: '****345' },
+      });
+    });
+
+    it('has no overview for an unknown account', async () => {
+      expect(await accounts.overview('00000000-0000-4000-8000-000000000000')).toBeNull();
     });
 
     it('answers a ping', async () => {

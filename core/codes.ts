@@ -1,0 +1,139 @@
+import type { RateLimiter } from './ports/rate-limiter';
+import type { StateStore } from './ports/state-store';
+import type { CodePolicy } from './presets';
+
+/** What a code confirms; a code issued for one purpose never confirms another. */
+export type CodePurpose = 'register' | 'reset';
+
+export type IssueOutcome =
+  | { ok: true; code: string }
+  | { ok: false; error: 'cooldown' | 'hourly_cap'; retryAfterSeconds: number };
+
+export type VerifyOutcome =
+  | { ok: true }
+  | { ok: false; error: 'wrong'; attemptsLeft: number }
+  | { ok: false; error: 'expired' | 'too_many_attempts' | 'not_issued' };
+
+/** Stored per purpose and contact; the code itself is kept only as an HMAC. Times in epoch ms. */
+interface CodeRecord {
+  hash: string;
+  issuedAt: number;
+  expiresAt: number;
+  attempts: number;
+}
+
+export interface CodeServiceOptions {
+  store: StateStore;
+  /** Caps sends per contact; its window is the hour of `CodePolicy.sendsPerHour`. */
+  limiter: RateLimiter;
+  /** Keys the HMAC of stored codes: a leaked store alone does not let anyone try the million codes offline. */
+  secret: Uint8Array;
+  policy: CodePolicy;
+  now?: () => number;
+}
+
+const CAS_ATTEMPTS = 5;
+
+/** 6-digit one-time codes: random, hashed, expiring, with limited tries, resend cooldown and an hourly cap. */
+export function createCodeService({ store, limiter, secret, policy, now = Date.now }: CodeServiceOptions) {
+  const keyOf = (purpose: CodePurpose, contact: string) => `code:${purpose}:${contact}`;
+  const hmacKey = crypto.subtle.importKey(
+    'raw',
+    new Uint8Array(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+
+  async function digest(purpose: CodePurpose, contact: string, code: string): Promise<string> {
+    const mac = await crypto.subtle.sign(
+      'HMAC',
+      await hmacKey,
+      new TextEncoder().encode(`${purpose}|${contact}|${code}`),
+    );
+    return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  return {
+    /** A new code for `contact`, replacing any earlier one; the caller delivers it and forgets it. */
+    async issue(purpose: CodePurpose, contact: string): Promise<IssueOutcome> {
+      const key = keyOf(purpose, contact);
+      const stored = await store.get(key);
+      const previous = stored ? (JSON.parse(stored.value) as CodeRecord) : null;
+      const sinceLast = previous ? (now() - previous.issuedAt) / 1000 : Number.POSITIVE_INFINITY;
+      if (sinceLast < policy.resendCooldownSeconds) {
+        return {
+          ok: false,
+          error: 'cooldown',
+          retryAfterSeconds: Math.ceil(policy.resendCooldownSeconds - sinceLast),
+        };
+      }
+      const budget = await limiter.consume(contact);
+      if (!budget.allowed)
+        return { ok: false, error: 'hourly_cap', retryAfterSeconds: budget.retryAfterSeconds };
+      const code = randomDigits(6);
+      const record: CodeRecord = {
+        hash: await digest(purpose, contact, code),
+        issuedAt: now(),
+        expiresAt: now() + policy.ttlSeconds * 1000,
+        attempts: 0,
+      };
+      // Kept past expiry for the cooldown and to tell "expired" from "never sent".
+      const ttl = Math.max(policy.ttlSeconds, policy.resendCooldownSeconds) * 2;
+      const written = await store.compareAndSet(key, stored?.version ?? 0, JSON.stringify(record), ttl);
+      // Someone issued a code for this contact at the same moment: theirs stands, and this one is in cooldown.
+      if (written === null)
+        return { ok: false, error: 'cooldown', retryAfterSeconds: policy.resendCooldownSeconds };
+      return { ok: true, code };
+    },
+
+    /** Checks a typed code; a right one is used up, a wrong one spends a try. */
+    async verify(purpose: CodePurpose, contact: string, typed: string): Promise<VerifyOutcome> {
+      const key = keyOf(purpose, contact);
+      const typedHash = await digest(purpose, contact, typed);
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const stored = await store.get(key);
+        if (!stored) return { ok: false, error: 'not_issued' };
+        const record = JSON.parse(stored.value) as CodeRecord;
+        if (record.hash === '') return { ok: false, error: 'not_issued' };
+        if (now() >= record.expiresAt) return { ok: false, error: 'expired' };
+        if (record.attempts >= policy.maxAttempts) return { ok: false, error: 'too_many_attempts' };
+        const right = constantTimeEqual(typedHash, record.hash);
+        // A used code keeps its issue time (for the cooldown) but can never match again.
+        const next: CodeRecord = right
+          ? { ...record, hash: '' }
+          : { ...record, attempts: record.attempts + 1 };
+        const ttl = Math.max(1, Math.ceil((record.issuedAt - now()) / 1000) + policy.ttlSeconds * 2);
+        if ((await store.compareAndSet(key, stored.version, JSON.stringify(next), ttl)) === null) continue;
+        if (right) return { ok: true };
+        const attemptsLeft = policy.maxAttempts - next.attempts;
+        return attemptsLeft > 0
+          ? { ok: false, error: 'wrong', attemptsLeft }
+          : { ok: false, error: 'too_many_attempts' };
+      }
+      throw new Error(`code for ${purpose} kept changing under us`);
+    },
+  };
+}
+
+export type CodeService = ReturnType<typeof createCodeService>;
+
+/** Uniform random digits from the platform's CSPRNG (rejection sampling avoids modulo bias). */
+export function randomDigits(length: number): string {
+  const limit = 10 ** length;
+  const ceiling = Math.floor(2 ** 32 / limit) * limit;
+  const buffer = new Uint32Array(1);
+  for (;;) {
+    crypto.getRandomValues(buffer);
+    const value = buffer[0] as number;
+    if (value < ceiling) return String(value % limit).padStart(length, '0');
+  }
+}
+
+/** Compares two equal-length hex digests without stopping at the first difference. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}

@@ -1,0 +1,35 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { fail, ok, type Result } from './result';
+
+/**
+ * An e-mail as customers type it: trimmed, the domain lower-cased (the local part is the mailbox owner's
+ * business and stays as typed). The message is a MessageKey.
+ */
+export const emailAnswer = z
+  .string()
+  .trim()
+  .max(254, 'reg.email.invalid')
+  // Cyrillic domains (почта.рф) are real addresses here.
+  .pipe(z.email({ message: 'reg.email.invalid', pattern: z.regexes.unicodeEmail }))
+  .transform((email) => {
+    const at = email.lastIndexOf('@');
+    return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
+  });
+
+export type PhoneProblem = 'invalid' | 'not_mobile';
+
+/** Reads a mobile number in E.164 (+79161234567); a number without a country code is read in `region`. */
+export function readMobilePhone(typed: string, region: 'RU' | 'KZ'): Result<string, PhoneProblem> {
+  // Russians often write 8 instead of +7; libphonenumber reads the trunk prefix for RU and KZ alike.
+  const phone = parsePhoneNumberFromString(typed.trim(), region);
+  if (!phone?.isValid()) return fail('invalid');
+  const type = phone.getType();
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return fail('not_mobile');
+  return ok(phone.number);
+}
+
+/** A phone shown back to the customer: +7 916 123-45-67. */
+export function formatPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

@@ -1,0 +1,264 @@
+import type { Answer, Flow, Prompt, Step, StepContext, Transition } from './flow';
+import { createTranslations, defaultLocale, type Locale, localeNames, locales, matchLocale } from './i18n';
+import type { Inbound, Outbound } from './messages';
+import type { InsurerPreset } from './presets';
+import { hasOption, matchOption, renderPrompt } from './render';
+import { BACK_LIMIT, type ConversationState, freshState, pushBounded } from './state';
+
+/** A message's effect: the state to save and the replies to send. */
+export interface Turn {
+  state: ConversationState;
+  out: Outbound[];
+}
+
+export interface ConversationOptions<S> {
+  flows: Flow<S>[];
+  home: string;
+  services: S;
+  preset: InsurerPreset;
+  now: () => number;
+  maxTextLength: number;
+}
+
+const LANGUAGE_CHOICE = 'lang:';
+
+/**
+ * What one message does to one conversation: global commands, button checks, validation, the step's
+ * transition. Knows nothing of storage: the engine loads the state before and saves it after.
+ */
+export function createConversation<S>(options: ConversationOptions<S>) {
+  const { services, preset, home, now, maxTextLength } = options;
+  const flows = new Map(options.flows.map((flow) => [flow.name, flow]));
+  const translations = createTranslations();
+  const homeStep = flows.get(home)?.first;
+  if (!homeStep) throw new Error(`home flow "${home}" is not among the flows`);
+
+  const stepOf = (state: ConversationState) =>
+    flows.get(state.flow)?.steps[state.step] as Step<S, unknown> | undefined;
+
+  function contextFor(state: ConversationState, locale: Locale): StepContext<S> {
+    return {
+      t: translations(locale),
+      locale,
+      preset,
+      data: state.data,
+      account: state.account,
+      channel: '',
+      services,
+      now: now(),
+      hasFlow: (name) => flows.has(name),
+    };
+  }
+
+  async function promptOf(state: ConversationState, locale: Locale): Promise<Prompt> {
+    const step = stepOf(state);
+    if (!step) throw new Error(`no step ${state.flow}/${state.step}`);
+    const prompt = await step.ask(contextFor(state, locale));
+    const progress = flows.get(state.flow)?.progress;
+    const at = progress?.indexOf(state.step) ?? -1;
+    if (!progress || at < 0) return prompt;
+    const counter = translations(locale)('progress', { current: at + 1, total: progress.length });
+    return { ...prompt, text: `${counter}\n${prompt.text}` };
+  }
+
+  const ask = async (state: ConversationState, locale: Locale): Promise<Outbound[]> =>
+    renderPrompt(await promptOf(state, locale), state.turn, stepOf(state)?.secret);
+
+  const sayAndAsk = async (text: string, state: ConversationState, locale: Locale): Promise<Turn> => ({
+    state,
+    out: [{ type: 'text', text }, ...(await ask(state, locale))],
+  });
+
+  async function greet(state: ConversationState, locale: Locale): Promise<Outbound[]> {
+    const greeting = translations(locale)('greeting', { insurer: preset.name[locale] });
+    return [{ type: 'text', text: greeting }, ...(await ask(state, locale))];
+  }
+
+  /** Moves to `flow/step`, remembering where we were for /back; another flow starts with empty data. */
+  function moveTo(
+    state: ConversationState,
+    flow: string,
+    step: string,
+    remember: boolean,
+  ): ConversationState {
+    const back = remember ? pushBounded(state.back, `${state.flow}/${state.step}`, BACK_LIMIT) : state.back;
+    const data = flow === state.flow ? state.data : {};
+    return { ...state, flow, step, data, back, turn: state.turn + 1 };
+  }
+
+  const toHome = (state: ConversationState): ConversationState => ({
+    ...state,
+    flow: home,
+    step: homeStep,
+    data: {},
+    back: [],
+    turn: state.turn + 1,
+  });
+
+  async function runCommand(name: string, state: ConversationState, locale: Locale): Promise<Turn> {
+    const t = translations(locale);
+    switch (name) {
+      case 'start': {
+        const next = toHome(state);
+        return { state: next, out: await greet(next, locale) };
+      }
+      case 'cancel': {
+        const next = toHome(state);
+        return sayAndAsk(t('cancel.done'), next, locale);
+      }
+      case 'back': {
+        const previous = state.back.at(-1);
+        const [flow = '', step = ''] = previous?.split('/') ?? [];
+        if (!previous || !flows.get(flow)?.steps[step]) return sayAndAsk(t('back.nothing'), state, locale);
+        const next = { ...moveTo(state, flow, step, false), back: state.back.slice(0, -1) };
+        return { state: next, out: await ask(next, locale) };
+      }
+      case 'help':
+        return sayAndAsk(t('help', { support: preset.support }), state, locale);
+      case 'language': {
+        const rows = locales.map((l) => [{ value: `${LANGUAGE_CHOICE}${l}`, label: localeNames[l] }]);
+        return {
+          state,
+          out: [{ type: 'choices', text: t('language.prompt'), rows, nonce: String(state.turn) }],
+        };
+      }
+      default:
+        return sayAndAsk(t('error.unknown_command', { command: `/${name}` }), state, locale);
+    }
+  }
+
+  /** Validates the message against the current step: an answer for the step, or the turn that refuses it. */
+  async function readAnswer(
+    inbound: Inbound,
+    state: ConversationState,
+    locale: Locale,
+  ): Promise<Answer<unknown> | Turn> {
+    const t = translations(locale);
+    const step = stepOf(state) as Step<S, unknown>;
+    const prompt = await promptOf(state, locale);
+    const refuse = (text: string) => sayAndAsk(text, state, locale);
+    const wrongKind = () => refuse(t(prompt.options ? 'error.choose_option' : 'error.text_expected'));
+    switch (inbound.type) {
+      case 'choice':
+        return hasOption(prompt, inbound.value) ? { type: 'choice', value: inbound.value } : wrongKind();
+      case 'text': {
+        const text = inbound.text.trim();
+        if (text.length === 0) return refuse(t('error.text_empty'));
+        if (text.length > maxTextLength) return refuse(t('error.text_too_long', { max: maxTextLength }));
+        const chosen = matchOption(prompt, text);
+        if (chosen) return { type: 'choice', value: chosen };
+        if (!step.text) return wrongKind();
+        const parsed = step.text.safeParse(text);
+        if (!parsed.success)
+          return refuse(t((parsed.error.issues[0]?.message ?? 'error.text_expected') as never));
+        return { type: 'text', value: parsed.data };
+      }
+      case 'contact':
+        if (!step.accepts?.includes('contact')) return wrongKind();
+        return { type: 'contact', phone: inbound.phone, ownedBySender: inbound.ownedBySender };
+      case 'file':
+        if (!step.accepts?.includes('file')) return wrongKind();
+        return {
+          type: 'file',
+          name: inbound.name,
+          mime: inbound.mime,
+          size: inbound.size,
+          fetch: inbound.fetch,
+        };
+      default:
+        return wrongKind();
+    }
+  }
+
+  async function applyTransition(
+    transition: Transition,
+    state: ConversationState,
+    locale: Locale,
+  ): Promise<Turn> {
+    const said = 'say' in transition ? (transition.say ?? []) : [];
+    const after = async (next: ConversationState): Promise<Turn> => ({
+      state: next,
+      out: [...said, ...(await ask(next, locale))],
+    });
+    switch (transition.to) {
+      case 'same':
+        return sayAndAsk(transition.error, state, locale);
+      case 'step': {
+        const moved = moveTo(state, state.flow, transition.step, true);
+        return after({ ...moved, data: { ...moved.data, ...transition.set } });
+      }
+      case 'back': {
+        // Forget the steps after the one we return to, so /back from there goes where it went before.
+        const mark = `${state.flow}/${transition.step}`;
+        const at = state.back.lastIndexOf(mark);
+        const moved = moveTo(state, state.flow, transition.step, false);
+        const back = at >= 0 ? state.back.slice(0, at) : state.back;
+        return after({ ...moved, back, data: { ...moved.data, ...transition.set } });
+      }
+      case 'flow': {
+        const flow = flows.get(transition.flow);
+        if (!flow) throw new Error(`no flow ${transition.flow}`);
+        const moved = moveTo(state, flow.name, flow.first, true);
+        return after(transition.account ? { ...moved, account: transition.account } : moved);
+      }
+      case 'command':
+        return runCommand(transition.name, state, locale);
+      case 'done':
+        return after(toHome(state));
+    }
+  }
+
+  /** One message against one loaded state (null: a newcomer, or a conversation that expired). */
+  async function runTurn(
+    loaded: ConversationState | null,
+    expired: boolean,
+    inbound: Inbound,
+  ): Promise<Turn> {
+    const hinted = matchLocale(inbound.localeHint);
+    if (!loaded) {
+      const state = freshState(home, homeStep as string, hinted, now());
+      const locale = state.locale ?? defaultLocale;
+      const notice: Outbound[] = expired
+        ? [{ type: 'text', text: translations(locale)('session.expired') }]
+        : [];
+      return { state, out: [...notice, ...(await greet(state, locale))] };
+    }
+    const state = { ...loaded, locale: loaded.locale ?? hinted };
+    const locale = state.locale ?? defaultLocale;
+    const t = translations(locale);
+    if (inbound.type === 'open') return { state, out: await ask(state, locale) };
+    if (inbound.type === 'command') return runCommand(inbound.name, state, locale);
+    if (inbound.type === 'text' && inbound.text.trim().startsWith('/')) {
+      const name = inbound.text.trim().slice(1).split(/[\s@]/)[0]?.toLowerCase() ?? '';
+      return runCommand(name, state, locale);
+    }
+    if (inbound.type === 'choice') {
+      if (inbound.nonce !== undefined && inbound.nonce !== String(state.turn)) {
+        return sayAndAsk(t('error.stale_button'), state, locale);
+      }
+      if (inbound.value.startsWith(LANGUAGE_CHOICE)) {
+        const chosen = matchLocale(inbound.value.slice(LANGUAGE_CHOICE.length)) ?? locale;
+        return sayAndAsk(translations(chosen)('language.changed'), { ...state, locale: chosen }, chosen);
+      }
+    }
+    const step = stepOf(state) as Step<S, unknown>;
+    const answer = await readAnswer(inbound, state, locale);
+    if ('state' in answer) return answer;
+    const ctx = { ...contextFor(state, locale), channel: inbound.conversationId.split(':')[0] ?? '' };
+    const turn = await applyTransition(await step.handle(answer, ctx), state, locale);
+    // A secret (a password) leaves the chat as soon as it is read.
+    if (step.secret && inbound.messageId)
+      turn.out.unshift({ type: 'delete-message', messageId: inbound.messageId });
+    return turn;
+  }
+
+  /** The apology for a failure on our side, in the customer's language. */
+  const apology = (locale: Locale | null): Outbound[] => [
+    {
+      type: 'text',
+      text: translations(locale ?? defaultLocale)('error.internal', { support: preset.support }),
+    },
+  ];
+
+  return { runTurn, apology, isLive: (state: ConversationState) => stepOf(state) !== undefined };
+}

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
+import { backTo, column, defineFlow, goTo, type StepContext, same, say, type Transition } from '../flow';
+import { checkPassword, describePasswordRules, explainPasswordProblem } from '../password-policy';
+import type { Services } from '../services';
+import { codeStep, sendCode } from './verification';
+
+/**
+ * Registration, preset "password-first" (Soglasie, shared/seeds/000): e-mail, phone, password twice, consent,
+ * the contacts echoed back for a last correction, an e-mail code, an SMS code; then the account and the profile.
+ * Flow data: email, phone, phoneTrusted, passwordHash (bcrypt, never the password), consentAt, returnTo.
+ */
+export const registrationFlow = defineFlow<Services>({
+  name: 'registration',
+  first: 'email',
+  progress: [
+    'email',
+    'phone',
+    'password',
+    'password_repeat',
+    'consent',
+    'confirm',
+    'email_code',
+    'phone_code',
+  ],
+  steps: {
+    email: {
+      ask: ({ t }) => ({ text: t('reg.email.ask') }),
+      text: emailAnswer,
+      handle: (answer, { t, data }) =>
+        answer.type === 'text'
+          ? goTo(String(data.returnTo ?? 'phone'), { email: answer.value, returnTo: null })
+          : same(t('error.text_expected')),
+    },
+
+    phone: {
+      ask: ({ t }) => ({
+        text: t('reg.phone.ask'),
+        request: { type: 'contact', button: t('reg.phone.share') },
+      }),
+      text: z.string(),
+      accepts: ['contact'],
+      handle(answer, { t, preset, data }) {
+        if (answer.type === 'contact' && !answer.ownedBySender) return same(t('reg.phone.not_yours'));
+        const typed = answer.type === 'contact' ? answer.phone : answer.type === 'text' ? answer.value : '';
+        const phone = readMobilePhone(typed, preset.phoneRegion);
+        if (!phone.ok) return same(t(`reg.phone.${phone.error}`));
+        // A number the channel vouches for may skip the SMS code, if the insurer allows it.
+        const phoneTrusted = answer.type === 'contact' && !preset.sharedPhoneNeedsCode;
+        return goTo(String(data.returnTo ?? 'password'), {
+          phone: phone.value,
+          phoneTrusted,
+          returnTo: null,
+        });
+      },
+    },
+
+    password: {
+      ask: ({ t, preset }) => ({
+        text: t('reg.password.ask', { rules: describePasswordRules(preset.password, t) }),
+      }),
+      text: z.string(),
+      secret: true,
+      async handle(answer, { t, preset, data, services }) {
+        if (answer.type !== 'text') return same(t('error.text_expected'));
+        const verdict = checkPassword(answer.value, preset.password, [
+          String(data.email),
+          String(data.phone),
+        ]);
+        if (!verdict.ok) return same(explainPasswordProblem(verdict.error, preset.password, t));
+        return goTo('password_repeat', { passwordHash: await services.passwords.hash(answer.value) });
+      },
+    },
+
+    password_repeat: {
+      ask: ({ t }) => ({ text: t('reg.password_repeat.ask') }),
+      text: z.string(),
+      secret: true,
+      async handle(answer, { t, data, services }) {
+        const matches =
+          answer.type === 'text' &&
+          (await services.passwords.verify(answer.value, String(data.passwordHash)));
+        if (!matches)
+          return backTo('password', { passwordHash: null }, [say(t('reg.password_repeat.mismatch'))]);
+        return goTo('consent');
+      },
+    },
+
+    consent: {
+      ask: ({ t, preset }) => ({
+        text: t('reg.consent.ask', { url: preset.agreement.url }),
+        options: column(t, [
+          ['agree', 'reg.consent.agree'],
+          ['decline', 'reg.consent.decline'],
+        ]),
+      }),
+      handle: (answer, { t, now }) =>
+        answer.type === 'choice' && answer.value === 'agree'
+          ? goTo('confirm', { consentAt: now })
+          : same(t('reg.consent.required')),
+    },
+
+    confirm: {
+      ask: ({ t, data }) => ({
+        text: t('reg.confirm.ask', { email: String(data.email), phone: formatPhone(String(data.phone)) }),
+        options: column(t, [
+          ['send', 'reg.confirm.ok'],
+          ['change_email', 'reg.confirm.change_email'],
+          ['change_phone', 'reg.confirm.change_phone'],
+        ]),
+      }),
+      async handle(answer, ctx) {
+        if (answer.type !== 'choice') return same(ctx.t('error.choose_option'));
+        if (answer.value === 'change_email') return goTo('email', { returnTo: 'confirm' });
+        if (answer.value === 'change_phone') return goTo('phone', { returnTo: 'confirm' });
+        const { accounts } = ctx.services;
+        const [byEmail, byPhone] = await Promise.all([
+          accounts.findByContact('email', String(ctx.data.email)),
+          accounts.findByContact('phone', String(ctx.data.phone)),
+        ]);
+        if (byEmail || byPhone) return goTo('already_registered');
+        const sent = await sendCode(ctx, 'email', String(ctx.data.email), 'register');
+        return sent.ok ? goTo('email_code') : same(sent.error);
+      },
+    },
+
+    email_code: codeStep({
+      channel: 'email',
+      purpose: 'register',
+      changeAt: 'email',
+      returnTo: 'confirm',
+      async confirmed(ctx) {
+        const confirmedEmail = say(ctx.t('reg.email_confirmed'));
+        if (ctx.data.phoneTrusted) return createAccount(ctx);
+        const sent = await sendCode(ctx, 'phone', String(ctx.data.phone), 'register');
+        // The e-mail code is used up either way: go on, and let the customer resend the SMS from there.
+        return goTo('phone_code', {}, sent.ok ? [confirmedEmail] : [confirmedEmail, say(sent.error)]);
+      },
+    }),
+
+    phone_code: codeStep({
+      channel: 'phone',
+      purpose: 'register',
+      changeAt: 'phone',
+      returnTo: 'confirm',
+      confirmed: createAccount,
+    }),
+
+    already_registered: {
+      ask: ({ t }) => ({
+        text: t('reg.already_registered'),
+        options: column(t, [
+          ['reset', 'reg.already.reset'],
+          ['other', 'reg.already.other_contacts'],
+          ['menu', 'reg.already.menu'],
+        ]),
+      }),
+      handle(answer, { t, preset, hasFlow }): Transition {
+        if (answer.type !== 'choice') return same(t('error.choose_option'));
+        if (answer.value === 'other') return backTo('email', { returnTo: 'confirm' });
+        if (answer.value === 'menu') return { to: 'done', say: [] };
+        if (hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
+        return same(t('reg.reset_coming', { support: preset.support }));
+      },
+    },
+  },
+});
+
+/** Both contacts are proven: create the account in one transaction and go on to the profile. */
+async function createAccount({
+  t,
+  data,
+  now,
+  preset,
+  channel,
+  services,
+}: StepContext<Services>): Promise<Transition> {
+  const created = await services.accounts.createAccount({
+    email: String(data.email),
+    phone: String(data.phone),
+    passwordHash: String(data.passwordHash),
+    consent: { agreementVersion: preset.agreement.version, acceptedAt: new Date(Number(data.consentAt)) },
+    contactsVerifiedAt: new Date(now),
+    actor: `customer:${channel}`,
+  });
+  // Someone registered one of these contacts since we checked (a race): the seed's answer, not an error.
+  if (!created.ok) return goTo('already_registered');
+  return { to: 'flow', flow: 'profile', account: created.value.id, say: [say(t('reg.created'))] };
+}

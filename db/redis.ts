@@ -1,0 +1,16 @@
+import { Redis } from 'ioredis';
+
+/**
+ * One connection per process, shared by the state store and the rate limiters. Every key gets `prefix`, so
+ * several deployments (or test files) can share one Redis.
+ */
+export function createRedisClient(url: string, prefix = 'kabinet:'): Redis {
+  const redis = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2 });
+  // Connection errors surface on the calls that need the connection; without a listener ioredis logs each retry.
+  redis.on('error', () => {});
+  return redis;
+}
+
+export async function closeRedis(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
+}

@@ -1,0 +1,31 @@
+import bcrypt from 'bcryptjs';
+import { Piscina } from 'piscina';
+import type { PasswordHasher } from '../core/ports/password-hasher';
+
+/** bcrypt work factor: ≈70 ms a hash on these machines; at least 10 (the floor). */
+export const BCRYPT_COST = 10;
+
+/** bcrypt in a pool of worker threads, so other chats keep answering while passwords hash. */
+export function createWorkerPasswordHasher(options: { cost?: number; threads?: number } = {}) {
+  const cost = options.cost ?? BCRYPT_COST;
+  const pool = new Piscina({
+    filename: new URL('./password-worker.mjs', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: options.threads ?? 2,
+    idleTimeout: 60_000,
+  });
+  const hasher: PasswordHasher & { close(): Promise<void> } = {
+    hash: (password) => pool.run({ op: 'hash', password, cost }),
+    verify: (password, hash) => pool.run({ op: 'verify', password, hash }),
+    close: () => pool.destroy(),
+  };
+  return hasher;
+}
+
+/** The same on the calling thread, for runtimes without worker threads (Workers) and for tests. */
+export function createInlinePasswordHasher(cost = BCRYPT_COST): PasswordHasher {
+  return {
+    hash: (password) => bcrypt.hash(password, cost),
+    verify: (password, hash) => bcrypt.compare(password, hash),
+  };
+}
