@@ -44,7 +44,7 @@ export function checkPassword(
     if (![...rules.special].some((c) => password.includes(c))) return fail('special');
   }
   if (rules.published.includes(password)) return fail('published');
-  const estimate = strength().check(password, personal.filter(Boolean));
+  const estimate = strength().check(password, personalWords(personal));
   if (estimate.sequence.some((match) => 'dictionaryName' in match && match.dictionaryName === 'userInputs')) {
     return fail('personal');
   }
@@ -69,5 +69,12 @@ export function explainPasswordProblem(problem: PasswordProblem, rules: Password
     max: MAX_PASSWORD_BYTES,
   });
 }
+
+/** An e-mail or phone and its parts (mailbox, domain, the number without its country code), as a password reuses them. */
+const personalWords = (personal: string[]) =>
+  personal
+    .flatMap((value) => [value, ...value.split(/[@.+\-_\s()]+/)])
+    .flatMap((word) => (/^\d{11,}$/.test(word) ? [word, word.slice(-10)] : [word]))
+    .filter((word) => word.length >= 4);
 
 const escapeClass = (chars: string) => chars.replace(/[\\\]^-]/g, '\\$&');

@@ -56,6 +56,8 @@ export const chatScript = `'use strict';
   const input = document.getElementById('text');
   const status = document.getElementById('status');
   let last = 0;
+  // The current question asks for a secret (a password): mask the field and never echo what was typed.
+  let secret = false;
 
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
 
@@ -71,6 +73,8 @@ export const chatScript = `'use strict';
   function show(message) {
     if (message.seq <= last) return;
     last = message.seq;
+    secret = Boolean(message.secret);
+    input.type = secret ? 'password' : 'text';
     const li = bubble('bot', message.text);
     if (message.type === 'choices') {
       const box = document.createElement('div');
@@ -131,7 +135,7 @@ export const chatScript = `'use strict';
     const text = input.value.trim();
     if (!text) return;
     input.value = '';
-    send({ type: 'text', text }, text);
+    send({ type: 'text', text }, secret ? '••••••' : text);
   });
 
   (async () => {

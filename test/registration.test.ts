@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMobilePhone } from '../core/contacts';
+import type { AccountRepository } from '../core/ports/accounts';
+import { createFlowHarness, freshContacts, openTestRecords, question, said } from './support/flow-harness';
+
+let records: Awaited<ReturnType<typeof openTestRecords>>;
+let accounts: AccountRepository;
+beforeAll(async () => {
+  records = await openTestRecords();
+  accounts = records.accounts;
+});
+afterAll(() => records.close());
+
+const PASSWORD = 'Sunflower42';
+const normalisedEmail = (typed: string) =>
+  typed.replace(/@(.*)$/, (_, domain: string) => `@${domain.toLowerCase()}`);
+const e164 = (typed: string) => {
+  const phone = readMobilePhone(typed, 'RU');
+  if (!phone.ok) throw new Error(`bad test phone ${typed}`);
+  return phone.value;
+};
+
+/** Walks a new customer through registration up to (not answering) `until`. */
+async function registerUpTo(
+  h: ReturnType<typeof createFlowHarness>,
+  until: string,
+  contacts = freshContacts(),
+) {
+  const c = h.customer();
+  const email = normalisedEmail(contacts.email);
+  const phone = e164(contacts.phone);
+  const steps: [string, () => Promise<unknown>][] = [
+    ['email', () => c.text(contacts.email)],
+    ['phone', () => c.text(contacts.phone)],
+    ['password', () => c.text(PASSWORD)],
+    ['password_repeat', () => c.text(PASSWORD)],
+    ['consent', () => c.choose('agree')],
+    ['confirm', () => c.choose('send')],
+    ['email_code', () => c.text(h.lastCode(email))],
+    ['phone_code', () => c.text(h.lastCode(phone))],
+  ];
+  await c.open();
+  await c.choose('register');
+  for (const [step, answer] of steps) {
+    if (step === until) break;
+    await answer();
+  }
+  return { c, email, phone };
+}
+
+describe('registration (Soglasie)', () => {
+  it('walks from the menu to a created account and on to the profile, counting the steps', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email, phone } = await registerUpTo(h, 'phone_code');
+    expect(h.outbox.list().map((m) => [m.channel, m.to])).toEqual([
+      ['sms', phone],
+      ['email', email],
+    ]);
+    const out = await c.text(h.lastCode(phone));
+    expect(said(out)).toContain('личный кабинет создан');
+    expect(question(out)).toBe('Шаг 1 из 8\nФамилия — как в документе, удостоверяющем личность.');
+    const account = await accounts.findByContact('email', email);
+    expect(account).toMatchObject({ email, phone });
+    expect((await accounts.auditTrail(account?.id ?? ''))[0]).toMatchObject({
+      action: 'account.created',
+      actor: 'customer:web',
+    });
+    expect((await accounts.overview(account?.id ?? ''))?.contactsVerified).toBe(true);
+  });
+
+  it('asks each question with its progress, and the e-mail first', async () => {
+    const h = createFlowHarness(accounts);
+    const c = h.customer();
+    await c.open();
+    expect(question(await c.choose('register'))).toBe(
+      'Шаг 1 из 8\nВведите адрес электронной почты. Он должен быть настоящим: на него придёт код подтверждения.',
+    );
+  });
+
+  it('refuses a malformed e-mail and a landline, saying what is wrong', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'email');
+    expect(said(await c.text('anna@'))).toContain('Это не похоже на адрес электронной почты');
+    await c.text('anna@mail.ru');
+    expect(said(await c.text('8 (495) 123-45-67'))).toContain('Это не мобильный номер');
+    expect(said(await c.text('12'))).toContain('Не удалось распознать номер');
+    expect(question(await c.text('8 916 555-44-33'))).toContain('Придумайте пароль');
+  });
+
+  it('accepts the customer’s own shared phone, and refuses someone else’s', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'phone');
+    expect(said(await c.send({ type: 'contact', phone: '+79165554433', ownedBySender: false }))).toContain(
+      'Можно отправить только свой номер',
+    );
+    expect(question(await c.send({ type: 'contact', phone: '79165554433', ownedBySender: true }))).toContain(
+      'Придумайте пароль',
+    );
+  });
+
+  it.each([
+    ['abc1', 'Пароль слишком короткий: нужно не меньше 6 символов.'],
+    ['abcdefgh', 'В пароле должны быть и буквы, и цифры.'],
+    ['qwerty123', 'Этот пароль слишком распространён'],
+    [`${'x'.repeat(70)}12345`, 'Пароль слишком длинный'],
+  ])('refuses the password %s with the rule it breaks', async (password, reason) => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'password');
+    const out = await c.text(password);
+    expect(said(out)).toContain(reason);
+    expect(out[0]).toMatchObject({ type: 'delete-message' });
+    expect(question(out)).toContain('Придумайте пароль');
+  });
+
+  it('refuses a password built from the customer’s own e-mail', async () => {
+    const h = createFlowHarness(accounts);
+    const contacts = { email: 'sunflowerqueen@mail.ru', phone: freshContacts().phone };
+    const { c } = await registerUpTo(h, 'password', contacts);
+    expect(said(await c.text('sunflowerqueen1'))).toContain(
+      'Пароль не должен повторять вашу почту или телефон.',
+    );
+  });
+
+  it('asks for the password again when the repeat does not match, and never keeps the password', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'password_repeat');
+    const out = await c.text('Sunflower43');
+    expect(said(out)).toContain('Пароли не совпали');
+    expect(question(out)).toContain('Придумайте пароль');
+    const state = (await h.store.get(`conv:${c.conversationId}`))?.value ?? '';
+    expect(state).not.toContain(PASSWORD);
+    expect(state).not.toContain('Sunflower43');
+  });
+
+  it('does not go on without consent', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'consent');
+    const out = await c.choose('decline');
+    expect(said(out)).toContain('Без согласия с пользовательским соглашением зарегистрироваться нельзя');
+    expect(question(out)).toContain('https://lk.soglasie.ru/agreement');
+  });
+
+  it('echoes the contacts and lets a mistyped e-mail be fixed before any code is sent', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'confirm', { email: 'anna@gmial.com', phone: freshContacts().phone });
+    await c.choose('change_email');
+    const fixed = `anna.${Date.now()}@gmail.com`;
+    const out = await c.text(fixed);
+    expect(question(out)).toContain(`Почта: ${fixed}`);
+    expect(question(out)).toMatch(/Телефон: \+7 916 \d{3} \d{2} \d{2}/);
+    expect(h.outbox.list()).toHaveLength(0);
+    await c.choose('send');
+    expect(h.outbox.list().map((m) => m.to)).toEqual([fixed]);
+  });
+
+  it('tells a customer whose e-mail is registered to recover the password, before any code is sent', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const h2 = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h2, 'confirm', { email: first.email, phone: freshContacts().phone });
+    const refused = await c.choose('send');
+    expect(said(refused)).toContain('Пользователь с указанными контактами уже зарегистрирован');
+    expect(refused.at(-1)).toMatchObject({ type: 'choices' });
+    expect(h2.outbox.list()).toHaveLength(0);
+    expect(said(await c.choose('reset'))).toContain('Восстановление пароля в чате скоро появится');
+    expect(question(await c.choose('other'))).toContain('Введите адрес электронной почты');
+  });
+
+  it('tells a customer whose phone is registered the same', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const { c } = await registerUpTo(h, 'confirm', { email: freshContacts().email, phone: first.phone });
+    expect(said(await c.choose('send'))).toContain('уже зарегистрирован');
+  });
+
+  it('lets exactly one of two simultaneous registrations of one e-mail through', async () => {
+    const h = createFlowHarness(accounts);
+    const contacts = freshContacts();
+    const a = await registerUpTo(h, 'phone_code', contacts);
+    h.tick(61_000); // past the e-mail code's resend cooldown, which the two share
+    const b = await registerUpTo(h, 'phone_code', { email: contacts.email, phone: freshContacts().phone });
+    const [outA, outB] = await Promise.all([a.c.text(h.lastCode(a.phone)), b.c.text(h.lastCode(b.phone))]);
+    const results = [said(outA), said(outB)];
+    expect(results.filter((r) => r.includes('личный кабинет создан'))).toHaveLength(1);
+    expect(results.filter((r) => r.includes('уже зарегистрирован'))).toHaveLength(1);
+  });
+});
+
+describe('one-time codes in the registration', () => {
+  it('counts down wrong tries, refuses the code after five, and takes a resent one', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email } = await registerUpTo(h, 'email_code');
+    const right = h.lastCode(email);
+    const wrong = right === '000000' ? '111111' : '000000';
+    const replies = [];
+    for (let i = 0; i < 5; i++) replies.push(said(await c.text(wrong)));
+    expect(replies.slice(0, 4)).toEqual([
+      expect.stringContaining('Неверный код. Осталось 4 попытки.'),
+      expect.stringContaining('Неверный код. Осталось 3 попытки.'),
+      expect.stringContaining('Неверный код. Осталось 2 попытки.'),
+      expect.stringContaining('Неверный код. Осталась 1 попытка.'),
+    ]);
+    expect(replies[4]).toContain('Слишком много неверных попыток');
+    expect(said(await c.text(right))).toContain('Слишком много неверных попыток');
+    h.tick(61_000);
+    expect(said(await c.choose('resend'))).toContain('Отправили новый код');
+    expect(said(await c.text(h.lastCode(email)))).toContain('Почта подтверждена');
+  });
+
+  it('refuses an expired code and says to resend', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email } = await registerUpTo(h, 'email_code');
+    h.tick(10 * 60_000 + 1);
+    expect(said(await c.text(h.lastCode(email)))).toContain('Срок действия кода истёк');
+  });
+
+  it('holds a resend back for a minute, then replaces the old code', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email } = await registerUpTo(h, 'email_code');
+    const first = h.lastCode(email);
+    h.tick(20_000);
+    expect(said(await c.choose('resend'))).toContain('Новый код можно запросить через 40 с.');
+    h.tick(41_000);
+    await c.choose('resend');
+    const second = h.lastCode(email);
+    if (first !== second) expect(said(await c.text(first))).toContain('Неверный код');
+    expect(said(await c.text(second))).toContain('Почта подтверждена');
+  });
+
+  it('caps codes to one contact at five an hour', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'email_code');
+    for (let i = 0; i < 4; i++) {
+      h.tick(61_000);
+      expect(said(await c.choose('resend'))).toContain('Отправили новый код');
+    }
+    h.tick(61_000);
+    expect(said(await c.choose('resend'))).toMatch(
+      /отправлено слишком много кодов\. Попробуйте через \d+ мин\./,
+    );
+    expect(h.outbox.list()).toHaveLength(5);
+  });
+
+  it('takes a code typed with spaces, and explains a code of the wrong shape', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email } = await registerUpTo(h, 'email_code');
+    expect(said(await c.text('12345'))).toContain('Код состоит из 6 цифр');
+    const code = h.lastCode(email);
+    expect(said(await c.text(`${code.slice(0, 3)} ${code.slice(3)}`))).toContain('Почта подтверждена');
+  });
+
+  it('tells the customer when the SMS could not be sent, and lets them resend', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email, phone } = await registerUpTo(h, 'email_code');
+    const send = h.services.sms.send;
+    h.services.sms.send = async () => ({ ok: false, error: 'delivery_failed' });
+    const out = await c.text(h.lastCode(email));
+    expect(said(out)).toContain('Не удалось отправить SMS');
+    h.services.sms.send = send;
+    h.tick(61_000);
+    await c.choose('resend');
+    expect(said(await c.text(h.lastCode(phone)))).toContain('личный кабинет создан');
+  });
+
+  it('lets the customer change the phone from the SMS step and come back to the echo', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'phone_code');
+    expect(question(await c.choose('change'))).toContain('номер мобильного телефона');
+    const other = freshContacts().phone;
+    expect(question(await c.text(other))).toContain('Проверьте, всё ли верно');
+  });
+});
+
+describe('/back in the registration', () => {
+  const order = [
+    'email',
+    'phone',
+    'password',
+    'password_repeat',
+    'consent',
+    'confirm',
+    'email_code',
+    'phone_code',
+  ];
+  const questions: Record<string, string> = {
+    email: 'Введите адрес электронной почты',
+    phone: 'Введите номер мобильного телефона',
+    password: 'Придумайте пароль',
+    password_repeat: 'Повторите пароль',
+    consent: 'пользовательским соглашением',
+    confirm: 'Проверьте, всё ли верно',
+    email_code: 'Мы отправили код из 6 цифр на',
+  };
+  it.each(order.slice(1).map((step, i) => [step, order[i] as string]))(
+    'goes back from %s to %s',
+    async (step, previous) => {
+      const h = createFlowHarness(accounts);
+      const { c } = await registerUpTo(h, step);
+      expect(question(await c.text('/back'))).toContain(questions[previous]);
+    },
+  );
+
+  it('goes back from the first question to the menu', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'email');
+    expect(question(await c.text('/back'))).toBe('Что вы хотите сделать?');
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createCodeService } from '../core/codes';
+import { createFieldCipher } from '../db/field-cipher';
+import { createRateLimiter } from '../db/rate-limiter';
+import { createMemoryStateStore } from '../db/state/memory-state-store';
+import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
+
+describe('personal data cipher', () => {
+  const cipher = createFieldCipher(new Uint8Array(32).fill(1));
+
+  it('opens what it sealed, and seals the same value differently each time', async () => {
+    const a = await cipher.seal('4510123456', 'profiles.document_number:acc-1');
+    const b = await cipher.seal('4510123456', 'profiles.document_number:acc-1');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('4510123456');
+    expect(await cipher.open(a, 'profiles.document_number:acc-1')).toBe('4510123456');
+  });
+
+  it('refuses a value moved to another account or column, or tampered with', async () => {
+    const sealed = await cipher.seal('123456', 'profiles.document_number:acc-1');
+    await expect(cipher.open(sealed, 'profiles.document_number:acc-2')).rejects.toThrow();
+    await expect(cipher.open(sealed, 'profiles.document_series:acc-1')).rejects.toThrow();
+    const tampered = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`;
+    await expect(cipher.open(tampered, 'profiles.document_number:acc-1')).rejects.toThrow();
+    await expect(
+      createFieldCipher(new Uint8Array(32).fill(2)).open(sealed, 'profiles.document_number:acc-1'),
+    ).rejects.toThrow();
+  });
+});
+
+describe('one-time codes at rest', () => {
+  it('stores only a keyed hash of the code, never the code', async () => {
+    const store = createMemoryStateStore();
+    const codes = createCodeService({
+      store,
+      limiter: createRateLimiter({ name: 'x', points: 5, durationSeconds: 3600 }),
+      secret: new Uint8Array(32).fill(5),
+      policy: { ttlSeconds: 600, maxAttempts: 5, resendCooldownSeconds: 60, sendsPerHour: 5 },
+    });
+    const issued = await codes.issue('register', 'anna@example.ru');
+    if (!issued.ok) throw new Error('not issued');
+    expect(issued.code).toMatch(/^\d{6}$/);
+    expect((await store.get('code:register:anna@example.ru'))?.value).not.toContain(issued.code);
+    expect(await codes.verify('reset', 'anna@example.ru', issued.code)).toEqual({
+      ok: false,
+      error: 'not_issued',
+    });
+    expect(await codes.verify('register', 'anna@example.ru', issued.code)).toEqual({ ok: true });
+    expect(await codes.verify('register', 'anna@example.ru', issued.code)).toEqual({
+      ok: false,
+      error: 'not_issued',
+    });
+  });
+});
+
+describe('password hashing', () => {
+  it.each([
+    ['worker threads', () => createWorkerPasswordHasher({ threads: 1 })],
+    ['the calling thread', () => ({ ...createInlinePasswordHasher(), close: async () => {} })],
+  ])('hashes with bcrypt cost 10 and verifies, on %s', async (_name, create) => {
+    const hasher = create();
+    try {
+      const hash = await hasher.hash('Sunflower42');
+      expect(hash).toMatch(/^\$2b\$10\$/);
+      expect(hash).not.toContain('Sunflower42');
+      expect(await hasher.verify('Sunflower42', hash)).toBe(true);
+      expect(await hasher.verify('Sunflower43', hash)).toBe(false);
+    } finally {
+      await hasher.close();
+    }
+  });
+});

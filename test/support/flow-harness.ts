@@ -1,0 +1,117 @@
+import { createOutbox } from '../../bots/outbox/outbox';
+import { createCodeService } from '../../core/codes';
+import { createEngine } from '../../core/engine';
+import { flowsFor, homeFlow } from '../../core/flows';
+import type { InboundBody, Outbound } from '../../core/messages';
+import type { AccountRepository } from '../../core/ports/accounts';
+import { type InsurerPreset, presets } from '../../core/presets';
+import type { Services } from '../../core/services';
+import { createAccountRepository } from '../../db/account-repository';
+import { openDatabase } from '../../db/database';
+import { createFieldCipher } from '../../db/field-cipher';
+import { createRateLimiter } from '../../db/rate-limiter';
+import { createMemoryStateStore } from '../../db/state/memory-state-store';
+import { createInlinePasswordHasher } from '../../web/password-hasher';
+import { codeIn } from './fake-gateways';
+
+/** One PGlite per test file (it costs ~2 s and ~700 MB); each harness gets its own state, clock and outbox. */
+export async function openTestRecords() {
+  const database = await openDatabase({ dataDir: null });
+  const accounts = createAccountRepository(database, createFieldCipher(new Uint8Array(32).fill(3)));
+  return { accounts, close: database.close };
+}
+
+let unique = 0;
+/** Contacts no other test uses, so tests can share one database. */
+export function freshContacts() {
+  unique++;
+  const n = `${Date.now() % 1_000_000}${unique}`.padStart(7, '0').slice(-7);
+  return {
+    email: `anna.${n}.${unique}@Example.RU`,
+    phone: `+7 916 ${n.slice(0, 3)}-${n.slice(3, 5)}-${n.slice(5)}`,
+  };
+}
+
+/**
+ * The engine with every flow and real services (PGlite records, memory state, rate limiter, inline bcrypt),
+ * mail and SMS caught by an outbox, and a clock the test moves.
+ */
+export function createFlowHarness(accounts: AccountRepository, preset: InsurerPreset = presets.soglasie) {
+  let now = Date.parse('2026-11-22T10:00:00Z');
+  const clock = () => now;
+  const store = createMemoryStateStore({ now: clock });
+  const outbox = createOutbox({ print: () => {} });
+  const services: Services = {
+    accounts,
+    codes: createCodeService({
+      store,
+      limiter: createRateLimiter({
+        name: `codes-${Math.random()}`,
+        points: preset.codes.sendsPerHour,
+        durationSeconds: 3600,
+      }),
+      secret: new Uint8Array(32).fill(9),
+      policy: preset.codes,
+      now: clock,
+    }),
+    mailer: outbox.mailer,
+    sms: outbox.sms,
+    passwords: createInlinePasswordHasher(4),
+  };
+  const engine = createEngine({
+    flows: flowsFor(preset),
+    home: homeFlow,
+    store,
+    services,
+    preset,
+    now: clock,
+  });
+
+  /** A customer in one conversation; remembers the last buttons' nonce like a chat client does. */
+  function customer(conversationId = `web:c${Math.random().toString(36).slice(2)}`) {
+    let nonce: string | undefined;
+    let event = 0;
+    const send = async (body: InboundBody) => {
+      const out = await engine.handle({
+        conversationId,
+        eventId: `e${++event}`,
+        messageId: `m${event}`,
+        ...body,
+      });
+      for (const message of out) if (message.type === 'choices') nonce = message.nonce;
+      return out;
+    };
+    return {
+      conversationId,
+      send,
+      text: (text: string) => send({ type: 'text', text }),
+      choose: (value: string) => send({ type: 'choice', value, nonce }),
+      open: () => send({ type: 'open' }),
+    };
+  }
+
+  /** The newest code sent to `to` (an e-mail or an E.164 phone). */
+  function lastCode(to: string): string {
+    const message = outbox.list().find((entry) => entry.to === to);
+    if (!message) throw new Error(`nothing was sent to ${to}`);
+    return codeIn(message.text);
+  }
+
+  return {
+    engine,
+    store,
+    outbox,
+    services,
+    customer,
+    lastCode,
+    tick: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+/** The texts of replies, each message's text or its type. */
+export const texts = (out: Outbound[]) => out.map((m) => ('text' in m ? m.text : m.type));
+/** All reply texts joined, for `toContain`. */
+export const said = (out: Outbound[]) => texts(out).join('\n');
+export const question = (out: Outbound[]) => texts(out).at(-1) ?? '';
