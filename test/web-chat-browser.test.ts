@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeIn } from './support/fake-gateways';
+import { type RunningService, startService } from './support/service-process';
+import { servicesRequired } from './support/services';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && servicesRequired)
+  throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
+
+/**
+ * A person in a real browser, on the service as `npm start` runs it (embedded defaults, the outbox for mail
+ * and SMS): registers through the page, reading the codes at /dev/outbox.
+ */
+describe.skipIf(!available)('the web chat page in Chromium', () => {
+  let service: RunningService;
+  let browser: Browser;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-browser-'));
+    [service, browser] = await Promise.all([
+      startService({ DATA_DIR: dataDir }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+        ],
+      }),
+    ]);
+    await service.recordsOpen();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const lastBot = (page: Page) => page.locator('#log li.bot').last();
+  async function answer(page: Page, text: string) {
+    const before = await page.locator('#log li.bot').count();
+    await page.fill('#text', text);
+    await page.press('#text', 'Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('#log li.bot').length > n, before);
+  }
+  async function tap(page: Page, label: string) {
+    const before = await page.locator('#log li.bot').count();
+    await lastBot(page).getByRole('button', { name: label }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('#log li.bot').length > n, before);
+  }
+  async function outboxCode(to: string): Promise<string> {
+    const { messages } = (await (await fetch(`${service.url}/dev/outbox?format=json`)).json()) as {
+      messages: { to: string; text: string }[];
+    };
+    return codeIn(messages.find((m) => m.to === to)?.text ?? '');
+  }
+
+  it('registers a customer from greeting to profile, with the password masked', async () => {
+    const page = await browser.newPage({ locale: 'ru-RU' });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${service.url}/`);
+    await expect.poll(() => page.locator('#log li.bot').first().textContent()).toContain('Здравствуйте');
+
+    const email = `browser.${Date.now().toString(36)}@example.ru`;
+    await tap(page, 'Зарегистрироваться');
+    await answer(page, email);
+    await answer(page, '+7 916 321-54-76');
+    expect(await page.getAttribute('#text', 'type')).toBe('password');
+    await answer(page, 'Sunflower42');
+    await answer(page, 'Sunflower42');
+    expect(await page.getAttribute('#text', 'type')).toBe('text');
+    expect(await page.locator('#log li.me').allTextContents()).not.toContain('Sunflower42');
+    await tap(page, 'Я согласен с пользовательским соглашением');
+    await tap(page, 'Всё верно, отправить коды');
+    await answer(page, await outboxCode(email));
+    await answer(page, await outboxCode('+79163215476'));
+    await expect.poll(() => page.locator('#log').textContent()).toContain('личный кабинет создан');
+    expect(await lastBot(page).textContent()).toContain('Фамилия');
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'registered.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps the conversation across a page reload', async () => {
+    const page = await browser.newPage({ locale: 'ru-RU' });
+    await page.goto(`${service.url}/`);
+    await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
+    await tap(page, 'Мой кабинет');
+    await page.reload();
+    await expect.poll(() => page.locator('#log li.bot').count()).toBe(3);
+    expect(await lastBot(page).textContent()).toContain('В этом чате вы ещё не зарегистрированы');
+  });
+});
