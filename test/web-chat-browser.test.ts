@@ -50,12 +50,12 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     const before = await page.locator('#log li.bot').count();
     await page.fill('#text', text);
     await page.press('#text', 'Enter');
-    await page.waitForFunction(`document.querySelectorAll('#log li.bot').length > ${before}`);
+    await expect.poll(() => page.locator('#log li.bot').count()).toBeGreaterThan(before);
   }
   async function tap(page: Page, label: string) {
     const before = await page.locator('#log li.bot').count();
     await lastBot(page).getByRole('button', { name: label }).click();
-    await page.waitForFunction(`document.querySelectorAll('#log li.bot').length > ${before}`);
+    await expect.poll(() => page.locator('#log li.bot').count()).toBeGreaterThan(before);
   }
   async function outboxCode(to: string): Promise<string> {
     const { messages } = (await (await fetch(`${service.url}/dev/outbox?format=json`)).json()) as {
