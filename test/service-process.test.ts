@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
 import { chatClient, failedStart, startService } from './support/service-process';
 import { serviceUrl } from './support/services';
 
@@ -66,6 +67,67 @@ describe('the service process', () => {
       expect(history.messages.length).toBeGreaterThanOrEqual(5);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('the service process with Telegram', () => {
+  let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
+  let dataDir: string;
+  beforeAll(async () => {
+    fake = await startFakeTelegram();
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-tg-process-'));
+  });
+  afterAll(async () => {
+    await fake.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('says Telegram is off when no token is set', async () => {
+    const service = await startService({ DATA_DIR: dataDir });
+    try {
+      expect(service.output()).toContain('"telegram":"off"');
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('answers /start posted to the webhook, talking to the Bot API at TELEGRAM_API_ROOT', async () => {
+    const service = await startService({
+      DATA_DIR: dataDir,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: 'process-secret',
+    });
+    try {
+      expect(service.output()).toContain('"telegram":"webhook"');
+      const user = telegramUser(81_000_001);
+      const response = await fetch(`${service.url}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'process-secret' },
+        body: JSON.stringify(user.text('/start')),
+      });
+      expect(response.status).toBe(200);
+      expect(fake.sent(81_000_001)[0]?.text).toContain('Здравствуйте');
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('pulls updates by long polling when no webhook secret is set', async () => {
+    const user = telegramUser(81_000_002);
+    fake.queueForPolling(user.text('/start'));
+    const service = await startService({
+      DATA_DIR: dataDir,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+    });
+    try {
+      expect(service.output()).toContain('"telegram":"polling"');
+      await expect.poll(() => fake.sent(81_000_002)[0]?.text, { timeout: 10_000 }).toContain('Здравствуйте');
+      expect((await fetch(`${service.url}/telegram/webhook`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await service.stop();
     }
   });
 });

@@ -1,12 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
+import type { Bot } from 'grammy';
 import type { Hono } from 'hono';
 import { createSmtpMailer } from '../bots/mail/smtp-mailer';
 import { createOutbox } from '../bots/outbox/outbox';
 import { createSmsGateway } from '../bots/sms/sms-gateway';
+import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
 import { createCodeService } from '../core/codes';
 import { createEngine, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
+import { createTranslations } from '../core/i18n';
 import { type Logger, silentLogger } from '../core/logger';
 import type { AccountRepository } from '../core/ports/accounts';
 import type { StateStore } from '../core/ports/state-store';
@@ -26,6 +29,7 @@ import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
+import { createTelegramRoutes } from './telegram-routes';
 
 /** Idle conversations (and their web chat history) expire after this. Seconds. */
 export const IDLE_SECONDS = 24 * 60 * 60;
@@ -41,7 +45,12 @@ export interface Kabinet {
     state: 'redis' | 'memory';
     mail: 'smtp' | 'outbox';
     sms: 'gateway' | 'outbox';
+    telegram: 'webhook' | 'polling' | 'off';
   };
+  /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
+  telegram: Bot | null;
+  /** Starts what runs beside HTTP: Telegram long polling (without a webhook secret) and its command menu. */
+  startBackground(): void;
   /** Resolves when records are open and migrated; rejects when they cannot be (the service should stop). */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -108,6 +117,21 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     idleSeconds: IDLE_SECONDS,
     logger,
   });
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramBot({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        engine,
+        logger,
+      })
+    : null;
+  // A webhook secret means Telegram pushes updates to us; without one, a laptop pulls them (long polling).
+  const telegramMode = !telegram ? 'off' : config.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
+  const extraRoutes: Hono[] = [];
+  if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
+    extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
+  if (outbox) extraRoutes.push(createOutboxRoutes(outbox));
+
   const app = createApp({
     engine,
     inbox: createChatInbox(store, IDLE_SECONDS),
@@ -123,7 +147,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
       },
       { name: redis ? 'redis' : 'memory', ping: store.ping },
     ],
-    extraRoutes: outbox ? [createOutboxRoutes(outbox)] : [],
+    extraRoutes,
     logger,
   });
   if (outbox) {
@@ -144,10 +168,32 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
       state: redis ? 'redis' : 'memory',
       mail: smtp ? 'smtp' : 'outbox',
       sms: config.SMS_GATEWAY_URL ? 'gateway' : 'outbox',
+      telegram: telegramMode,
+    },
+    telegram,
+    startBackground() {
+      if (!telegram) return;
+      const t = createTranslations();
+      const describe = (locale: 'ru' | 'en') =>
+        Object.fromEntries(
+          (['start', 'cancel', 'back', 'help', 'language'] as const).map((c) => [
+            c,
+            t(locale)(`command.${c}`),
+          ]),
+        );
+      registerCommands(telegram, describe).catch((error) =>
+        logger.warn('telegram setMyCommands failed', { error: String(error) }),
+      );
+      if (telegramMode === 'polling') {
+        telegram
+          .start({ allowed_updates: ['message', 'callback_query'], drop_pending_updates: false })
+          .catch((error) => logger.error('telegram polling stopped', { error: String(error) }));
+      }
     },
     ready: opening.then(() => undefined),
     async close() {
       smtp?.close();
+      if (telegram?.isRunning()) await telegram.stop();
       await Promise.allSettled([
         passwords.close(),
         redis ? closeRedis(redis) : Promise.resolve(),

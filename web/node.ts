@@ -15,6 +15,7 @@ async function main() {
       process.exit(1);
     },
   );
+  kabinet.startBackground();
   const server = serve({ fetch: kabinet.app.fetch, port: config.PORT }, () => {
     logger.info('Kabinet is listening', {
       url: config.PUBLIC_URL,
@@ -23,6 +24,7 @@ async function main() {
       state: kabinet.backends.state,
       mail: kabinet.backends.mail,
       sms: kabinet.backends.sms,
+      telegram: kabinet.backends.telegram,
       webChat: `${config.PUBLIC_URL}/`,
     });
   });

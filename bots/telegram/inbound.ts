@@ -1,0 +1,83 @@
+import type { Update } from 'grammy/types';
+import type { Inbound } from '../../core/messages';
+
+/** Telegram lets bots download files up to 20 MB (getFile). Bytes. */
+export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+
+/** Fetches a file's bytes by its Telegram file_id (getFile, then the file URL). */
+export type FileFetcher = (fileId: string) => Promise<Uint8Array>;
+
+/** A tapped inline button carries `<nonce>|<value>` (Telegram allows 64 bytes of callback data). */
+export const encodeCallback = (nonce: string, value: string): string => `${nonce}|${value}`;
+
+/**
+ * An update as the engine's Inbound, or null for what Kabinet does not handle (group chats, edits, stickers).
+ * Pure but for `fetchFile`, which runs only when a step asks for the bytes.
+ */
+export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | null {
+  const eventId = String(update.update_id);
+  const callback = update.callback_query;
+  if (callback) {
+    const chat = callback.message?.chat;
+    if (chat?.type !== 'private' || !callback.data) return null;
+    const split = callback.data.indexOf('|');
+    return {
+      type: 'choice',
+      nonce: split >= 0 ? callback.data.slice(0, split) : undefined,
+      value: split >= 0 ? callback.data.slice(split + 1) : callback.data,
+      conversationId: `tg:${chat.id}`,
+      eventId,
+      localeHint: callback.from.language_code,
+    };
+  }
+
+  const message = update.message;
+  if (message?.chat.type !== 'private') return null;
+  const base = {
+    conversationId: `tg:${message.chat.id}`,
+    eventId,
+    messageId: String(message.message_id),
+    localeHint: message.from?.language_code,
+  };
+  if (message.text !== undefined) {
+    const command = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/i.exec(message.text);
+    return command?.[1]
+      ? { ...base, type: 'command', name: command[1].toLowerCase() }
+      : { ...base, type: 'text', text: message.text };
+  }
+  if (message.contact) {
+    const phone = message.contact.phone_number;
+    return {
+      ...base,
+      type: 'contact',
+      // Telegram sends the number without "+" on most clients.
+      phone: phone.startsWith('+') ? phone : `+${phone}`,
+      // Only a contact that is the sender's own proves the number belongs to this Telegram account.
+      ownedBySender: message.contact.user_id !== undefined && message.contact.user_id === message.from?.id,
+    };
+  }
+  const photo = message.photo?.at(-1); // the largest size
+  if (photo) {
+    return {
+      ...base,
+      type: 'file',
+      name: `photo-${photo.file_unique_id}.jpg`,
+      mime: 'image/jpeg',
+      size: photo.file_size ?? 0,
+      fetch: () => fetchFile(photo.file_id),
+    };
+  }
+  const document = message.document;
+  if (document) {
+    return {
+      ...base,
+      type: 'file',
+      name: document.file_name ?? `document-${document.file_unique_id}`,
+      mime: document.mime_type ?? 'application/octet-stream',
+      size: document.file_size ?? 0,
+      fetch: () => fetchFile(document.file_id),
+    };
+  }
+  // Anything else (a sticker, a voice message) reads as text the current question did not expect.
+  return { ...base, type: 'text', text: message.caption ?? '' };
+}

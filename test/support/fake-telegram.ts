@@ -1,0 +1,149 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Update, UserFromGetMe } from 'grammy/types';
+
+export const TOKEN = '123456789:TEST-token-for-the-fake-bot-api';
+
+export const botInfo: UserFromGetMe = {
+  id: 123456789,
+  is_bot: true,
+  first_name: 'Kabinet',
+  username: 'kabinet_test_bot',
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+export interface ApiCallRecord {
+  method: string;
+  // biome-ignore lint/suspicious/noExplicitAny: Bot API payloads of every method
+  payload: Record<string, any>;
+}
+
+/**
+ * A Bot API server on loopback, enough for grammY: records every call, answers like Telegram does, can answer
+ * 429 with retry_after, serves files for getFile, and queues updates for long polling.
+ */
+export async function startFakeTelegram() {
+  const calls: ApiCallRecord[] = [];
+  const pendingUpdates: Update[] = [];
+  let messageId = 5000;
+  let floods = 0;
+
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const reply = (status: number, json: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      const url = request.url ?? '';
+      if (url.startsWith(`/file/bot${TOKEN}/`)) {
+        response.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from('fake-jpeg-bytes'));
+        return;
+      }
+      const match = /^\/bot([^/]+)\/(\w+)/.exec(url);
+      if (!match || match[1] !== TOKEN)
+        return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
+      const method = match[2] ?? '';
+      const payload = body ? JSON.parse(body) : {};
+      if (method !== 'getUpdates') calls.push({ method, payload });
+      if (floods > 0 && method === 'sendMessage') {
+        floods--;
+        return reply(429, {
+          ok: false,
+          error_code: 429,
+          description: 'Too Many Requests',
+          parameters: { retry_after: 1 },
+        });
+      }
+      const ok = (result: unknown) => reply(200, { ok: true, result });
+      switch (method) {
+        case 'getMe':
+          return ok(botInfo);
+        case 'sendMessage':
+          return ok({
+            message_id: ++messageId,
+            date: 0,
+            chat: { id: payload.chat_id, type: 'private' },
+            text: payload.text,
+          });
+        case 'getFile':
+          return ok({
+            file_id: payload.file_id,
+            file_unique_id: 'u1',
+            file_size: 15,
+            file_path: 'photos/file_1.jpg',
+          });
+        case 'getUpdates': {
+          const updates = pendingUpdates.splice(0);
+          // Long polling: hold an empty answer briefly instead of spinning.
+          return setTimeout(() => ok(updates), updates.length ? 0 : 100);
+        }
+        default:
+          return ok(true);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    calls,
+    /** Calls of `method` to one chat. */
+    sent: (chatId: number, method = 'sendMessage') =>
+      calls.filter((c) => c.method === method && c.payload.chat_id === chatId).map((c) => c.payload),
+    floodNext: (count: number) => {
+      floods = count;
+    },
+    queueForPolling: (update: Update) => pendingUpdates.push(update),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Real-shaped updates from one private chat. */
+export function telegramUser(chatId: number, languageCode = 'ru') {
+  let updateId = chatId * 1000;
+  let messageId = 0;
+  const from = { id: chatId, is_bot: false, first_name: 'Анна', language_code: languageCode };
+  const chat = { id: chatId, type: 'private' as const, first_name: 'Анна' };
+  const message = (extra: object): Update =>
+    ({
+      update_id: ++updateId,
+      message: { message_id: ++messageId, date: 1_790_000_000, chat, from, ...extra },
+    }) as Update;
+  return {
+    text: (text: string) =>
+      message(
+        text.startsWith('/')
+          ? { text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]?.length }] }
+          : { text },
+      ),
+    /** `userId` null: a contact card with no Telegram account behind it. */
+    contact: (phone: string, userId: number | null = chatId) =>
+      message({ contact: { phone_number: phone, first_name: 'Анна', user_id: userId ?? undefined } }),
+    photo: () =>
+      message({ photo: [{ file_id: 'f1', file_unique_id: 'u1', width: 800, height: 600, file_size: 15 }] }),
+    tap: (data: string): Update =>
+      ({
+        update_id: ++updateId,
+        callback_query: {
+          id: `cb${updateId}`,
+          from,
+          chat_instance: 'ci',
+          data,
+          message: { message_id: 1, date: 1_790_000_000, chat, text: '…' },
+        },
+      }) as Update,
+    lastMessageId: () => messageId,
+  };
+}

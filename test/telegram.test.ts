@@ -1,0 +1,220 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Update } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../web/config';
+import { createKabinet, type Kabinet } from '../web/kabinet';
+import { codeIn } from './support/fake-gateways';
+import { type ApiCallRecord, startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
+import { createTestDatabase, serviceUrl } from './support/services';
+
+const SECRET = 'hook-secret_42';
+
+/**
+ * Telegram end to end: real-shaped updates posted to /telegram/webhook, the real grammY client talking to a fake
+ * Bot API on loopback, every flow through the same engine as the web chat.
+ */
+describe('Telegram channel', () => {
+  let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
+  let kabinet: Kabinet;
+  let dataDir: string;
+  let testDatabase: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let chats = 7_000_000 + Math.floor(Math.random() * 1_000_000);
+
+  beforeAll(async () => {
+    fake = await startFakeTelegram();
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-tg-'));
+    const databaseUrl = serviceUrl('DATABASE_URL');
+    testDatabase = databaseUrl ? await createTestDatabase(databaseUrl) : undefined;
+    kabinet = await createKabinet(
+      loadConfig({
+        DATA_DIR: dataDir,
+        DATABASE_URL: testDatabase?.url,
+        REDIS_URL: serviceUrl('REDIS_URL'),
+        DATA_KEY: Buffer.alloc(32, 4).toString('base64'),
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+      }),
+    );
+    await kabinet.ready;
+    kabinet.startBackground();
+  });
+
+  afterAll(async () => {
+    await kabinet?.close();
+    await Promise.all([fake?.close(), testDatabase?.drop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (update: Update, secret = SECRET) =>
+    kabinet.app.request('/telegram/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body: JSON.stringify(update),
+    });
+
+  /** A customer in a private chat: sends updates and reads what the bot sent back. */
+  function customer(languageCode = 'ru') {
+    const chatId = ++chats;
+    const user = telegramUser(chatId, languageCode);
+    let seen = 0;
+    async function send(update: Update) {
+      const response = await post(update);
+      expect(response.status).toBe(200);
+      return replies();
+    }
+    /** sendMessage payloads for this chat since the last look. */
+    function replies() {
+      const all = fake.sent(chatId);
+      const fresh = all.slice(seen);
+      seen = all.length;
+      return fresh;
+    }
+    const keyboardOf = (payload: ApiCallRecord['payload']) =>
+      (payload.reply_markup?.inline_keyboard ?? []).flat() as { text: string; callback_data: string }[];
+    /** Taps the button labelled `label` on the newest message that has it. */
+    function tap(label: string) {
+      const button = fake
+        .sent(chatId)
+        .flatMap(keyboardOf)
+        .reverse()
+        .find((b) => b.text === label);
+      if (!button) throw new Error(`no button "${label}"`);
+      return send(user.tap(button.callback_data));
+    }
+    return { chatId, user, send, say: (text: string) => send(user.text(text)), tap, replies };
+  }
+
+  const texts = (payloads: ApiCallRecord['payload'][]) => payloads.map((p) => p.text as string).join('\n');
+
+  async function outboxCode(to: string) {
+    const { messages } = (await (await kabinet.app.request('/dev/outbox?format=json')).json()) as {
+      messages: { to: string; text: string }[];
+    };
+    return codeIn(messages.find((m) => m.to === to)?.text ?? '');
+  }
+
+  it('greets /start with the menu as an inline keyboard, and registers its commands in two languages', async () => {
+    const c = customer();
+    const replies = await c.say('/start');
+    expect(replies[0]?.text).toContain('Здравствуйте');
+    expect(replies[1]?.reply_markup.inline_keyboard[0][0]).toEqual({
+      text: 'Зарегистрироваться',
+      callback_data: '0|register',
+    });
+    await expect.poll(() => fake.calls.filter((call) => call.method === 'setMyCommands').length).toBe(2);
+    const commands = fake.calls.filter((call) => call.method === 'setMyCommands').map((call) => call.payload);
+    expect(commands.find((p) => p.language_code === 'en')?.commands).toContainEqual({
+      command: 'back',
+      description: 'Back to the previous question',
+    });
+    expect(commands.find((p) => !p.language_code)?.commands).toContainEqual({
+      command: 'cancel',
+      description: 'Отменить и вернуться в меню',
+    });
+  });
+
+  it('speaks the language Telegram reports for the customer', async () => {
+    expect(texts(await customer('en').say('/start'))).toContain('Soglasie Insurance');
+  });
+
+  it('registers and fills the profile: contact sharing, deleted passwords, codes from the outbox', async () => {
+    const c = customer();
+    await c.say('/start');
+    await c.tap('Зарегистрироваться');
+    const email = `tg.${c.chatId}@example.ru`;
+    const phoneStep = await c.say(email);
+    expect(phoneStep.at(-1)?.reply_markup).toEqual({
+      keyboard: [[{ text: 'Отправить мой номер', request_contact: true }]],
+      resize_keyboard: true,
+      one_time_keyboard: true,
+    });
+    expect(texts(await c.send(c.user.contact('+79160000000', 42)))).toContain(
+      'Можно отправить только свой номер',
+    );
+    const phone = `+7916${String(c.chatId).slice(-7)}`;
+    const passwordStep = await c.send(c.user.contact(phone.slice(1)));
+    expect(passwordStep[0]?.reply_markup).toEqual({ remove_keyboard: true });
+    expect(texts(passwordStep)).toContain('Придумайте пароль');
+
+    await c.say('Sunflower42');
+    const deletedFirst = c.user.lastMessageId();
+    await c.say('Sunflower42');
+    const deleted = fake.sent(c.chatId, 'deleteMessage').map((p) => p.message_id);
+    expect(deleted).toEqual([deletedFirst, c.user.lastMessageId()]);
+
+    await c.tap('Я согласен с пользовательским соглашением');
+    expect(texts(await c.tap('Всё верно, отправить коды'))).toContain(
+      `Мы отправили код из 6 цифр на ${email}`,
+    );
+    await c.say(await outboxCode(email));
+    expect(texts(await c.say(await outboxCode(phone)))).toContain('личный кабинет создан');
+
+    for (const answer of ['Петрова', 'Анна', 'Сергеевна', '05.03.1985']) await c.say(answer);
+    await c.tap('Женский');
+    await c.tap('Паспорт гражданина РФ');
+    expect(texts(await c.say('4510 987654'))).toContain('45** ***654');
+    expect(texts(await c.tap('Всё верно, сохранить'))).toContain('Профиль сохранён');
+  });
+
+  it('answers a tap on an out-of-date button without acting on it', async () => {
+    const c = customer();
+    await c.say('/start');
+    await c.tap('Зарегистрироваться');
+    const replies = await c.tap('Мой кабинет');
+    expect(texts(replies)).toContain('Эта кнопка уже устарела');
+    expect(texts(replies)).toContain('Введите адрес электронной почты');
+    expect(fake.calls.some((call) => call.method === 'answerCallbackQuery')).toBe(true);
+  });
+
+  it('refuses an update with a wrong secret: 401 and no effect', async () => {
+    const c = customer();
+    const response = await post(c.user.text('/start'), 'not-the-secret');
+    expect(response.status).toBe(401);
+    expect(fake.sent(c.chatId)).toEqual([]);
+    expect(await kabinet.store.get(`conv:tg:${c.chatId}`)).toBeNull();
+  });
+
+  it('handles an update delivered three times once', async () => {
+    const c = customer();
+    const update = c.user.text('/start');
+    for (let i = 0; i < 3; i++) expect((await post(update)).status).toBe(200);
+    expect(c.replies()).toHaveLength(2);
+  });
+
+  it('handles ten updates for one chat arriving at once in order, losing none', async () => {
+    const c = customer();
+    await c.say('/start');
+    await c.tap('Зарегистрироваться');
+    const updates = [
+      ...Array.from({ length: 9 }, (_, i) => c.user.text(`not-an-email-${i}`)),
+      c.user.text(`ten.${c.chatId}@example.ru`),
+    ];
+    const responses = await Promise.all(updates.map((update) => post(update)));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const replies = c.replies().map((p) => p.text as string);
+    expect(replies.filter((t) => t.includes('Это не похоже на адрес электронной почты'))).toHaveLength(9);
+    expect(replies.at(-1)).toContain('Введите номер мобильного телефона');
+    expect(replies.some((t) => t.includes('Не удалось распознать номер'))).toBe(false);
+  });
+
+  it('retries a message Telegram refused with 429 after retry_after', async () => {
+    const c = customer();
+    await c.say('/start');
+    fake.floodNext(1);
+    const replies = await c.say('/help');
+    expect(texts(replies)).toContain('Я задаю вопросы по одному');
+    expect(
+      fake.calls.filter((call) => call.method === 'sendMessage' && call.payload.text?.startsWith('Я задаю')),
+    ).toHaveLength(2);
+  });
+
+  it('reads a photo where a text answer is expected as the wrong kind of answer', async () => {
+    const c = customer();
+    await c.say('/start');
+    await c.tap('Зарегистрироваться');
+    expect(texts(await c.send(c.user.photo()))).toContain('Здесь нужен ответ текстом');
+  });
+});
