@@ -1,4 +1,4 @@
-import type { Answer, Flow, Prompt, Step, StepContext, Transition } from './flow';
+import type { Answer, Flow, FlowData, Prompt, Step, StepContext, Transition } from './flow';
 import { createTranslations, defaultLocale, type Locale, localeNames, locales, matchLocale } from './i18n';
 import type { Inbound, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
@@ -23,6 +23,13 @@ export interface ConversationOptions<S> {
 const LANGUAGE_CHOICE = 'lang:';
 
 /**
+ * Adds a step's answers to the flow's data in place. Safe because every turn works on state decoded afresh
+ * from the store, and it keeps a long form's step O(answers added), not O(answers collected).
+ */
+const withAnswers = (data: FlowData, set: FlowData | undefined): FlowData =>
+  set ? Object.assign(data, set) : data;
+
+/**
  * What one message does to one conversation: global commands, button checks, validation, the step's
  * transition. Knows nothing of storage: the engine loads the state before and saves it after.
  */
@@ -33,8 +40,12 @@ export function createConversation<S>(options: ConversationOptions<S>) {
   const homeStep = flows.get(home)?.first;
   if (!homeStep) throw new Error(`home flow "${home}" is not among the flows`);
 
-  const stepOf = (state: ConversationState) =>
-    flows.get(state.flow)?.steps[state.step] as Step<S, unknown> | undefined;
+  // Steps by "flow/step" in one Map: a lookup costs the same for a flow of 3 steps or 300.
+  const steps = new Map<string, Step<S, unknown>>();
+  for (const flow of options.flows) {
+    for (const [name, step] of Object.entries(flow.steps)) steps.set(`${flow.name}/${name}`, step);
+  }
+  const stepOf = (state: ConversationState) => steps.get(`${state.flow}/${state.step}`);
 
   function contextFor(state: ConversationState, locale: Locale): StepContext<S> {
     return {
@@ -109,7 +120,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'back': {
         const previous = state.back.at(-1);
         const [flow = '', step = ''] = previous?.split('/') ?? [];
-        if (!previous || !flows.get(flow)?.steps[step]) return sayAndAsk(t('back.nothing'), state, locale);
+        if (!previous || !steps.has(previous)) return sayAndAsk(t('back.nothing'), state, locale);
         const next = { ...moveTo(state, flow, step, false), back: state.back.slice(0, -1) };
         return { state: next, out: await ask(next, locale) };
       }
@@ -185,7 +196,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         return sayAndAsk(transition.error, state, locale);
       case 'step': {
         const moved = moveTo(state, state.flow, transition.step, true);
-        return after({ ...moved, data: { ...moved.data, ...transition.set } });
+        return after({ ...moved, data: withAnswers(moved.data, transition.set) });
       }
       case 'back': {
         // Forget the steps after the one we return to, so /back from there goes where it went before.
@@ -193,7 +204,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         const at = state.back.lastIndexOf(mark);
         const moved = moveTo(state, state.flow, transition.step, false);
         const back = at >= 0 ? state.back.slice(0, at) : state.back;
-        return after({ ...moved, back, data: { ...moved.data, ...transition.set } });
+        return after({ ...moved, back, data: withAnswers(moved.data, transition.set) });
       }
       case 'flow': {
         const flow = flows.get(transition.flow);

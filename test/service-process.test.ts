@@ -108,7 +108,7 @@ describe('the service process with Telegram', () => {
         body: JSON.stringify(user.text('/start')),
       });
       expect(response.status).toBe(200);
-      expect(fake.sent(81_000_001)[0]?.text).toContain('Здравствуйте');
+      await expect.poll(() => fake.sent(81_000_001)[0]?.text).toContain('Здравствуйте');
     } finally {
       await service.stop();
     }

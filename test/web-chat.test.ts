@@ -148,3 +148,12 @@ describe('web chat', () => {
     });
   });
 });
+
+describe('web chat session scope', () => {
+  it('sets no session cookie on routes outside the chat', async () => {
+    const app = createTestApp();
+    for (const path of ['/healthz', '/readyz', '/chat/app.js']) {
+      expect((await app.request(path)).headers.get('set-cookie'), path).toBeNull();
+    }
+  });
+});

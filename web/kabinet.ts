@@ -49,6 +49,8 @@ export interface Kabinet {
   };
   /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
   telegram: Bot | null;
+  /** Resolves once every Telegram reply handed over so far is sent. */
+  drainTelegram(): Promise<void>;
   /** Starts what runs beside HTTP: Telegram long polling (without a webhook secret) and its command menu. */
   startBackground(): void;
   /** Resolves when records are open and migrated; rejects when they cannot be (the service should stop). */
@@ -117,7 +119,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     idleSeconds: IDLE_SECONDS,
     logger,
   });
-  const telegram = config.TELEGRAM_BOT_TOKEN
+  const telegramBot = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
@@ -125,6 +127,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
         logger,
       })
     : null;
+  const telegram = telegramBot?.bot ?? null;
   // A webhook secret means Telegram pushes updates to us; without one, a laptop pulls them (long polling).
   const telegramMode = !telegram ? 'off' : config.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
   const extraRoutes: Hono[] = [];
@@ -171,6 +174,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
       telegram: telegramMode,
     },
     telegram,
+    drainTelegram: async () => telegramBot?.drain(),
     startBackground() {
       if (!telegram) return;
       const t = createTranslations();
@@ -194,6 +198,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     async close() {
       smtp?.close();
       if (telegram?.isRunning()) await telegram.stop();
+      await telegramBot?.drain();
       await Promise.allSettled([
         passwords.close(),
         redis ? closeRedis(redis) : Promise.resolve(),

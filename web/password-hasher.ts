@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
 import type { PasswordHasher } from '../core/ports/password-hasher';
@@ -5,13 +6,16 @@ import type { PasswordHasher } from '../core/ports/password-hasher';
 /** bcrypt work factor: ≈70 ms a hash on these machines; at least 10 (the floor). */
 export const BCRYPT_COST = 10;
 
-/** bcrypt in a pool of worker threads, so other chats keep answering while passwords hash. */
+/**
+ * bcrypt in a pool of worker threads (one per core, at a lower scheduling priority), so other chats keep
+ * answering while passwords hash; BENCHMARKS.md measures the alternatives.
+ */
 export function createWorkerPasswordHasher(options: { cost?: number; threads?: number } = {}) {
   const cost = options.cost ?? BCRYPT_COST;
   const pool = new Piscina({
     filename: new URL('./password-worker.mjs', import.meta.url).href,
     minThreads: 1,
-    maxThreads: options.threads ?? 2,
+    maxThreads: options.threads ?? availableParallelism(),
     idleTimeout: 60_000,
   });
   const hasher: PasswordHasher & { close(): Promise<void> } = {

@@ -26,7 +26,13 @@ export interface TelegramBotOptions {
  * translates (inbound.ts, outbound.ts) and sends. 429s are retried after `retry_after` (auto-retry) and all
  * calls are paced within Telegram's limits (throttler), which also paces bulk notifications.
  */
-export function createTelegramBot(options: TelegramBotOptions): Bot {
+export interface TelegramBot {
+  bot: Bot;
+  /** Resolves once every reply handed over so far has been sent (or has failed): for shutdown and tests. */
+  drain(): Promise<void>;
+}
+
+export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { engine, logger } = options;
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo });
   // Telegram allows ~30 messages a second overall (the default global budget, which paces bulk notifications);
@@ -43,9 +49,12 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     return new Uint8Array(await response.arrayBuffer());
   };
 
-  // Whole turns of one chat (handle, then send the replies) run one after the other, so the replies to two
-  // quick messages never interleave on the customer's screen.
+  // Updates of one chat are handled one after the other, and their replies are sent one batch after the other
+  // in the same order. The update is acknowledged once handled (its effect is saved), not once its replies
+  // are out: sends wait for Telegram's rate limits, which must not hold the webhook request.
   const inTurn = createKeyedQueue();
+  const outgoing = createKeyedQueue();
+  const sending = new Set<Promise<void>>();
 
   bot.use(async (ctx) => {
     const inbound = toInbound(ctx.update, fetchFile);
@@ -68,7 +77,9 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     } finally {
       clearTimeout(typing);
     }
-    await send(ctx, chatId, toApiCalls(replies));
+    const batch = outgoing(String(chatId), () => send(ctx, chatId, toApiCalls(replies)));
+    sending.add(batch);
+    void batch.finally(() => sending.delete(batch));
   }
 
   /** The conversation is saved by now: a failed send is logged, not retried by failing the update. */
@@ -85,7 +96,12 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     }
   }
 
-  return bot;
+  return {
+    bot,
+    async drain() {
+      while (sending.size > 0) await Promise.allSettled([...sending]);
+    },
+  };
 }
 
 function perform(api: Api, chatId: number, call: ApiCall): Promise<unknown> {

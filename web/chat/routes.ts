@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
@@ -31,10 +31,15 @@ const postedMessage = z.object({
 
 export function createChatRoutes({ engine, inbox, sessionSecret, secureCookies }: ChatDeps) {
   const app = new Hono<{ Variables: { sessionId: string } }>();
-  app.use(async (c, next) => {
+  // Only the chat's own routes carry the session: mounted at '/', a bare `use` would also run (and set a
+  // cookie) on every other route of the app, the Telegram webhook included.
+  const withSession: MiddlewareHandler<{ Variables: { sessionId: string } }> = async (c, next) => {
     c.set('sessionId', await chatSession(c, sessionSecret, secureCookies));
     await next();
-  });
+  };
+  app.use('/', withSession);
+  app.use('/chat/messages', withSession);
+  app.use('/chat/updates', withSession);
 
   app.get('/', (c) => c.html(chatPage()));
   app.get('/chat/app.js', (c) =>
