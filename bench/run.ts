@@ -41,6 +41,10 @@ const previousLatest =
         .replace(/^### /gm, '#### ')}\n\n`
     : '';
 const olderRuns = end >= 0 ? previous.slice(end + HISTORY.length).trim() : '';
+// "## Findings" is written by people (what limits a missed goal, what was tried); every run keeps it.
+const FINDINGS = '\n## Findings';
+const findingsAt = previous.indexOf(FINDINGS);
+const findings = findingsAt >= 0 && at > findingsAt ? `${previous.slice(findingsAt, at).trim()}\n` : '';
 
 await writeFile(
   'BENCHMARKS.md',
@@ -49,7 +53,7 @@ await writeFile(
 Measured by \`npm run bench\` (bench/) on this project's machines: 2 shared cores, so absolute times drift
 between runs; each figure that carries a goal is a ratio against a baseline measured in the same run.
 Load goes to loopback only, and every benchmark stops by itself.
-${LATEST}${machine()}
+${findings ? `\n${findings}` : ''}${LATEST}${machine()}
 
 ${sections.map((s) => `### ${s.title}\n\n${s.body}`).join('\n\n')}
 ${HISTORY}
