@@ -14,18 +14,25 @@ export type VerifyOutcome =
   | { ok: false; error: 'wrong'; attemptsLeft: number }
   | { ok: false; error: 'expired' | 'too_many_attempts' | 'not_issued' };
 
-/** Stored per purpose and contact; the code itself is kept only as an HMAC. Times in epoch ms. */
+/**
+ * Stored per purpose, contact and requester (the conversation that asked for it), so nobody else can replace
+ * the code or spend its tries. The code itself is kept only as an HMAC. Times in epoch ms.
+ */
 interface CodeRecord {
   hash: string;
   issuedAt: number;
   expiresAt: number;
   attempts: number;
+  /** When it was typed right; typing it again stays right until it expires (a retry after an outage). */
+  confirmedAt: number | null;
 }
 
 export interface CodeServiceOptions {
   store: StateStore;
-  /** Caps sends per contact; its window is the hour of `CodePolicy.sendsPerHour`. */
+  /** Caps sends per contact (`CodePolicy.sendsPerHour`), against pumping SMS to one number. */
   limiter: RateLimiter;
+  /** Caps sends per requester (conversation), against one chat spraying codes at many contacts. */
+  requesterLimiter: RateLimiter;
   /** Keys the HMAC of stored codes: a leaked store alone does not let anyone try the million codes offline. */
   secret: Uint8Array;
   policy: CodePolicy;
@@ -35,8 +42,10 @@ export interface CodeServiceOptions {
 const CAS_ATTEMPTS = 5;
 
 /** 6-digit one-time codes: random, hashed, expiring, with limited tries, resend cooldown and an hourly cap. */
-export function createCodeService({ store, limiter, secret, policy, now = Date.now }: CodeServiceOptions) {
-  const keyOf = (purpose: CodePurpose, contact: string) => `code:${purpose}:${contact}`;
+export function createCodeService(options: CodeServiceOptions) {
+  const { store, limiter, requesterLimiter, secret, policy, now = Date.now } = options;
+  const keyOf = (purpose: CodePurpose, contact: string, requester: string) =>
+    `code:${purpose}:${contact}:${requester}`;
   const hmacKey = crypto.subtle.importKey(
     'raw',
     new Uint8Array(secret),
@@ -45,63 +54,76 @@ export function createCodeService({ store, limiter, secret, policy, now = Date.n
     ['sign'],
   );
 
-  async function digest(purpose: CodePurpose, contact: string, code: string): Promise<string> {
-    const mac = await crypto.subtle.sign(
-      'HMAC',
-      await hmacKey,
-      new TextEncoder().encode(`${purpose}|${contact}|${code}`),
-    );
+  async function digest(
+    purpose: CodePurpose,
+    contact: string,
+    requester: string,
+    code: string,
+  ): Promise<string> {
+    const message = new TextEncoder().encode(`${purpose}|${contact}|${requester}|${code}`);
+    const mac = await crypto.subtle.sign('HMAC', await hmacKey, message);
     return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
 
   return {
-    /** A new code for `contact`, replacing any earlier one; the caller delivers it and forgets it. */
-    async issue(purpose: CodePurpose, contact: string): Promise<IssueOutcome> {
-      const key = keyOf(purpose, contact);
+    /** A new code for `contact`, replacing the requester's earlier one; the caller delivers it and forgets it. */
+    async issue(purpose: CodePurpose, contact: string, requester: string): Promise<IssueOutcome> {
+      const key = keyOf(purpose, contact, requester);
       const stored = await store.get(key);
       const previous = stored ? (JSON.parse(stored.value) as CodeRecord) : null;
       const sinceLast = previous ? (now() - previous.issuedAt) / 1000 : Number.POSITIVE_INFINITY;
       if (sinceLast < policy.resendCooldownSeconds) {
-        return {
-          ok: false,
-          error: 'cooldown',
-          retryAfterSeconds: Math.ceil(policy.resendCooldownSeconds - sinceLast),
-        };
+        const retryAfterSeconds = Math.ceil(policy.resendCooldownSeconds - sinceLast);
+        return { ok: false, error: 'cooldown', retryAfterSeconds };
       }
-      const budget = await limiter.consume(contact);
-      if (!budget.allowed)
-        return { ok: false, error: 'hourly_cap', retryAfterSeconds: budget.retryAfterSeconds };
+      for (const [budget, key] of [
+        [requesterLimiter, requester],
+        [limiter, contact],
+      ] as const) {
+        const spent = await budget.consume(key);
+        if (!spent.allowed)
+          return { ok: false, error: 'hourly_cap', retryAfterSeconds: spent.retryAfterSeconds };
+      }
       const code = randomDigits(6);
       const record: CodeRecord = {
-        hash: await digest(purpose, contact, code),
+        hash: await digest(purpose, contact, requester, code),
         issuedAt: now(),
         expiresAt: now() + policy.ttlSeconds * 1000,
         attempts: 0,
+        confirmedAt: null,
       };
       // Kept past expiry for the cooldown and to tell "expired" from "never sent".
       const ttl = Math.max(policy.ttlSeconds, policy.resendCooldownSeconds) * 2;
       const written = await store.compareAndSet(key, stored?.version ?? 0, JSON.stringify(record), ttl);
-      // Someone issued a code for this contact at the same moment: theirs stands, and this one is in cooldown.
-      if (written === null)
+      // The same conversation asked twice at once: the first code stands, and this request is in cooldown.
+      if (written === null) {
         return { ok: false, error: 'cooldown', retryAfterSeconds: policy.resendCooldownSeconds };
+      }
       return { ok: true, code };
     },
 
-    /** Checks a typed code; a right one is used up, a wrong one spends a try. */
-    async verify(purpose: CodePurpose, contact: string, typed: string): Promise<VerifyOutcome> {
-      const key = keyOf(purpose, contact);
-      const typedHash = await digest(purpose, contact, typed);
+    /**
+     * Checks a typed code. A wrong one spends a try. A right one is marked confirmed and stays right for this
+     * requester until it expires, so a customer whose next step failed (an outage) can type it again.
+     */
+    async verify(
+      purpose: CodePurpose,
+      contact: string,
+      requester: string,
+      typed: string,
+    ): Promise<VerifyOutcome> {
+      const key = keyOf(purpose, contact, requester);
+      const typedHash = await digest(purpose, contact, requester, typed);
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const stored = await store.get(key);
         if (!stored) return { ok: false, error: 'not_issued' };
         const record = JSON.parse(stored.value) as CodeRecord;
-        if (record.hash === '') return { ok: false, error: 'not_issued' };
         if (now() >= record.expiresAt) return { ok: false, error: 'expired' };
         if (record.attempts >= policy.maxAttempts) return { ok: false, error: 'too_many_attempts' };
         const right = constantTimeEqual(typedHash, record.hash);
-        // A used code keeps its issue time (for the cooldown) but can never match again.
+        if (right && record.confirmedAt !== null) return { ok: true };
         const next: CodeRecord = right
-          ? { ...record, hash: '' }
+          ? { ...record, confirmedAt: now() }
           : { ...record, attempts: record.attempts + 1 };
         const ttl = Math.max(1, Math.ceil((record.issuedAt - now()) / 1000) + policy.ttlSeconds * 2);
         if ((await store.compareAndSet(key, stored.version, JSON.stringify(next), ttl)) === null) continue;

@@ -21,6 +21,7 @@ export interface ConversationOptions<S> {
 }
 
 const LANGUAGE_CHOICE = 'lang:';
+const GLOBAL_COMMANDS = new Set(['start', 'cancel', 'back', 'help', 'language']);
 
 /**
  * Adds a step's answers to the flow's data in place. Safe because every turn works on state decoded afresh
@@ -55,6 +56,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       data: state.data,
       account: state.account,
       channel: '',
+      conversation: '',
       services,
       now: now(),
       hasFlow: (name) => flows.has(name),
@@ -120,7 +122,11 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'back': {
         const previous = state.back.at(-1);
         const [flow = '', step = ''] = previous?.split('/') ?? [];
-        if (!previous || !steps.has(previous)) return sayAndAsk(t('back.nothing'), state, locale);
+        // /back stays within the flow, or returns to the menu: the steps of a finished flow (registration, seen
+        // from the profile) have nothing left to answer, and their data is gone.
+        const crossesFlows = flow !== state.flow && flow !== home;
+        if (!previous || !steps.has(previous) || crossesFlows)
+          return sayAndAsk(t('back.nothing'), state, locale);
         const next = { ...moveTo(state, flow, step, false), back: state.back.slice(0, -1) };
         return { state: next, out: await ask(next, locale) };
       }
@@ -241,7 +247,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     if (inbound.type === 'command') return runCommand(inbound.name, state, locale);
     if (inbound.type === 'text' && inbound.text.trim().startsWith('/')) {
       const name = inbound.text.trim().slice(1).split(/[\s@]/)[0]?.toLowerCase() ?? '';
-      return runCommand(name, state, locale);
+      // At a secret step only real commands are commands: "/Qwerty12" is a password, never echoed back.
+      if (!stepOf(state)?.secret || GLOBAL_COMMANDS.has(name)) return runCommand(name, state, locale);
     }
     if (inbound.type === 'choice') {
       if (inbound.nonce !== undefined && inbound.nonce !== String(state.turn)) {
@@ -255,12 +262,12 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     const step = stepOf(state) as Step<S, unknown>;
     const answer = await readAnswer(inbound, state, locale);
     if ('state' in answer) return answer;
-    const ctx = { ...contextFor(state, locale), channel: inbound.conversationId.split(':')[0] ?? '' };
-    const turn = await applyTransition(await step.handle(answer, ctx), state, locale);
-    // A secret (a password) leaves the chat as soon as it is read.
-    if (step.secret && inbound.messageId)
-      turn.out.unshift({ type: 'delete-message', messageId: inbound.messageId });
-    return turn;
+    const ctx = {
+      ...contextFor(state, locale),
+      channel: inbound.conversationId.split(':')[0] ?? '',
+      conversation: inbound.conversationId,
+    };
+    return applyTransition(await step.handle(answer, ctx), state, locale);
   }
 
   /** The apology for a failure on our side, in the customer's language. */
@@ -271,5 +278,11 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     },
   ];
 
-  return { runTurn, apology, isLive: (state: ConversationState) => stepOf(state) !== undefined };
+  return {
+    runTurn,
+    apology,
+    isLive: (state: ConversationState) => stepOf(state) !== undefined,
+    /** Whether the question the conversation stands at asks for a secret (a password). */
+    asksForSecret: (state: ConversationState) => stepOf(state)?.secret === true,
+  };
 }

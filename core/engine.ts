@@ -60,15 +60,22 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
       if (loaded && !conversation.isLive(loaded)) loaded = null; // a step that no longer exists: start afresh
       if (loaded && inbound.eventId && loaded.seen.includes(inbound.eventId)) return [];
       const expired = loaded !== null && now() - loaded.activeAt > idleSeconds * 1000;
+      // A message typed at a password question leaves the chat whatever becomes of it: accepted, refused,
+      // read as a command, arriving after expiry, or met by an outage.
+      const deleteSecret: Outbound[] =
+        loaded && inbound.type === 'text' && inbound.messageId && conversation.asksForSecret(loaded)
+          ? [{ type: 'delete-message', messageId: inbound.messageId }]
+          : [];
       const turn = await runSafely(expired ? null : loaded, expired, inbound);
-      if (!turn) return conversation.apology(loaded?.locale ?? matchLocale(inbound.localeHint));
+      if (!turn)
+        return [...deleteSecret, ...conversation.apology(loaded?.locale ?? matchLocale(inbound.localeHint))];
       const seen = inbound.eventId
         ? pushBounded(turn.state.seen, inbound.eventId, SEEN_LIMIT)
         : turn.state.seen;
       const next = { ...turn.state, seen, activeAt: now() };
       // Kept past the idle limit so a returning customer is told their conversation expired.
       const saved = await store.compareAndSet(key, stored?.version ?? 0, encodeState(next), idleSeconds * 2);
-      if (saved !== null) return turn.out;
+      if (saved !== null) return [...deleteSecret, ...turn.out];
       logger.info('conversation changed concurrently, retrying', {
         conversationId: inbound.conversationId,
         attempt,

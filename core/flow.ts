@@ -16,6 +16,8 @@ export interface StepContext<S = unknown> {
   account: string | null;
   /** The channel the customer writes from (`web`, `tg`), for the audit trail. */
   channel: string;
+  /** This conversation's id: who asked, for per-conversation limits and one-time codes. */
+  conversation: string;
   services: S;
   /** Milliseconds since the epoch, from the engine's clock. */
   now: number;

@@ -8,6 +8,8 @@ export interface CodePolicy {
   resendCooldownSeconds: number;
   /** Codes sent to one contact within an hour, whatever the purpose. */
   sendsPerHour: number;
+  /** Codes one conversation may have sent within an hour, to any contacts. */
+  sendsPerConversationPerHour: number;
 }
 
 /** Password rules as data; `core/password-policy.ts` applies them and names the first one broken. */
@@ -58,6 +60,7 @@ const defaultCodes: CodePolicy = {
   maxAttempts: 5,
   resendCooldownSeconds: 60,
   sendsPerHour: 5,
+  sendsPerConversationPerHour: 10,
 };
 
 export const presets: Record<InsurerId, InsurerPreset> = {

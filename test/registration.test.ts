@@ -112,6 +112,23 @@ describe('registration (Soglasie)', () => {
     expect(question(out)).toContain('Придумайте пароль');
   });
 
+  it('reads a password starting with "/" as a password: never echoed, always deleted', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'password');
+    const out = await c.text('/Qwerty12');
+    expect(out[0]).toEqual({ type: 'delete-message', messageId: expect.any(String) });
+    expect(said(out)).not.toMatch(/qwerty12/i);
+    expect(question(out)).toContain('Повторите пароль');
+  });
+
+  it('still obeys /cancel at the password question, deleting that message too', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'password');
+    const out = await c.text('/cancel');
+    expect(out[0]).toMatchObject({ type: 'delete-message' });
+    expect(question(out)).toBe('Что вы хотите сделать?');
+  });
+
   it('refuses a password built from the customer’s own e-mail', async () => {
     const h = createFlowHarness(accounts);
     const contacts = { email: 'sunflowerqueen@mail.ru', phone: freshContacts().phone };
@@ -130,6 +147,19 @@ describe('registration (Soglasie)', () => {
     const state = (await h.store.get(`conv:${c.conversationId}`))?.value ?? '';
     expect(state).not.toContain(PASSWORD);
     expect(state).not.toContain('Sunflower43');
+  });
+
+  it('sends no code while an answer is missing after corrections and /back', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'confirm');
+    await c.choose('change_email');
+    for (let i = 0; i < 3; i++) await c.text('/back'); // email → confirm → consent → password_repeat
+    expect(said(await c.text('Different99'))).toContain('Пароли не совпали');
+    await c.text('/back'); // password → phone, where the earlier correction's "back to the echo" still waits
+    const echo = await c.text(freshContacts().phone);
+    expect(question(echo)).toContain('Проверьте, всё ли верно');
+    expect(question(await c.choose('send'))).toContain('Придумайте пароль');
+    expect(h.outbox.list()).toHaveLength(0);
   });
 
   it('does not go on without consent', async () => {
@@ -299,6 +329,13 @@ describe('/back in the registration', () => {
       expect(question(await c.text('/back'))).toContain(questions[previous]);
     },
   );
+
+  it('does not go back from the profile into the finished registration', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, phone } = await registerUpTo(h, 'phone_code');
+    await c.text(h.lastCode(phone));
+    expect(said(await c.text('/back'))).toContain('Это первый вопрос — назад идти некуда.');
+  });
 
   it('goes back from the first question to the menu', async () => {
     const h = createFlowHarness(accounts);

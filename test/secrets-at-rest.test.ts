@@ -28,28 +28,59 @@ describe('personal data cipher', () => {
   });
 });
 
-describe('one-time codes at rest', () => {
-  it('stores only a keyed hash of the code, never the code', async () => {
+describe('one-time codes', () => {
+  const policy = {
+    ttlSeconds: 600,
+    maxAttempts: 5,
+    resendCooldownSeconds: 60,
+    sendsPerHour: 5,
+    sendsPerConversationPerHour: 3,
+  };
+  function codeService() {
     const store = createMemoryStateStore();
     const codes = createCodeService({
       store,
-      limiter: createRateLimiter({ name: 'x', points: 5, durationSeconds: 3600 }),
+      limiter: createRateLimiter({ name: `c${Math.random()}`, points: 5, durationSeconds: 3600 }),
+      requesterLimiter: createRateLimiter({ name: `r${Math.random()}`, points: 3, durationSeconds: 3600 }),
       secret: new Uint8Array(32).fill(5),
-      policy: { ttlSeconds: 600, maxAttempts: 5, resendCooldownSeconds: 60, sendsPerHour: 5 },
+      policy,
     });
-    const issued = await codes.issue('register', 'anna@example.ru');
+    return { store, codes };
+  }
+
+  it('stores only a keyed hash of the code, and confirms it only for its purpose', async () => {
+    const { store, codes } = codeService();
+    const issued = await codes.issue('register', 'anna@example.ru', 'web:a');
     if (!issued.ok) throw new Error('not issued');
     expect(issued.code).toMatch(/^\d{6}$/);
-    expect((await store.get('code:register:anna@example.ru'))?.value).not.toContain(issued.code);
-    expect(await codes.verify('reset', 'anna@example.ru', issued.code)).toEqual({
+    expect((await store.get('code:register:anna@example.ru:web:a'))?.value).not.toContain(issued.code);
+    expect(await codes.verify('reset', 'anna@example.ru', 'web:a', issued.code)).toEqual({
       ok: false,
       error: 'not_issued',
     });
-    expect(await codes.verify('register', 'anna@example.ru', issued.code)).toEqual({ ok: true });
-    expect(await codes.verify('register', 'anna@example.ru', issued.code)).toEqual({
+    expect(await codes.verify('register', 'anna@example.ru', 'web:a', issued.code)).toEqual({ ok: true });
+    // Typed again after a failure further on: still right, until it expires.
+    expect(await codes.verify('register', 'anna@example.ru', 'web:a', issued.code)).toEqual({ ok: true });
+  });
+
+  it('belongs to the conversation that asked: another can neither use it, spend its tries nor replace it', async () => {
+    const { codes } = codeService();
+    const issued = await codes.issue('register', '+79161234567', 'tg:victim');
+    if (!issued.ok) throw new Error('not issued');
+    for (let i = 0; i < 6; i++) await codes.verify('register', '+79161234567', 'tg:attacker', issued.code);
+    expect((await codes.issue('register', '+79161234567', 'tg:attacker')).ok).toBe(true);
+    expect(await codes.verify('register', '+79161234567', 'tg:victim', issued.code)).toEqual({ ok: true });
+  });
+
+  it('caps how many codes one conversation can send, whatever the contacts', async () => {
+    const { codes } = codeService();
+    for (const n of [1, 2, 3])
+      expect((await codes.issue('register', `x${n}@example.ru`, 'web:sprayer')).ok).toBe(true);
+    expect(await codes.issue('register', 'x4@example.ru', 'web:sprayer')).toMatchObject({
       ok: false,
-      error: 'not_issued',
+      error: 'hourly_cap',
     });
+    expect((await codes.issue('register', 'x4@example.ru', 'web:someone-else')).ok).toBe(true);
   });
 });
 

@@ -8,10 +8,10 @@ const noFiles = async () => new Uint8Array();
 describe('Telegram updates as Inbound', () => {
   const user = telegramUser(42, 'en-US');
 
-  it('reads a command addressed to the bot by name, in any case', () => {
+  it('leaves commands as text for the engine to read (it knows when "/…" is a password)', () => {
     expect(toInbound(user.text('/Start@kabinet_bot'), noFiles)).toMatchObject({
-      type: 'command',
-      name: 'start',
+      type: 'text',
+      text: '/Start@kabinet_bot',
       conversationId: 'tg:42',
       localeHint: 'en-US',
     });

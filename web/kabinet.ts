@@ -85,6 +85,12 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     durationSeconds: 3600,
     redis,
   });
+  const codesPerConversation = createRateLimiter({
+    name: 'codes-by-conversation',
+    points: preset.codes.sendsPerConversationPerHour,
+    durationSeconds: 3600,
+    redis,
+  });
 
   const outbox = config.SMTP_URL && config.SMS_GATEWAY_URL ? null : createOutbox();
   const smtp = config.SMTP_URL
@@ -101,6 +107,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     codes: createCodeService({
       store,
       limiter: codesLimiter,
+      requesterLimiter: codesPerConversation,
       secret: deriveSecret(dataKey, 'one-time-codes'),
       policy: preset.codes,
     }),

@@ -39,12 +39,8 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
     messageId: String(message.message_id),
     localeHint: message.from?.language_code,
   };
-  if (message.text !== undefined) {
-    const command = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/i.exec(message.text);
-    return command?.[1]
-      ? { ...base, type: 'command', name: command[1].toLowerCase() }
-      : { ...base, type: 'text', text: message.text };
-  }
+  // Commands stay text: the engine reads them, and knows when "/…" is a password rather than a command.
+  if (message.text !== undefined) return { ...base, type: 'text', text: message.text };
   if (message.contact) {
     const phone = message.contact.phone_number;
     return {

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
-import { backTo, column, defineFlow, goTo, type StepContext, same, say, type Transition } from '../flow';
+import {
+  backTo,
+  column,
+  defineFlow,
+  type FlowData,
+  goTo,
+  type StepContext,
+  same,
+  say,
+  type Transition,
+} from '../flow';
 import { checkPassword, describePasswordRules, explainPasswordProblem } from '../password-policy';
 import type { Services } from '../services';
 import { codeStep, sendCode } from './verification';
@@ -113,6 +123,9 @@ export const registrationFlow = defineFlow<Services>({
         if (answer.type !== 'choice') return same(ctx.t('error.choose_option'));
         if (answer.value === 'change_email') return goTo('email', { returnTo: 'confirm' });
         if (answer.value === 'change_phone') return goTo('phone', { returnTo: 'confirm' });
+        const missing = firstUnanswered(ctx.data);
+        if (missing)
+          return goTo(missing, { returnTo: missing === 'email' || missing === 'phone' ? 'confirm' : null });
         const { accounts } = ctx.services;
         const [byEmail, byPhone] = await Promise.all([
           accounts.findByContact('email', String(ctx.data.email)),
@@ -166,15 +179,23 @@ export const registrationFlow = defineFlow<Services>({
   },
 });
 
+/**
+ * The first question still unanswered, or null. Corrections and /back can leave a gap (a password refused at
+ * its repeat, then the customer went back further): codes are never sent, nor an account made, over a gap.
+ */
+function firstUnanswered(data: Readonly<FlowData>): 'email' | 'phone' | 'password' | 'consent' | null {
+  if (!data.email) return 'email';
+  if (!data.phone) return 'phone';
+  if (!data.passwordHash) return 'password';
+  if (!data.consentAt) return 'consent';
+  return null;
+}
+
 /** Both contacts are proven: create the account in one transaction and go on to the profile. */
-async function createAccount({
-  t,
-  data,
-  now,
-  preset,
-  channel,
-  services,
-}: StepContext<Services>): Promise<Transition> {
+async function createAccount(ctx: StepContext<Services>): Promise<Transition> {
+  const { t, data, now, preset, channel, services } = ctx;
+  const missing = firstUnanswered(data);
+  if (missing) return goTo(missing);
   const created = await services.accounts.createAccount({
     email: String(data.email),
     phone: String(data.phone),

@@ -24,7 +24,7 @@ export async function sendCode(
   purpose: CodePurpose,
 ): Promise<Result<void, string>> {
   const { t, preset, services } = ctx;
-  const issued = await services.codes.issue(purpose, contact);
+  const issued = await services.codes.issue(purpose, contact, ctx.conversation);
   if (!issued.ok) {
     return fail(
       issued.error === 'cooldown'
@@ -95,7 +95,12 @@ export function codeStep({
         return same(sent.ok ? t('code.resent') : sent.error);
       }
       if (answer.type !== 'text') return same(t('code.format'));
-      const verdict = await ctx.services.codes.verify(purpose, contactOf(data), answer.value);
+      const verdict = await ctx.services.codes.verify(
+        purpose,
+        contactOf(data),
+        ctx.conversation,
+        answer.value,
+      );
       return verdict.ok ? confirmed(ctx) : same(explainCodeRefusal(verdict, t));
     },
   };

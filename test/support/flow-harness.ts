@@ -50,6 +50,11 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
         points: preset.codes.sendsPerHour,
         durationSeconds: 3600,
       }),
+      requesterLimiter: createRateLimiter({
+        name: `codes-by-conversation-${Math.random()}`,
+        points: preset.codes.sendsPerConversationPerHour,
+        durationSeconds: 3600,
+      }),
       secret: new Uint8Array(32).fill(9),
       policy: preset.codes,
       now: clock,
