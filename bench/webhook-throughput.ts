@@ -8,7 +8,7 @@ import { startFakeTelegram, TOKEN } from '../test/support/fake-telegram';
 import { freePort } from '../test/support/service-process';
 import { fmt, type Section, sleep, verdict } from './support';
 
-const SECRET = 'bench-secret';
+const SECRET = 'bench-secret-0123456789abcdef';
 const SECONDS = 10;
 const CONNECTIONS = 32;
 const CHATS = 2000;
@@ -114,6 +114,7 @@ export async function webhookThroughput(): Promise<Section> {
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: SECRET,
         LOG_LEVEL: 'warn',
+        DEV_OUTBOX: '1',
       });
     let service = await kabinet();
     const peak = await load(service.url);

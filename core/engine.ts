@@ -2,7 +2,7 @@ import { createConversation } from './conversation';
 import type { Flow } from './flow';
 import { matchLocale } from './i18n';
 import { createKeyedQueue } from './keyed-queue';
-import { type Logger, silentLogger } from './logger';
+import { describeError, type Logger, silentLogger } from './logger';
 import type { Inbound, Outbound } from './messages';
 import type { StateStore } from './ports/state-store';
 import type { InsurerPreset } from './presets';
@@ -92,7 +92,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
       logger.error('step failed', {
         conversationId: inbound.conversationId,
         position: loaded ? `${loaded.flow}/${loaded.step}` : null,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: describeError(error),
       });
       return null;
     }

@@ -52,7 +52,12 @@ async function openPglite(dataDir: string | null): Promise<OpenDatabase> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder });
+  try {
+    await migratePglite(db, { migrationsFolder });
+  } catch (error) {
+    await client.close(); // an open PGlite keeps the process alive
+    throw error;
+  }
   return { db, kind: 'pglite', close: () => client.close() };
 }
 

@@ -51,3 +51,12 @@ describe('configuration', () => {
     });
   });
 });
+
+describe('Telegram webhook secret', () => {
+  it('refuses a secret short enough to guess', () => {
+    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: 'abc' })).toThrow(
+      /TELEGRAM_WEBHOOK_SECRET: expected 24–256/,
+    );
+    expect(loadConfig({ TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(32) }).TELEGRAM_WEBHOOK_SECRET).toHaveLength(32);
+  });
+});

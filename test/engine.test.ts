@@ -286,3 +286,20 @@ describe('conversation engine', () => {
     expect(large).toBeLessThan(2048);
   });
 });
+
+describe('error descriptions for the logs', () => {
+  it('keep a failed query’s statement and cause but drop its parameters', async () => {
+    const { describeError } = await import('../core/logger');
+    const failed = Object.assign(
+      new Error(
+        'Failed query: insert into "accounts" ("password_hash") values ($1)\nparams: $2b$10$secrethash,anna@example.ru',
+      ),
+      { name: 'DrizzleQueryError', cause: Object.assign(new Error('boom'), { code: '57P01' }) },
+    );
+    const line = describeError(failed);
+    expect(line).toBe(
+      'DrizzleQueryError: Failed query: insert into "accounts" ("password_hash") values ($1) (cause: 57P01)',
+    );
+    expect(line).not.toContain('anna@example.ru');
+  });
+});

@@ -150,7 +150,7 @@ describe('registration end to end over the web chat', () => {
       const keys = [
         `conv:web:${sessionId}`,
         `inbox:${sessionId}`,
-        ...contacts.map((c) => `code:register:${c}`),
+        ...contacts.map((c) => `code:register:${c}:web:${sessionId}`),
       ];
       const values = await Promise.all(keys.map((key) => kabinet.store.get(key)));
       expect(values.filter(Boolean).length).toBeGreaterThanOrEqual(3);

@@ -39,6 +39,18 @@ describe('the service process', () => {
     expect(output).toContain('INSURER: expected one of: soglasie, victoria');
   });
 
+  it('refuses the development outbox beside a server database unless allowed', async () => {
+    const { code, output } = await failedStart({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://127.0.0.1:1/x',
+      DATA_KEY: Buffer.alloc(32, 1).toString('base64'),
+      SMTP_URL: 'smtp://127.0.0.1:1',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('SMS_GATEWAY_URL: required when DATABASE_URL is set');
+    expect(output).not.toContain('SMTP_URL: required');
+  });
+
   it('refuses a server database without DATA_KEY', async () => {
     const { code, output } = await failedStart({ DATABASE_URL: 'postgres://127.0.0.1:1/x' });
     expect(code).toBe(1);
@@ -97,14 +109,17 @@ describe('the service process with Telegram', () => {
       DATA_DIR: dataDir,
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_WEBHOOK_SECRET: 'process-secret',
+      TELEGRAM_WEBHOOK_SECRET: 'process-secret-0123456789abcdef',
     });
     try {
       expect(service.output()).toContain('"telegram":"webhook"');
       const user = telegramUser(81_000_001);
       const response = await fetch(`${service.url}/telegram/webhook`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'process-secret' },
+        headers: {
+          'content-type': 'application/json',
+          'x-telegram-bot-api-secret-token': 'process-secret-0123456789abcdef',
+        },
         body: JSON.stringify(user.text('/start')),
       });
       expect(response.status).toBe(200);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Logger } from '../core/logger';
+import { describeError, type Logger } from '../core/logger';
 import { type ChatDeps, createChatRoutes } from './chat/routes';
 import { createHealthRoutes, type Dependency } from './health';
 
@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): Hono {
     deps.logger.error('request failed', {
       method: c.req.method,
       path: c.req.path,
-      error: `${error.name}: ${error.message}`,
+      error: describeError(error),
     });
     return c.json({ error: 'unavailable', message: OUTAGE_MESSAGE }, 503);
   });

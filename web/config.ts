@@ -31,7 +31,8 @@ const schema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optional(
     z
       .string()
-      .regex(/^[\w-]{1,256}$/, 'expected 1–256 characters: letters, digits, _ and - (Telegram’s rule)'),
+      // Telegram allows 1–256 characters; a short one could be guessed, and it guards every customer's chat.
+      .regex(/^[\w-]{24,256}$/, 'expected 24–256 letters, digits, _ or - (openssl rand -hex 16)'),
   ),
   TELEGRAM_API_ROOT: urlWith(['http://', 'https://'], 'https://api.telegram.org').default(
     'https://api.telegram.org',
@@ -54,6 +55,8 @@ const schema = z.object({
         'expected 32 random bytes in base64 (openssl rand -base64 32)',
       ),
   ),
+  /** Allows the development outbox beside a server database (a staging box without mail); never in production. */
+  DEV_OUTBOX: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

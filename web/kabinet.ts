@@ -10,7 +10,7 @@ import { createCodeService } from '../core/codes';
 import { createEngine, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
 import { createTranslations } from '../core/i18n';
-import { type Logger, silentLogger } from '../core/logger';
+import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { AccountRepository } from '../core/ports/accounts';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
@@ -24,7 +24,7 @@ import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createApp } from './app';
 import { createChatInbox } from './chat/inbox';
-import type { Config } from './config';
+import { type Config, ConfigError } from './config';
 import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
 import { createOutboxRoutes } from './outbox-routes';
@@ -93,6 +93,16 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   });
 
   const outbox = config.SMTP_URL && config.SMS_GATEWAY_URL ? null : createOutbox();
+  // The outbox shows every code to whoever opens /dev/outbox: fine on a laptop (embedded records), a breach on
+  // a server. With a server database it takes an explicit DEV_OUTBOX=1.
+  if (outbox && config.DATABASE_URL && config.DEV_OUTBOX !== '1') {
+    const missing = [!config.SMTP_URL && 'SMTP_URL', !config.SMS_GATEWAY_URL && 'SMS_GATEWAY_URL'].filter(
+      Boolean,
+    );
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((name) => `  ${name}: required when DATABASE_URL is set (or DEV_OUTBOX=1 to read codes at /dev/outbox, never in production)`).join('\n')}`,
+    );
+  }
   const smtp = config.SMTP_URL
     ? createSmtpMailer({
         url: config.SMTP_URL,
@@ -193,12 +203,12 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
           ]),
         );
       registerCommands(telegram, describe).catch((error) =>
-        logger.warn('telegram setMyCommands failed', { error: String(error) }),
+        logger.warn('telegram setMyCommands failed', { error: describeError(error) }),
       );
       if (telegramMode === 'polling') {
         telegram
           .start({ allowed_updates: ['message', 'callback_query'], drop_pending_updates: false })
-          .catch((error) => logger.error('telegram polling stopped', { error: String(error) }));
+          .catch((error) => logger.error('telegram polling stopped', { error: describeError(error) }));
       }
     },
     ready: opening.then(() => undefined),

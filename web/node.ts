@@ -38,8 +38,13 @@ async function main() {
       await kabinet.close();
       process.exit(0);
     });
-    // Long-polling pages keep connections open; do not wait for them forever.
-    setTimeout(() => process.exit(0), 5000).unref();
+    // Idle keep-alive connections would hold close() open; busy ones get 5 s to finish their request.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, 5000).unref();
+    // Last resort: something refused to close.
+    setTimeout(() => process.exit(1), 15_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -17,6 +17,9 @@ export function createWorkerPasswordHasher(options: { cost?: number; threads?: n
     minThreads: 1,
     maxThreads: options.threads ?? availableParallelism(),
     idleTimeout: 60_000,
+    // A flood of password messages waits at most this deep; past it a step fails and the customer is asked to
+    // try again, instead of memory and latency growing without bound.
+    maxQueue: 1000,
   });
   const hasher: PasswordHasher & { close(): Promise<void> } = {
     hash: (password) => pool.run({ op: 'hash', password, cost }),

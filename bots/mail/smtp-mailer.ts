@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { Logger } from '../../core/logger';
+import { describeError, type Logger } from '../../core/logger';
 import type { Mailer } from '../../core/ports/delivery';
 import { fail, ok } from '../../core/result';
 
@@ -9,7 +9,7 @@ export function createSmtpMailer(options: {
   from: string;
   logger: Logger;
 }): Mailer & { close(): void } {
-  const transport = createTransport(options.url, { from: options.from });
+  const transport = createTransport(smtpOptions(options.url), { from: options.from });
   return {
     async send(mail) {
       try {
@@ -18,11 +18,28 @@ export function createSmtpMailer(options: {
       } catch (error) {
         // The message (it may hold a code) is never logged; the server's answer is enough to diagnose.
         options.logger.warn('smtp send failed', {
-          error: error instanceof Error ? error.message : String(error),
+          error: describeError(error),
         });
         return fail('delivery_failed');
       }
     },
     close: () => transport.close(),
+  };
+}
+
+/** SMTP_URL as transport options, with timeouts: nodemailer's defaults would hold a chat for minutes. */
+function smtpOptions(url: string) {
+  const parsed = new URL(url);
+  const secure = parsed.protocol === 'smtps:';
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || (secure ? 465 : 587)),
+    secure,
+    auth: parsed.username
+      ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) }
+      : undefined,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/logger';
+import { describeError, type Logger } from '../../core/logger';
 import type { SmsSender } from '../../core/ports/delivery';
 import { fail, ok } from '../../core/result';
 
@@ -21,7 +21,7 @@ export function createSmsGateway(options: { url: string; logger: Logger; fetch?:
         options.logger.warn('sms gateway refused', { status: response.status });
       } catch (error) {
         options.logger.warn('sms gateway unreachable', {
-          error: error instanceof Error ? error.message : String(error),
+          error: describeError(error),
         });
       }
       return fail('delivery_failed');

@@ -4,7 +4,7 @@ import { type Api, Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Engine } from '../../core/engine';
 import { createKeyedQueue } from '../../core/keyed-queue';
-import type { Logger } from '../../core/logger';
+import { describeError, type Logger } from '../../core/logger';
 import type { Inbound } from '../../core/messages';
 import { type FileFetcher, TELEGRAM_DOWNLOAD_LIMIT, toInbound } from './inbound';
 import { type ApiCall, toApiCalls } from './outbound';
@@ -39,13 +39,19 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   // within one private chat a reply of two or three messages may go at once, in order, not one a second.
   bot.api.config.use(apiThrottler({ out: { maxConcurrent: 1, minTime: 50 } }));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // Long polling stops on an unhandled error unless there is a handler; the webhook instead answers 5xx, so
+  // Telegram delivers the update again.
+  bot.catch((error) => logger.error('telegram update failed', { error: describeError(error.error) }));
 
   const fetchFile: FileFetcher = async (fileId) => {
     const file = await bot.api.getFile(fileId);
     if (!file.file_path || (file.file_size ?? 0) > TELEGRAM_DOWNLOAD_LIMIT)
       throw new Error('file too big to download');
     const response = await fetch(`${options.apiRoot}/file/bot${options.token}/${file.file_path}`);
-    if (!response.ok) throw new Error(`file download failed: ${response.status}`);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`file download failed: ${response.status}`);
+    }
     return new Uint8Array(await response.arrayBuffer());
   };
 
@@ -90,7 +96,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       } catch (error) {
         logger.warn('telegram call failed', {
           method: call.method,
-          error: error instanceof Error ? error.message : String(error),
+          error: describeError(error),
         });
       }
     }
