@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMobilePhone } from '../core/contacts';
+import { registrationFlow } from '../core/flows/registration';
 import type { AccountRepository } from '../core/ports/accounts';
 import { createFlowHarness, freshContacts, openTestRecords, question, said } from './support/flow-harness';
 
@@ -302,16 +303,7 @@ describe('one-time codes in the registration', () => {
 });
 
 describe('/back in the registration', () => {
-  const order = [
-    'email',
-    'phone',
-    'password',
-    'password_repeat',
-    'consent',
-    'confirm',
-    'email_code',
-    'phone_code',
-  ];
+  const order = registrationFlow.progress ?? [];
   const questions: Record<string, string> = {
     email: 'Введите адрес электронной почты',
     phone: 'Введите номер мобильного телефона',

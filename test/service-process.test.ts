@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
-import { chatClient, failedStart, startService } from './support/service-process';
+import { chatClient, failedStart, runScript, startService } from './support/service-process';
 import { serviceUrl } from './support/services';
 
 /** The service as an operator runs it: `web/node.ts` in its own process, talked to over HTTP. */
@@ -127,6 +127,29 @@ describe('the service process with Telegram', () => {
     } finally {
       await service.stop();
     }
+  });
+
+  it('points Telegram at the deployment with npm run telegram:set-webhook', async () => {
+    const env = {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: 'process-secret-0123456789abcdef',
+      PUBLIC_URL: 'https://kabinet.example.ru',
+    };
+    const { code, output } = await runScript('web/telegram-set-webhook.ts', env);
+    expect(output).toContain('Telegram webhook set: https://kabinet.example.ru/telegram/webhook');
+    expect(code).toBe(0);
+    expect(fake.calls.find((c) => c.method === 'setWebhook')?.payload).toMatchObject({
+      url: 'https://kabinet.example.ru/telegram/webhook',
+      secret_token: 'process-secret-0123456789abcdef',
+      allowed_updates: ['message', 'callback_query'],
+    });
+    const refused = await runScript('web/telegram-set-webhook.ts', {
+      ...env,
+      PUBLIC_URL: 'http://localhost:3000',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('PUBLIC_URL: Telegram delivers only to https');
   });
 
   it('pulls updates by long polling when no webhook secret is set', async () => {

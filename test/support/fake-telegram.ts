@@ -73,6 +73,10 @@ export async function startFakeTelegram() {
             chat: { id: payload.chat_id, type: 'private' },
             text: payload.text,
           });
+        case 'getWebhookInfo': {
+          const set = calls.filter((c) => c.method === 'setWebhook').at(-1)?.payload;
+          return ok({ url: set?.url ?? '', has_custom_certificate: false, pending_update_count: 0 });
+        }
         case 'getFile':
           return ok({
             file_id: payload.file_id,

@@ -52,10 +52,14 @@ export async function startService(env: Record<string, string>, waitMs = 20_000)
 }
 
 /** Runs the service expecting it to refuse to start; resolves with its exit code and output. */
-export async function failedStart(
+export const failedStart = (env: Record<string, string>) => runScript('web/node.ts', env);
+
+/** Runs a TypeScript entry of the project to its end; resolves with its exit code and output. */
+export async function runScript(
+  entry: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'web/node.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
