@@ -5,11 +5,15 @@ import { silentLogger } from '../core/logger';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
 import type { Services } from '../core/services';
+import { createRateLimiter } from '../db/rate-limiter';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createApp } from '../web/app';
 import { type ChatMessage, createChatInbox } from '../web/chat/inbox';
 
-function createTestApp(options: { store?: StateStore; pingFails?: boolean } = {}) {
+let limiterNames = 0;
+function createTestApp(
+  options: { store?: StateStore; pingFails?: boolean; messagesPerMinute?: number } = {},
+) {
   const store = options.store ?? createMemoryStateStore();
   const engine = createEngine({
     flows: flowsFor(presets.soglasie),
@@ -19,8 +23,16 @@ function createTestApp(options: { store?: StateStore; pingFails?: boolean } = {}
     services: {} as Services,
     preset: presets.soglasie,
   });
+  const limiter = (name: string, points: number) =>
+    createRateLimiter({ name: `${name}-${++limiterNames}`, points, durationSeconds: 60 });
   return createApp({
     engine,
+    limits: {
+      messages: limiter('messages', options.messagesPerMinute ?? 1000),
+      newConversations: limiter('new', 3),
+    },
+    // In-process requests have no socket: the tests name the client in a header.
+    clientAddress: (c) => c.req.header('x-test-client') ?? null,
     inbox: createChatInbox(store, 3600),
     sessionSecret: 'test-secret-test-secret-test-secret',
     secureCookies: false,
@@ -155,5 +167,25 @@ describe('web chat session scope', () => {
     for (const path of ['/healthz', '/readyz', '/chat/app.js']) {
       expect((await app.request(path)).headers.get('set-cookie'), path).toBeNull();
     }
+  });
+});
+
+describe('web chat abuse limits', () => {
+  it('answers 429 with Retry-After when one client sends too many messages', async () => {
+    const b = browser(createTestApp({ messagesPerMinute: 3 }));
+    for (let i = 0; i < 3; i++) expect((await b.post({ type: 'open' })).status).toBe(200);
+    const refused = await b.post({ type: 'open' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await json(refused)).message).toContain('Too many messages');
+  });
+
+  it('caps new conversations per client, so rotating cookies buys no fresh budgets', async () => {
+    const app = createTestApp();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await browser(app).post({ type: 'open' })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const returning = browser(app);
+    expect((await returning.request('/chat/updates?after=0')).status).toBe(200);
   });
 });

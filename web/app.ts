@@ -34,7 +34,14 @@ export function createApp(deps: AppDeps): Hono {
   // The HTTP edge's error boundary: expected refusals carry their status; anything else is logged, never leaked.
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      return c.json({ error: 'bad_request', message: error.message }, error.status);
+      const code =
+        error.status === 429 ? 'too_many_requests' : error.status === 413 ? 'too_large' : 'bad_request';
+      const retryAfter = error.getResponse().headers.get('retry-after');
+      return c.json(
+        { error: code, message: error.message },
+        error.status,
+        retryAfter ? { 'retry-after': retryAfter } : {},
+      );
     }
     deps.logger.error('request failed', {
       method: c.req.method,

@@ -55,6 +55,8 @@ const schema = z.object({
         'expected 32 random bytes in base64 (openssl rand -base64 32)',
       ),
   ),
+  /** 1: the service sits behind a proxy that sets X-Forwarded-For, whose first address is the client's. */
+  TRUST_PROXY: z.enum(['0', '1']).default('0'),
   /** Allows the development outbox beside a server database (a staging box without mail); never in production. */
   DEV_OUTBOX: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

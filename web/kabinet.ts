@@ -24,6 +24,7 @@ import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createApp } from './app';
 import { createChatInbox } from './chat/inbox';
+import { clientAddress } from './client-address';
 import { type Config, ConfigError } from './config';
 import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
@@ -154,6 +155,16 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
 
   const app = createApp({
     engine,
+    limits: {
+      messages: createRateLimiter({ name: 'chat-messages', points: 120, durationSeconds: 60, redis }),
+      newConversations: createRateLimiter({
+        name: 'chat-conversations',
+        points: 60,
+        durationSeconds: 3600,
+        redis,
+      }),
+    },
+    clientAddress: (c) => clientAddress(c, config.TRUST_PROXY === '1'),
     inbox: createChatInbox(store, IDLE_SECONDS),
     sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
     secureCookies: config.PUBLIC_URL.startsWith('https://'),

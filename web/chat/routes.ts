@@ -1,9 +1,10 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Engine } from '../../core/engine';
 import type { InboundBody } from '../../core/messages';
+import type { RateLimiter } from '../../core/ports/rate-limiter';
 import type { ChatInbox } from './inbox';
 import { chatPage, chatScript, chatStyle } from './page';
 import { chatSession } from './session';
@@ -11,6 +12,13 @@ import { chatSession } from './session';
 export interface ChatDeps {
   engine: Engine;
   inbox: ChatInbox;
+  /**
+   * Budgets per client address: messages (a flood), and new conversations (a script rotating cookies to get
+   * fresh per-conversation budgets, e.g. for codes).
+   */
+  limits: { messages: RateLimiter; newConversations: RateLimiter };
+  /** The client's address, or null when the runtime cannot tell. */
+  clientAddress(c: Context): string | null;
   /** Signs the session cookie. */
   sessionSecret: string;
   /** Send the cookie only over HTTPS (when PUBLIC_URL is https). */
@@ -29,12 +37,27 @@ const postedMessage = z.object({
   locale: z.string().max(35).optional(),
 });
 
-export function createChatRoutes({ engine, inbox, sessionSecret, secureCookies }: ChatDeps) {
-  const app = new Hono<{ Variables: { sessionId: string } }>();
+/** Spends one unit of `key`'s budget, or refuses the request with 429 and when to come back. */
+async function admit(limiter: RateLimiter, key: string) {
+  const verdict = await limiter.consume(key);
+  if (verdict.allowed) return;
+  throw new HTTPException(429, {
+    message: `Слишком много сообщений — попробуйте через ${verdict.retryAfterSeconds} с. / Too many messages: try again in ${verdict.retryAfterSeconds} s.`,
+    res: new Response(null, { headers: { 'retry-after': String(verdict.retryAfterSeconds) } }),
+  });
+}
+
+type ChatEnv = { Variables: { sessionId: string; newSession: boolean } };
+
+export function createChatRoutes(deps: ChatDeps) {
+  const { engine, inbox, sessionSecret, secureCookies, limits } = deps;
+  const app = new Hono<ChatEnv>();
   // Only the chat's own routes carry the session: mounted at '/', a bare `use` would also run (and set a
   // cookie) on every other route of the app, the Telegram webhook included.
-  const withSession: MiddlewareHandler<{ Variables: { sessionId: string } }> = async (c, next) => {
-    c.set('sessionId', await chatSession(c, sessionSecret, secureCookies));
+  const withSession: MiddlewareHandler<ChatEnv> = async (c, next) => {
+    const session = await chatSession(c, sessionSecret, secureCookies);
+    c.set('sessionId', session.id);
+    c.set('newSession', session.isNew);
     await next();
   };
   app.use('/', withSession);
@@ -52,6 +75,10 @@ export function createChatRoutes({ engine, inbox, sessionSecret, secureCookies }
     if (!c.req.header('content-type')?.startsWith('application/json')) {
       throw new HTTPException(415, { message: 'expected application/json' });
     }
+    const address = deps.clientAddress(c) ?? 'unknown';
+    await admit(limits.messages, address);
+    // A conversation starts costing state with its first message, not with the page's cookie.
+    if (c.get('newSession')) await admit(limits.newConversations, address);
     const parsed = postedMessage.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
     const { id, body, locale } = parsed.data;

@@ -8,9 +8,13 @@ const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
  * The web chat's session id, from an HttpOnly cookie signed with HMAC-SHA256; a missing, forged or malformed
  * cookie starts a new session. The id names the conversation, so it is 128 random bits.
  */
-export async function chatSession(c: Context, secret: string, secure: boolean): Promise<string> {
+export async function chatSession(
+  c: Context,
+  secret: string,
+  secure: boolean,
+): Promise<{ id: string; isNew: boolean }> {
   const existing = await getSignedCookie(c, secret, COOKIE);
-  if (typeof existing === 'string' && SESSION_ID.test(existing)) return existing;
+  if (typeof existing === 'string' && SESSION_ID.test(existing)) return { id: existing, isNew: false };
   const id = randomId();
   await setSignedCookie(c, COOKIE, id, secret, {
     httpOnly: true,
@@ -19,7 +23,7 @@ export async function chatSession(c: Context, secret: string, secure: boolean): 
     path: '/',
     maxAge: 30 * 24 * 60 * 60,
   });
-  return id;
+  return { id, isNew: true };
 }
 
 function randomId(): string {
