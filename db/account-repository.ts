@@ -1,6 +1,12 @@
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import { maskDocument } from '../core/documents';
-import type { Account, AccountRepository, ContactKind, CreateAccountError } from '../core/ports/accounts';
+import type {
+  Account,
+  AccountRepository,
+  ContactKind,
+  CreateAccountError,
+  NewAccount,
+} from '../core/ports/accounts';
 import { fail, ok } from '../core/result';
 import type { OpenDatabase } from './database';
 import { pingDatabase } from './database';
@@ -36,6 +42,22 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
     if (!first) return null;
     const contact = (kind: ContactKind) => rows.find((row) => row.kind === kind)?.value ?? '';
     return { id, email: contact('email'), phone: contact('phone'), createdAt: first.createdAt };
+  }
+
+  /**
+   * The account this very registration already created, if it is one: same e-mail, same phone, same bcrypt
+   * hash (its random salt makes the hash unique to the conversation that typed the password). A retry after
+   * an outage then gets its account back instead of "already registered".
+   */
+  async function sameRegistration(input: NewAccount): Promise<Account | null> {
+    if (!input.passwordHash) return null;
+    const existing = await findByContact('email', input.email);
+    if (!existing || existing.phone !== input.phone) return null;
+    const [row] = await db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(and(eq(accounts.id, existing.id), eq(accounts.passwordHash, input.passwordHash)));
+    return row ? existing : null;
   }
 
   return {
@@ -78,8 +100,9 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
         if (!account) throw new Error(`account ${id} vanished right after it was created`);
         return ok(account);
       } catch (error) {
-        if (error instanceof ContactTaken) return fail(error.code);
-        throw error;
+        if (!(error instanceof ContactTaken)) throw error;
+        const same = await sameRegistration(input);
+        return same ? ok(same) : fail(error.code);
       }
     },
     findByContact,

@@ -204,6 +204,16 @@ describe('registration (Soglasie)', () => {
     expect(said(await c.choose('send'))).toContain('уже зарегистрирован');
   });
 
+  it('gives the account back when the save after creating it failed and the customer types the code again', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, phone } = await registerUpTo(h, 'phone_code');
+    h.failNextSaves();
+    await expect(c.text(h.lastCode(phone))).rejects.toThrow('ECONNREFUSED');
+    const retry = await c.text(h.lastCode(phone));
+    expect(said(retry)).toContain('личный кабинет создан');
+    expect(question(retry)).toContain('Фамилия');
+  });
+
   it('lets exactly one of two simultaneous registrations of one e-mail through', async () => {
     const h = createFlowHarness(accounts);
     const contacts = freshContacts();

@@ -63,7 +63,10 @@ export interface AuditEntry {
  * Both pass `test/contracts/account-repository.contract.ts`.
  */
 export interface AccountRepository {
-  /** Creates the account, its contacts, its consent and an audit entry in one transaction. */
+  /**
+   * Creates the account, its contacts, its consent and an audit entry in one transaction. Idempotent for a
+   * retry of the same registration (same contacts and password hash): returns the account it created.
+   */
   createAccount(input: NewAccount): Promise<Result<Account, CreateAccountError>>;
   findByContact(kind: ContactKind, value: string): Promise<Account | null>;
   /** Stores (or replaces) the identity document, encrypted at rest. */

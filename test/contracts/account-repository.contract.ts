@@ -70,6 +70,24 @@ export function accountRepositoryContract(name: string, open: () => Promise<Repo
       expect(await accounts.findByContact('phone', second.phone)).toBeNull();
     });
 
+    it('gives a retried registration (same contacts, same password hash) its account back, once', async () => {
+      const input = newAccount();
+      const first = await accounts.createAccount(input);
+      const retry = await accounts.createAccount(input);
+      expect(retry).toEqual(first);
+      expect(
+        await accounts.createAccount({
+          ...input,
+          passwordHash: '$2b$10$anotherhashanotherhashanotherhashanotherhashanoth',
+        }),
+      ).toEqual({
+        ok: false,
+        error: 'email_taken',
+      });
+      if (first.ok)
+        expect((await accounts.auditTrail(first.value.id)).map((e) => e.action)).toEqual(['account.created']);
+    });
+
     it('refuses a second account with the same phone', async () => {
       const first = newAccount();
       await accounts.createAccount(first);

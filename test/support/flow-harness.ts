@@ -4,6 +4,7 @@ import { createEngine } from '../../core/engine';
 import { flowsFor, homeFlow } from '../../core/flows';
 import type { InboundBody, Outbound } from '../../core/messages';
 import type { AccountRepository } from '../../core/ports/accounts';
+import type { StateStore } from '../../core/ports/state-store';
 import { type InsurerPreset, presets } from '../../core/presets';
 import type { Services } from '../../core/services';
 import { createAccountRepository } from '../../db/account-repository';
@@ -39,7 +40,19 @@ export function freshContacts() {
 export function createFlowHarness(accounts: AccountRepository, preset: InsurerPreset = presets.soglasie) {
   let now = Date.parse('2026-11-22T10:00:00Z');
   const clock = () => now;
-  const store = createMemoryStateStore({ now: clock });
+  const memory = createMemoryStateStore({ now: clock });
+  let failWrites = 0;
+  // The state store, with a switch to make the next conversation saves fail (an outage of Redis).
+  const store: StateStore = {
+    ...memory,
+    compareAndSet: (key, ...rest) => {
+      if (failWrites > 0 && key.startsWith('conv:')) {
+        failWrites--;
+        return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+      }
+      return memory.compareAndSet(key, ...rest);
+    },
+  };
   const outbox = createOutbox({ print: () => {} });
   const services: Services = {
     accounts,
@@ -111,6 +124,9 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
     lastCode,
     tick: (ms: number) => {
       now += ms;
+    },
+    failNextSaves: (count = 1) => {
+      failWrites = count;
     },
   };
 }
