@@ -123,7 +123,8 @@ async function registrationStateBytes(): Promise<number> {
       email: 'konstantin.konstantinopolsky@example-insurance-customer.ru',
       phone: '+79161234567',
       phoneTrusted: false,
-      passwordHash: '$2b$10$abcdefghijklmnopqrstuuVh6mG7pW1bV0m0jT1l8yQ8y5cH2e3Ca',
+      // A bcrypt hash sealed with AES-GCM, as the registration keeps it: version, IV and ciphertext with tag.
+      passwordHash: `v1.${'i'.repeat(16)}.${'c'.repeat(102)}`,
       returnTo: null,
       consentAt: 1_790_000_000_000,
     },

@@ -4,6 +4,7 @@ import { flowsFor, homeFlow } from '../core/flows';
 import type { PasswordHasher } from '../core/ports/password-hasher';
 import { presets } from '../core/presets';
 import type { Services } from '../core/services';
+import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
 import { fmt, percentile, type Section, sleep, verdict } from './support';
@@ -18,7 +19,7 @@ const ORDINARY_EVERY_MS = 20;
  */
 async function scenario(hasher: PasswordHasher, registrationsPerSecond: number) {
   const store = createMemoryStateStore();
-  const services = { passwords: hasher } as Services;
+  const services = { passwords: hasher, sealer: createFieldCipher(new Uint8Array(32).fill(1)) } as Services;
   const engine = createEngine({
     flows: flowsFor(presets.soglasie),
     home: homeFlow,

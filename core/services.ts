@@ -2,6 +2,7 @@ import type { CodeService } from './codes';
 import type { AccountRepository } from './ports/accounts';
 import type { Mailer, SmsSender } from './ports/delivery';
 import type { PasswordHasher } from './ports/password-hasher';
+import type { Sealer } from './ports/sealer';
 
 /** The ports a flow may call through its step context. */
 export interface Services {
@@ -10,4 +11,6 @@ export interface Services {
   mailer: Mailer;
   sms: SmsSender;
   passwords: PasswordHasher;
+  /** Seals what must wait in conversation state but should not be readable there (a password's hash). */
+  sealer: Sealer;
 }

@@ -1,12 +1,11 @@
+import type { Sealer } from '../core/ports/sealer';
+
 /**
  * Personal data at rest: AES-256-GCM under DATA_KEY, through Web Crypto (Node and Workers alike).
  * Each value is bound to where it lives (`context`, e.g. `profiles.document_number:<account id>`) as additional
  * data, so a ciphertext copied into another row or column fails to open instead of passing for that row's data.
  */
-export interface FieldCipher {
-  seal(plain: string, context: string): Promise<string>;
-  open(sealed: string, context: string): Promise<string>;
-}
+export type FieldCipher = Sealer;
 
 const VERSION = 'v1';
 

@@ -148,6 +148,8 @@ describe('registration (Soglasie)', () => {
     const state = (await h.store.get(`conv:${c.conversationId}`))?.value ?? '';
     expect(state).not.toContain(PASSWORD);
     expect(state).not.toContain('Sunflower43');
+    expect(state).not.toContain('$2b$'); // not even the hash: it waits sealed
+    expect(state).toContain('"passwordHash":null');
   });
 
   it('sends no code while an answer is missing after corrections and /back', async () => {
@@ -161,6 +163,14 @@ describe('registration (Soglasie)', () => {
     expect(question(echo)).toContain('Проверьте, всё ли верно');
     expect(question(await c.choose('send'))).toContain('Придумайте пароль');
     expect(h.outbox.list()).toHaveLength(0);
+  });
+
+  it('keeps the password’s hash in state only sealed for this conversation', async () => {
+    const h = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h, 'password_repeat');
+    const state = (await h.store.get(`conv:${c.conversationId}`))?.value ?? '';
+    expect(state).toMatch(/"passwordHash":"v1\.[\w-]+\.[\w-]+"/);
+    expect(state).not.toContain('$2b$');
   });
 
   it('does not go on without consent', async () => {

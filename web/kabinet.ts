@@ -127,6 +127,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
       ? createSmsGateway({ url: config.SMS_GATEWAY_URL, logger })
       : (outbox as NonNullable<typeof outbox>).sms,
     passwords,
+    sealer: cipher,
   };
   const engine = createEngine({
     flows: flowsFor(preset),

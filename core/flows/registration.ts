@@ -18,7 +18,8 @@ import { codeStep, sendCode } from './verification';
 /**
  * Registration, preset "password-first" (Soglasie, shared/seeds/000): e-mail, phone, password twice, consent,
  * the contacts echoed back for a last correction, an e-mail code, an SMS code; then the account and the profile.
- * Flow data: email, phone, phoneTrusted, passwordHash (bcrypt, never the password), consentAt, returnTo.
+ * Flow data: email, phone, phoneTrusted, passwordHash (the bcrypt hash, sealed under DATA_KEY for this
+ * conversation: a copy of Redis alone gives nothing to crack), consentAt, returnTo.
  */
 export const registrationFlow = defineFlow<Services>({
   name: 'registration',
@@ -71,14 +72,17 @@ export const registrationFlow = defineFlow<Services>({
       }),
       text: z.string(),
       secret: true,
-      async handle(answer, { t, preset, data, services }) {
+      async handle(answer, { t, preset, data, services, conversation }) {
         if (answer.type !== 'text') return same(t('error.text_expected'));
         const verdict = checkPassword(answer.value, preset.password, [
           String(data.email),
           String(data.phone),
         ]);
         if (!verdict.ok) return same(explainPasswordProblem(verdict.error, preset.password, t));
-        return goTo('password_repeat', { passwordHash: await services.passwords.hash(answer.value) });
+        const hash = await services.passwords.hash(answer.value);
+        return goTo('password_repeat', {
+          passwordHash: await services.sealer.seal(hash, sealedFor(conversation)),
+        });
       },
     },
 
@@ -86,10 +90,9 @@ export const registrationFlow = defineFlow<Services>({
       ask: ({ t }) => ({ text: t('reg.password_repeat.ask') }),
       text: z.string(),
       secret: true,
-      async handle(answer, { t, data, services }) {
-        const matches =
-          answer.type === 'text' &&
-          (await services.passwords.verify(answer.value, String(data.passwordHash)));
+      async handle(answer, { t, data, services, conversation }) {
+        const hash = await services.sealer.open(String(data.passwordHash), sealedFor(conversation));
+        const matches = answer.type === 'text' && (await services.passwords.verify(answer.value, hash));
         if (!matches)
           return backTo('password', { passwordHash: null }, [say(t('reg.password_repeat.mismatch'))]);
         return goTo('consent');
@@ -179,6 +182,9 @@ export const registrationFlow = defineFlow<Services>({
   },
 });
 
+/** The seal's context: the password hash opens only in the conversation that typed the password. */
+const sealedFor = (conversation: string) => `registration.password:${conversation}`;
+
 /**
  * The first question still unanswered, or null. Corrections and /back can leave a gap (a password refused at
  * its repeat, then the customer went back further): codes are never sent, nor an account made, over a gap.
@@ -193,13 +199,13 @@ function firstUnanswered(data: Readonly<FlowData>): 'email' | 'phone' | 'passwor
 
 /** Both contacts are proven: create the account in one transaction and go on to the profile. */
 async function createAccount(ctx: StepContext<Services>): Promise<Transition> {
-  const { t, data, now, preset, channel, services } = ctx;
+  const { t, data, now, preset, channel, services, conversation } = ctx;
   const missing = firstUnanswered(data);
   if (missing) return goTo(missing);
   const created = await services.accounts.createAccount({
     email: String(data.email),
     phone: String(data.phone),
-    passwordHash: String(data.passwordHash),
+    passwordHash: await services.sealer.open(String(data.passwordHash), sealedFor(conversation)),
     consent: { agreementVersion: preset.agreement.version, acceptedAt: new Date(Number(data.consentAt)) },
     contactsVerifiedAt: new Date(now),
     actor: `customer:${channel}`,

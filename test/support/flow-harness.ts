@@ -75,6 +75,7 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
     mailer: outbox.mailer,
     sms: outbox.sms,
     passwords: createInlinePasswordHasher(4),
+    sealer: createFieldCipher(new Uint8Array(32).fill(6)),
   };
   const engine = createEngine({
     flows: flowsFor(preset),
