@@ -12,7 +12,7 @@ import { type ChatMessage, createChatInbox } from '../web/chat/inbox';
 
 let limiterNames = 0;
 function createTestApp(
-  options: { store?: StateStore; pingFails?: boolean; messagesPerMinute?: number } = {},
+  options: { store?: StateStore; pingFails?: boolean; messagesPerMinute?: number; secure?: boolean } = {},
 ) {
   const store = options.store ?? createMemoryStateStore();
   const engine = createEngine({
@@ -35,7 +35,7 @@ function createTestApp(
     clientAddress: (c) => c.req.header('x-test-client') ?? null,
     inbox: createChatInbox(store, 3600),
     sessionSecret: 'test-secret-test-secret-test-secret',
-    secureCookies: false,
+    secureCookies: options.secure ?? false,
     dependencies: [
       { name: 'records', ping: async () => {} },
       {
@@ -158,6 +158,20 @@ describe('web chat', () => {
       expect(await json(response)).toEqual({ status: 'not ready', records: 'ok', state: 'unreachable' });
       expect((await createTestApp().request('/readyz')).status).toBe(200);
     });
+  });
+});
+
+describe('web chat session cookie over HTTPS', () => {
+  it('is __Host- prefixed and Secure, and a cookie without the prefix is not taken for it', async () => {
+    const app = createTestApp({ secure: true });
+    const first = await app.request('https://kabinet.example.ru/chat/updates?after=0');
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^__Host-kabinet_session=[^;]+;.*Secure/);
+    const value = cookie.split(';')[0]?.split('=').slice(1).join('=');
+    const planted = await app.request('https://kabinet.example.ru/chat/updates?after=0', {
+      headers: { cookie: `kabinet_session=${value}` },
+    });
+    expect(planted.headers.get('set-cookie')).toMatch(/^__Host-kabinet_session=/);
   });
 });
 

@@ -13,10 +13,14 @@ export async function chatSession(
   secret: string,
   secure: boolean,
 ): Promise<{ id: string; isNew: boolean }> {
-  const existing = await getSignedCookie(c, secret, COOKIE);
+  // Over HTTPS the cookie is `__Host-` prefixed: the browser then refuses it unless it was set by this very
+  // host, securely, for every path, so a sibling subdomain cannot plant a session of its choosing.
+  const prefix = secure ? 'host' : undefined;
+  const existing = await getSignedCookie(c, secret, COOKIE, prefix);
   if (typeof existing === 'string' && SESSION_ID.test(existing)) return { id: existing, isNew: false };
   const id = randomId();
   await setSignedCookie(c, COOKIE, id, secret, {
+    prefix,
     httpOnly: true,
     secure,
     sameSite: 'Lax',
