@@ -9,9 +9,9 @@ import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
 import { fmt, percentile, type Section, sleep, verdict } from './support';
 
-const SECONDS = 8;
+const SECONDS = 10;
 const REGISTRATIONS_PER_SECOND = 10;
-const ORDINARY_EVERY_MS = 20;
+const ORDINARY_EVERY_MS = 10;
 
 /**
  * Latencies (ms) of ordinary steps in other chats — a mistyped e-mail answered with an error — sent every 20 ms,
