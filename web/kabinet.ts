@@ -2,9 +2,6 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { Bot } from 'grammy';
 import type { Hono } from 'hono';
-import { createSmtpMailer } from '../bots/mail/smtp-mailer';
-import { createOutbox } from '../bots/outbox/outbox';
-import { createSmsGateway } from '../bots/sms/sms-gateway';
 import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
 import { createCodeService } from '../core/codes';
 import { createEngine, type Engine } from '../core/engine';
@@ -25,9 +22,10 @@ import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createApp } from './app';
 import { createChatInbox } from './chat/inbox';
 import { clientAddress } from './client-address';
-import { type Config, ConfigError } from './config';
+import type { Config } from './config';
 import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
+import { createDelivery } from './delivery';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
 import { createTelegramRoutes } from './telegram-routes';
@@ -64,6 +62,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   const logger = options.logger ?? silentLogger;
   const preset = presets[config.INSURER];
   const dataKey = await resolveDataKey(config);
+  const delivery = createDelivery(config, logger); // checked before anything opens
 
   // Records open in the background so the chat answers at once; steps that need them wait.
   const cipher = createFieldCipher(dataKey);
@@ -93,24 +92,6 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     redis,
   });
 
-  const outbox = config.SMTP_URL && config.SMS_GATEWAY_URL ? null : createOutbox();
-  // The outbox shows every code to whoever opens /dev/outbox: fine on a laptop (embedded records), a breach on
-  // a server. With a server database it takes an explicit DEV_OUTBOX=1.
-  if (outbox && config.DATABASE_URL && config.DEV_OUTBOX !== '1') {
-    const missing = [!config.SMTP_URL && 'SMTP_URL', !config.SMS_GATEWAY_URL && 'SMS_GATEWAY_URL'].filter(
-      Boolean,
-    );
-    throw new ConfigError(
-      `Invalid configuration:\n${missing.map((name) => `  ${name}: required when DATABASE_URL is set (or DEV_OUTBOX=1 to read codes at /dev/outbox, never in production)`).join('\n')}`,
-    );
-  }
-  const smtp = config.SMTP_URL
-    ? createSmtpMailer({
-        url: config.SMTP_URL,
-        from: config.MAIL_FROM ?? `Kabinet <no-reply@${new URL(config.PUBLIC_URL).hostname}>`,
-        logger,
-      })
-    : null;
   const passwords = createWorkerPasswordHasher();
 
   const services: Services = {
@@ -122,10 +103,8 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
       secret: deriveSecret(dataKey, 'one-time-codes'),
       policy: preset.codes,
     }),
-    mailer: smtp ?? (outbox as NonNullable<typeof outbox>).mailer,
-    sms: config.SMS_GATEWAY_URL
-      ? createSmsGateway({ url: config.SMS_GATEWAY_URL, logger })
-      : (outbox as NonNullable<typeof outbox>).sms,
+    mailer: delivery.mailer,
+    sms: delivery.sms,
     passwords,
     sealer: cipher,
   };
@@ -152,7 +131,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   const extraRoutes: Hono[] = [];
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
     extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
-  if (outbox) extraRoutes.push(createOutboxRoutes(outbox));
+  if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
 
   const app = createApp({
     engine,
@@ -182,7 +161,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     extraRoutes,
     logger,
   });
-  if (outbox) {
+  if (delivery.outbox) {
     logger.warn(
       'mail and/or SMS run on the development outbox: codes are shown at /dev/outbox; never expose it',
       {
@@ -198,7 +177,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     backends: {
       records,
       state: redis ? 'redis' : 'memory',
-      mail: smtp ? 'smtp' : 'outbox',
+      mail: config.SMTP_URL ? 'smtp' : 'outbox',
       sms: config.SMS_GATEWAY_URL ? 'gateway' : 'outbox',
       telegram: telegramMode,
     },
@@ -225,7 +204,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     },
     ready: opening.then(() => undefined),
     async close() {
-      smtp?.close();
+      delivery.close();
       if (telegram?.isRunning()) await telegram.stop();
       await telegramBot?.drain();
       await Promise.allSettled([
