@@ -1,3 +1,4 @@
+import { isGlobalCommand } from './commands';
 import type { Answer, Flow, FlowData, Prompt, Step, StepContext, Transition } from './flow';
 import { createTranslations, defaultLocale, type Locale, localeNames, locales, matchLocale } from './i18n';
 import type { Inbound, Outbound } from './messages';
@@ -21,7 +22,6 @@ export interface ConversationOptions<S> {
 }
 
 const LANGUAGE_CHOICE = 'lang:';
-const GLOBAL_COMMANDS = new Set(['start', 'cancel', 'back', 'help', 'language']);
 
 /**
  * Adds a step's answers to the flow's data in place. Safe because every turn works on state decoded afresh
@@ -248,7 +248,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     if (inbound.type === 'text' && inbound.text.trim().startsWith('/')) {
       const name = inbound.text.trim().slice(1).split(/[\s@]/)[0]?.toLowerCase() ?? '';
       // At a secret step only real commands are commands: "/Qwerty12" is a password, never echoed back.
-      if (!stepOf(state)?.secret || GLOBAL_COMMANDS.has(name)) return runCommand(name, state, locale);
+      if (!stepOf(state)?.secret || isGlobalCommand(name)) return runCommand(name, state, locale);
     }
     if (inbound.type === 'choice') {
       if (inbound.nonce !== undefined && inbound.nonce !== String(state.turn)) {

@@ -6,7 +6,6 @@ import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
 import { createCodeService } from '../core/codes';
 import { createEngine, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
-import { createTranslations } from '../core/i18n';
 import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { AccountRepository } from '../core/ports/accounts';
 import type { StateStore } from '../core/ports/state-store';
@@ -185,15 +184,7 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     drainTelegram: async () => telegramBot?.drain(),
     startBackground() {
       if (!telegram) return;
-      const t = createTranslations();
-      const describe = (locale: 'ru' | 'en') =>
-        Object.fromEntries(
-          (['start', 'cancel', 'back', 'help', 'language'] as const).map((c) => [
-            c,
-            t(locale)(`command.${c}`),
-          ]),
-        );
-      registerCommands(telegram, describe).catch((error) =>
+      registerCommands(telegram).catch((error) =>
         logger.warn('telegram setMyCommands failed', { error: describeError(error) }),
       );
       if (telegramMode === 'polling') {

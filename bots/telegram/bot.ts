@@ -2,7 +2,9 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { type Api, Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { globalCommands } from '../../core/commands';
 import type { Engine } from '../../core/engine';
+import { createTranslations, defaultLocale, locales } from '../../core/i18n';
 import { createKeyedQueue } from '../../core/keyed-queue';
 import { describeError, type Logger } from '../../core/logger';
 import type { Inbound } from '../../core/messages';
@@ -121,14 +123,12 @@ function perform(api: Api, chatId: number, call: ApiCall): Promise<unknown> {
   }
 }
 
-/** The commands in the chat's menu, in each language the bot speaks. */
-export async function registerCommands(bot: Bot, describe: (locale: 'ru' | 'en') => Record<string, string>) {
-  for (const locale of ['ru', 'en'] as const) {
-    const commands = Object.entries(describe(locale)).map(([command, description]) => ({
-      command,
-      description,
-    }));
-    // Russian is also the default for clients in any other language.
-    await bot.api.setMyCommands(commands, locale === 'ru' ? {} : { language_code: locale });
+/** The commands in the chat's menu, described in each language the bot speaks (Russian for any other). */
+export async function registerCommands(bot: Bot) {
+  const translations = createTranslations();
+  for (const locale of locales) {
+    const t = translations(locale);
+    const commands = globalCommands.map((command) => ({ command, description: t(`command.${command}`) }));
+    await bot.api.setMyCommands(commands, locale === defaultLocale ? {} : { language_code: locale });
   }
 }
