@@ -179,6 +179,21 @@ describe('Telegram channel', () => {
     expect(await kabinet.store.get(`conv:tg:${c.chatId}`)).toBeNull();
   });
 
+  it('refuses a body declared larger than 1 MB before reading it', async () => {
+    const c = customer();
+    const response = await kabinet.app.request('/telegram/webhook', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(2 * 1024 * 1024),
+        'x-telegram-bot-api-secret-token': SECRET,
+      },
+      body: JSON.stringify(c.user.text('/start')),
+    });
+    expect(response.status).toBe(413);
+    expect(fake.sent(c.chatId)).toEqual([]);
+  });
+
   it('handles an update delivered three times once', async () => {
     const c = customer();
     const update = c.user.text('/start');
