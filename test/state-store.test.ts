@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeRedis, createRedisClient } from '../db/redis';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRedisStateStore } from '../db/state/redis-state-store';
@@ -32,3 +32,18 @@ if (redisUrl) {
     it('runs against real Redis', () => {});
   });
 }
+
+describe('in-process state store', () => {
+  it('keeps at most maxEntries, dropping the least recently written', async () => {
+    const store = createMemoryStateStore({ maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) await store.compareAndSet(key, 0, key, 60);
+    await store.compareAndSet('a', 1, 'a2', 60); // "a" is now the newest write
+    await store.compareAndSet('d', 0, 'd', 60);
+    expect(await store.get('b')).toBeNull();
+    expect((await Promise.all(['a', 'c', 'd'].map((k) => store.get(k)))).map((e) => e?.value)).toEqual([
+      'a2',
+      'c',
+      'd',
+    ]);
+  });
+});

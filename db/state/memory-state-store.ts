@@ -9,13 +9,15 @@ interface Entry {
 
 /**
  * The in-process twin of the Redis store, for one process without setup: same TTL, version and NX
- * semantics, lost on restart. Expired entries are dropped when touched and by a sweep every `sweepEvery` writes.
+ * semantics, lost on restart. Expired entries are dropped when touched and by a sweep every `sweepEvery` writes;
+ * past `maxEntries` the least recently written go first, so a flood of new chats cannot exhaust memory.
  */
 export function createMemoryStateStore(
-  options: { now?: () => number; sweepEvery?: number } = {},
+  options: { now?: () => number; sweepEvery?: number; maxEntries?: number } = {},
 ): StateStore {
   const now = options.now ?? Date.now;
   const sweepEvery = options.sweepEvery ?? 1000;
+  const maxEntries = options.maxEntries ?? 100_000;
   const entries = new Map<string, Entry>();
   let writes = 0;
 
@@ -29,7 +31,12 @@ export function createMemoryStateStore(
   };
 
   const write = (key: string, value: string, version: number, ttlSeconds: number) => {
+    entries.delete(key); // re-inserted last: Map order is then write order
     entries.set(key, { value, version, expiresAt: now() + ttlSeconds * 1000 });
+    for (const oldest of entries.keys()) {
+      if (entries.size <= maxEntries) break;
+      entries.delete(oldest);
+    }
     if (++writes % sweepEvery === 0) for (const k of entries.keys()) live(k);
   };
 
