@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountRepository } from '../core/ports/accounts';
+import { describe, expect, it } from 'vitest';
 import { presets } from '../core/presets';
-import { createFlowHarness, freshContacts, openTestRecords, question, said } from './support/flow-harness';
+import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
 
-let records: Awaited<ReturnType<typeof openTestRecords>>;
-let accounts: AccountRepository;
-beforeAll(async () => {
-  records = await openTestRecords();
-  accounts = records.accounts;
-});
-afterAll(() => records.close());
+const accounts = useTestAccounts();
 
 /** A registered customer, standing at the profile's first question. */
 async function registeredCustomer(h: ReturnType<typeof createFlowHarness>) {

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMobilePhone } from '../core/contacts';
 import { registrationFlow } from '../core/flows/registration';
-import type { AccountRepository } from '../core/ports/accounts';
-import { createFlowHarness, freshContacts, openTestRecords, question, said } from './support/flow-harness';
+import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
 
-let records: Awaited<ReturnType<typeof openTestRecords>>;
-let accounts: AccountRepository;
-beforeAll(async () => {
-  records = await openTestRecords();
-  accounts = records.accounts;
-});
-afterAll(() => records.close());
+const accounts = useTestAccounts();
 
 const PASSWORD = 'Sunflower42';
 const normalisedEmail = (typed: string) =>

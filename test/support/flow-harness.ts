@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createOutbox } from '../../bots/outbox/outbox';
 import { createCodeService } from '../../core/codes';
 import { createEngine } from '../../core/engine';
@@ -12,6 +13,7 @@ import { openDatabase } from '../../db/database';
 import { createFieldCipher } from '../../db/field-cipher';
 import { createRateLimiter } from '../../db/rate-limiter';
 import { createMemoryStateStore } from '../../db/state/memory-state-store';
+import { deferredPort } from '../../web/deferred-port';
 import { createInlinePasswordHasher } from '../../web/password-hasher';
 import { codeIn } from './fake-gateways';
 
@@ -20,6 +22,25 @@ export async function openTestRecords() {
   const database = await openDatabase({ dataDir: null });
   const accounts = createAccountRepository(database, createFieldCipher(new Uint8Array(32).fill(3)));
   return { accounts, close: database.close };
+}
+
+/**
+ * The test file's accounts: PGlite opened before its tests and closed after them. Calls made before it is
+ * open wait for it (the same deferred port the service uses while records start).
+ */
+export function useTestAccounts(): AccountRepository {
+  let open: (records: AccountRepository) => void = () => {};
+  const opened = new Promise<AccountRepository>((resolve) => {
+    open = resolve;
+  });
+  let close = async () => {};
+  beforeAll(async () => {
+    const records = await openTestRecords();
+    close = records.close;
+    open(records.accounts);
+  });
+  afterAll(() => close());
+  return deferredPort(opened);
 }
 
 let unique = 0;
