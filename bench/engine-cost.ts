@@ -13,7 +13,7 @@ import { flowsFor, homeFlow } from '../core/flows';
 import { presets } from '../core/presets';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { botInfo } from '../test/support/fake-telegram';
-import { fmt, median, now, type Section, verdict } from './support';
+import { fmt, inProcess, median, now, type Section, verdict } from './support';
 
 const LENGTHS = [5, 10, 50, 200];
 const ROUNDS = 9;
@@ -41,16 +41,24 @@ function formFlow(n: number, keep: boolean): Flow {
 async function ours(n: number, dialogues: number, keep = true): Promise<number> {
   const store = createMemoryStateStore();
   const flows = [{ ...formFlow(n, keep), name: 'menu' }];
-  const engine = createEngine({ flows, home: 'menu', store, services: {}, preset: presets.soglasie });
+  const engine = createEngine({
+    flows,
+    home: 'menu',
+    store,
+    services: {},
+    preset: presets.soglasie,
+    ...inProcess(),
+  });
   let event = 0;
   let elapsed = 0;
   for (let d = 0; d < dialogues; d++) {
     const conversationId = `bench:${n}:${d}`;
-    await engine.handle({ conversationId, type: 'open' });
+    await engine.handle({ conversationId, channel: 'web', type: 'open' });
     const start = now();
     for (let i = 0; i < n; i++) {
       await engine.handle({
         conversationId,
+        channel: 'web',
         eventId: `e${++event}`,
         type: 'text',
         text: `answer number ${i}`,
@@ -147,9 +155,10 @@ async function registrationStateBytes(): Promise<number> {
     store,
     services: {} as never,
     preset: presets.soglasie,
+    ...inProcess(),
   });
   await store.compareAndSet('conv:size', 0, JSON.stringify(state), 60);
-  const out = await engine.handle({ conversationId: 'size', type: 'open' });
+  const { out } = await engine.handle({ conversationId: 'size', channel: 'web', type: 'open' });
   if (!JSON.stringify(out).includes('SMS'))
     throw new Error('the sample state was not accepted by the engine');
   return new TextEncoder().encode(JSON.stringify(state)).length;

@@ -7,7 +7,7 @@ import type { Services } from '../core/services';
 import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
-import { fmt, percentile, type Section, sleep, verdict } from './support';
+import { fmt, inProcess, percentile, type Section, sleep, verdict } from './support';
 
 const SECONDS = 10;
 const REGISTRATIONS_PER_SECOND = 10;
@@ -26,13 +26,20 @@ async function scenario(hasher: PasswordHasher, registrationsPerSecond: number) 
     store,
     services,
     preset: presets.soglasie,
+    ...inProcess(),
   });
   let event = 0;
   const send = (conversationId: string, text: string) =>
-    engine.handle({ conversationId, eventId: `e${++event}`, type: 'text', text });
+    engine.handle({ conversationId, channel: 'web', eventId: `e${++event}`, type: 'text', text });
   async function atEmailStep(id: string) {
-    await engine.handle({ conversationId: id, type: 'open' });
-    await engine.handle({ conversationId: id, type: 'choice', value: 'register', nonce: '0' });
+    await engine.handle({ conversationId: id, channel: 'web', type: 'open' });
+    await engine.handle({
+      conversationId: id,
+      channel: 'web',
+      type: 'choice',
+      value: 'register',
+      nonce: '0',
+    });
   }
   const registering = Array.from({ length: SECONDS * registrationsPerSecond + 5 }, (_, i) => `reg${i}`);
   for (const id of registering) {

@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lock';
 
 /** Milliseconds, high resolution. */
 export const now = () => performance.now();
@@ -43,3 +44,9 @@ export function verdict(met: boolean, detail: string): string {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The engine's turn lock and reply hand-over for one process, replies going nowhere: the engine's own cost. */
+export const inProcess = () => ({
+  lock: createTicketLock(createMemoryTicketStore()),
+  dispatch: async () => {},
+});

@@ -25,6 +25,10 @@ interface CodeRecord {
   attempts: number;
   /** When it was typed right; typing it again stays right until it expires (a retry after an outage). */
   confirmedAt: number | null;
+  /** The event that asked for it: asking again for the same event (a re-run turn) gives the same code. */
+  issuedFor: string;
+  /** Random per issue, so an event id seen before never yields an earlier code again. */
+  nonce: string;
 }
 
 export interface CodeServiceOptions {
@@ -54,6 +58,28 @@ export function createCodeService(options: CodeServiceOptions) {
     ['sign'],
   );
 
+  // A key of its own for deriving codes (HMAC of a label under the secret), apart from the one that hashes them.
+  const codeKey = hmacKey
+    .then((key) => crypto.subtle.sign('HMAC', key, new TextEncoder().encode('kabinet:code-derivation')))
+    .then((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+
+  /**
+   * The code for one request: six digits from an HMAC under a key derived from the secret, over what was asked
+   * and by which event. Unpredictable without the secret, like a random code, and the same for the same event,
+   * so a re-run turn and the delivery job (which is told the event, never the code) agree on it.
+   */
+  async function codeFor(
+    purpose: CodePurpose,
+    contact: string,
+    requester: string,
+    record: Pick<CodeRecord, 'issuedFor' | 'nonce'>,
+  ) {
+    const message = new TextEncoder().encode(
+      `${purpose}|${contact}|${requester}|${record.issuedFor}|${record.nonce}`,
+    );
+    return digitsFrom(new Uint8Array(await crypto.subtle.sign('HMAC', await codeKey, message)));
+  }
+
   async function digest(
     purpose: CodePurpose,
     contact: string,
@@ -66,11 +92,22 @@ export function createCodeService(options: CodeServiceOptions) {
   }
 
   return {
-    /** A new code for `contact`, replacing the requester's earlier one; the caller delivers it and forgets it. */
-    async issue(purpose: CodePurpose, contact: string, requester: string): Promise<IssueOutcome> {
+    /**
+     * A new code for `contact`, replacing the requester's earlier one; the caller has it delivered (by `event`)
+     * and forgets it. Issuing again for the same event is not a new request: it gives the same code, spending no
+     * budget and meeting no cooldown.
+     */
+    async issue(
+      purpose: CodePurpose,
+      contact: string,
+      requester: string,
+      event: string,
+    ): Promise<IssueOutcome> {
       const key = keyOf(purpose, contact, requester);
       const stored = await store.get(key);
       const previous = stored ? (JSON.parse(stored.value) as CodeRecord) : null;
+      if (previous?.issuedFor === event)
+        return { ok: true, code: await codeFor(purpose, contact, requester, previous) };
       const sinceLast = previous ? (now() - previous.issuedAt) / 1000 : Number.POSITIVE_INFINITY;
       if (sinceLast < policy.resendCooldownSeconds) {
         const retryAfterSeconds = Math.ceil(policy.resendCooldownSeconds - sinceLast);
@@ -84,8 +121,10 @@ export function createCodeService(options: CodeServiceOptions) {
         if (!spent.allowed)
           return { ok: false, error: 'hourly_cap', retryAfterSeconds: spent.retryAfterSeconds };
       }
-      const code = randomDigits(6);
+      const draft = { issuedFor: event, nonce: crypto.randomUUID() };
+      const code = await codeFor(purpose, contact, requester, draft);
       const record: CodeRecord = {
+        ...draft,
         hash: await digest(purpose, contact, requester, code),
         issuedAt: now(),
         expiresAt: now() + policy.ttlSeconds * 1000,
@@ -100,6 +139,22 @@ export function createCodeService(options: CodeServiceOptions) {
         return { ok: false, error: 'cooldown', retryAfterSeconds: policy.resendCooldownSeconds };
       }
       return { ok: true, code };
+    },
+
+    /**
+     * The code `event` asked for, while it is still the requester's current one; null once another request
+     * replaced it or it expired (a delivery retried too late must not send a dead code).
+     */
+    async current(
+      purpose: CodePurpose,
+      contact: string,
+      requester: string,
+      event: string,
+    ): Promise<string | null> {
+      const stored = await store.get(keyOf(purpose, contact, requester));
+      const record = stored ? (JSON.parse(stored.value) as CodeRecord) : null;
+      if (!record || record.issuedFor !== event || now() >= record.expiresAt) return null;
+      return codeFor(purpose, contact, requester, record);
     },
 
     /**
@@ -140,16 +195,19 @@ export function createCodeService(options: CodeServiceOptions) {
 
 export type CodeService = ReturnType<typeof createCodeService>;
 
-/** Uniform random digits from the platform's CSPRNG (rejection sampling avoids modulo bias). */
-export function randomDigits(length: number): string {
-  const limit = 10 ** length;
+/**
+ * Six uniform digits from a MAC: the first 32-bit word below the largest multiple of 10^6 (rejection avoids
+ * modulo bias; a 32-byte MAC has eight words, and all eight are rejected with probability below 10^-20).
+ */
+function digitsFrom(mac: Uint8Array): string {
+  const limit = 1_000_000;
   const ceiling = Math.floor(2 ** 32 / limit) * limit;
-  const buffer = new Uint32Array(1);
-  for (;;) {
-    crypto.getRandomValues(buffer);
-    const value = buffer[0] as number;
-    if (value < ceiling) return String(value % limit).padStart(length, '0');
+  const words = new DataView(mac.buffer, mac.byteOffset, mac.byteLength);
+  for (let offset = 0; offset + 4 <= mac.byteLength; offset += 4) {
+    const value = words.getUint32(offset);
+    if (value < ceiling) return String(value % limit).padStart(6, '0');
   }
+  throw new Error('no unbiased word in the MAC');
 }
 
 /** Compares two equal-length hex digests without stopping at the first difference. */

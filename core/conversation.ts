@@ -1,7 +1,7 @@
 import { isGlobalCommand } from './commands';
 import type { Answer, Flow, FlowData, Prompt, Step, StepContext, Transition } from './flow';
 import { createTranslations, defaultLocale, type Locale, localeNames, locales, matchLocale } from './i18n';
-import type { Inbound, Outbound } from './messages';
+import type { ChannelName, Inbound, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
 import { hasOption, matchOption, renderPrompt } from './render';
 import { BACK_LIMIT, type ConversationState, freshState, pushBounded } from './state';
@@ -22,6 +22,13 @@ export interface ConversationOptions<S> {
 }
 
 const LANGUAGE_CHOICE = 'lang:';
+
+/** Whose turn it is: the conversation, its channel and the event being handled. */
+interface Where {
+  channel: ChannelName;
+  conversationId: string;
+  event: string;
+}
 
 /**
  * Adds a step's answers to the flow's data in place. Safe because every turn works on state decoded afresh
@@ -48,25 +55,26 @@ export function createConversation<S>(options: ConversationOptions<S>) {
   }
   const stepOf = (state: ConversationState) => steps.get(`${state.flow}/${state.step}`);
 
-  function contextFor(state: ConversationState, locale: Locale): StepContext<S> {
+  function contextFor(state: ConversationState, locale: Locale, where: Where): StepContext<S> {
     return {
       t: translations(locale),
       locale,
       preset,
       data: state.data,
       account: state.account,
-      channel: '',
-      conversation: '',
+      channel: where.channel,
+      conversation: where.conversationId,
+      event: where.event,
       services,
       now: now(),
       hasFlow: (name) => flows.has(name),
     };
   }
 
-  async function promptOf(state: ConversationState, locale: Locale): Promise<Prompt> {
+  async function promptOf(state: ConversationState, locale: Locale, where: Where): Promise<Prompt> {
     const step = stepOf(state);
     if (!step) throw new Error(`no step ${state.flow}/${state.step}`);
-    const prompt = await step.ask(contextFor(state, locale));
+    const prompt = await step.ask(contextFor(state, locale, where));
     const progress = flows.get(state.flow)?.progress;
     const at = progress?.indexOf(state.step) ?? -1;
     if (!progress || at < 0) return prompt;
@@ -74,17 +82,22 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     return { ...prompt, text: `${counter}\n${prompt.text}` };
   }
 
-  const ask = async (state: ConversationState, locale: Locale): Promise<Outbound[]> =>
-    renderPrompt(await promptOf(state, locale), state.turn, stepOf(state)?.secret);
+  const ask = async (state: ConversationState, locale: Locale, where: Where): Promise<Outbound[]> =>
+    renderPrompt(await promptOf(state, locale, where), state.turn, stepOf(state)?.secret);
 
-  const sayAndAsk = async (text: string, state: ConversationState, locale: Locale): Promise<Turn> => ({
+  const sayAndAsk = async (
+    text: string,
+    state: ConversationState,
+    locale: Locale,
+    where: Where,
+  ): Promise<Turn> => ({
     state,
-    out: [{ type: 'text', text }, ...(await ask(state, locale))],
+    out: [{ type: 'text', text }, ...(await ask(state, locale, where))],
   });
 
-  async function greet(state: ConversationState, locale: Locale): Promise<Outbound[]> {
+  async function greet(state: ConversationState, locale: Locale, where: Where): Promise<Outbound[]> {
     const greeting = translations(locale)('greeting', { insurer: preset.name[locale] });
-    return [{ type: 'text', text: greeting }, ...(await ask(state, locale))];
+    return [{ type: 'text', text: greeting }, ...(await ask(state, locale, where))];
   }
 
   /** Moves to `flow/step`, remembering where we were for /back; another flow starts with empty data. */
@@ -108,16 +121,21 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     turn: state.turn + 1,
   });
 
-  async function runCommand(name: string, state: ConversationState, locale: Locale): Promise<Turn> {
+  async function runCommand(
+    name: string,
+    state: ConversationState,
+    locale: Locale,
+    where: Where,
+  ): Promise<Turn> {
     const t = translations(locale);
     switch (name) {
       case 'start': {
         const next = toHome(state);
-        return { state: next, out: await greet(next, locale) };
+        return { state: next, out: await greet(next, locale, where) };
       }
       case 'cancel': {
         const next = toHome(state);
-        return sayAndAsk(t('cancel.done'), next, locale);
+        return sayAndAsk(t('cancel.done'), next, locale, where);
       }
       case 'back': {
         const previous = state.back.at(-1);
@@ -126,12 +144,12 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         // from the profile) have nothing left to answer, and their data is gone.
         const crossesFlows = flow !== state.flow && flow !== home;
         if (!previous || !steps.has(previous) || crossesFlows)
-          return sayAndAsk(t('back.nothing'), state, locale);
+          return sayAndAsk(t('back.nothing'), state, locale, where);
         const next = { ...moveTo(state, flow, step, false), back: state.back.slice(0, -1) };
-        return { state: next, out: await ask(next, locale) };
+        return { state: next, out: await ask(next, locale, where) };
       }
       case 'help':
-        return sayAndAsk(t('help', { support: preset.support }), state, locale);
+        return sayAndAsk(t('help', { support: preset.support }), state, locale, where);
       case 'language': {
         const rows = locales.map((l) => [{ value: `${LANGUAGE_CHOICE}${l}`, label: localeNames[l] }]);
         return {
@@ -140,7 +158,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         };
       }
       default:
-        return sayAndAsk(t('error.unknown_command', { command: `/${name}` }), state, locale);
+        return sayAndAsk(t('error.unknown_command', { command: `/${name}` }), state, locale, where);
     }
   }
 
@@ -149,11 +167,12 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     inbound: Inbound,
     state: ConversationState,
     locale: Locale,
+    where: Where,
   ): Promise<Answer<unknown> | Turn> {
     const t = translations(locale);
     const step = stepOf(state) as Step<S, unknown>;
-    const prompt = await promptOf(state, locale);
-    const refuse = (text: string) => sayAndAsk(text, state, locale);
+    const prompt = await promptOf(state, locale, where);
+    const refuse = (text: string) => sayAndAsk(text, state, locale, where);
     const wrongKind = () => refuse(t(prompt.options ? 'error.choose_option' : 'error.text_expected'));
     switch (inbound.type) {
       case 'choice':
@@ -191,15 +210,16 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     transition: Transition,
     state: ConversationState,
     locale: Locale,
+    where: Where,
   ): Promise<Turn> {
     const said = 'say' in transition ? (transition.say ?? []) : [];
     const after = async (next: ConversationState): Promise<Turn> => ({
       state: next,
-      out: [...said, ...(await ask(next, locale))],
+      out: [...said, ...(await ask(next, locale, where))],
     });
     switch (transition.to) {
       case 'same':
-        return sayAndAsk(transition.error, state, locale);
+        return sayAndAsk(transition.error, state, locale, where);
       case 'step': {
         const moved = moveTo(state, state.flow, transition.step, true);
         return after({ ...moved, data: withAnswers(moved.data, transition.set) });
@@ -219,7 +239,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         return after(transition.account ? { ...moved, account: transition.account } : moved);
       }
       case 'command':
-        return runCommand(transition.name, state, locale);
+        return runCommand(transition.name, state, locale, where);
       case 'done':
         return after(toHome(state));
     }
@@ -231,6 +251,11 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     expired: boolean,
     inbound: Inbound,
   ): Promise<Turn> {
+    const where: Where = {
+      channel: inbound.channel,
+      conversationId: inbound.conversationId,
+      event: inbound.eventId ?? `turn:${crypto.randomUUID()}`,
+    };
     const hinted = matchLocale(inbound.localeHint);
     if (!loaded) {
       const state = freshState(home, homeStep as string, hinted, now());
@@ -238,36 +263,43 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       const notice: Outbound[] = expired
         ? [{ type: 'text', text: translations(locale)('session.expired') }]
         : [];
-      return { state, out: [...notice, ...(await greet(state, locale))] };
+      if (inbound.type === 'notification') {
+        const t = translations(locale);
+        notice.push({ type: 'text', text: t(inbound.notice.key, inbound.notice.vars) });
+      }
+      return { state, out: [...notice, ...(await greet(state, locale, where))] };
     }
     const state = { ...loaded, locale: loaded.locale ?? hinted };
     const locale = state.locale ?? defaultLocale;
     const t = translations(locale);
-    if (inbound.type === 'open') return { state, out: await ask(state, locale) };
-    if (inbound.type === 'command') return runCommand(inbound.name, state, locale);
+    if (inbound.type === 'open') return { state, out: await ask(state, locale, where) };
+    // A notice leaves the customer where they were: the buttons shown before it keep working.
+    if (inbound.type === 'notification')
+      return sayAndAsk(t(inbound.notice.key, inbound.notice.vars), state, locale, where);
+    if (inbound.type === 'command') return runCommand(inbound.name, state, locale, where);
     if (inbound.type === 'text' && inbound.text.trim().startsWith('/')) {
       const name = inbound.text.trim().slice(1).split(/[\s@]/)[0]?.toLowerCase() ?? '';
       // At a secret step only real commands are commands: "/Qwerty12" is a password, never echoed back.
-      if (!stepOf(state)?.secret || isGlobalCommand(name)) return runCommand(name, state, locale);
+      if (!stepOf(state)?.secret || isGlobalCommand(name)) return runCommand(name, state, locale, where);
     }
     if (inbound.type === 'choice') {
       if (inbound.nonce !== undefined && inbound.nonce !== String(state.turn)) {
-        return sayAndAsk(t('error.stale_button'), state, locale);
+        return sayAndAsk(t('error.stale_button'), state, locale, where);
       }
       if (inbound.value.startsWith(LANGUAGE_CHOICE)) {
         const chosen = matchLocale(inbound.value.slice(LANGUAGE_CHOICE.length)) ?? locale;
-        return sayAndAsk(translations(chosen)('language.changed'), { ...state, locale: chosen }, chosen);
+        return sayAndAsk(
+          translations(chosen)('language.changed'),
+          { ...state, locale: chosen },
+          chosen,
+          where,
+        );
       }
     }
     const step = stepOf(state) as Step<S, unknown>;
-    const answer = await readAnswer(inbound, state, locale);
+    const answer = await readAnswer(inbound, state, locale, where);
     if ('state' in answer) return answer;
-    const ctx = {
-      ...contextFor(state, locale),
-      channel: inbound.conversationId.split(':')[0] ?? '',
-      conversation: inbound.conversationId,
-    };
-    return applyTransition(await step.handle(answer, ctx), state, locale);
+    return applyTransition(await step.handle(answer, contextFor(state, locale, where)), state, locale, where);
   }
 
   /** The apology for a failure on our side, in the customer's language. */
@@ -281,6 +313,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
   return {
     runTurn,
     apology,
+    /** A conversation at the start of the home flow. */
+    fresh: (locale: Locale | null) => freshState(home, homeStep as string, locale, now()),
     isLive: (state: ConversationState) => stepOf(state) !== undefined,
     /** Whether the question the conversation stands at asks for a secret (a password). */
     asksForSecret: (state: ConversationState) => stepOf(state)?.secret === true,

@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import type { Locale, MessageKey, Translate } from './i18n';
-import type { Option, Outbound } from './messages';
+import type { ChannelName, Option, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
 
 /** Collected answers of the current flow; serialisable, never a secret in clear. */
@@ -14,10 +14,15 @@ export interface StepContext<S = unknown> {
   data: Readonly<FlowData>;
   /** The account this conversation registered or signed in to, or null. */
   account: string | null;
-  /** The channel the customer writes from (`web`, `tg`), for the audit trail. */
-  channel: string;
+  /** The channel the customer writes from, for the audit trail and notices. */
+  channel: ChannelName;
   /** This conversation's id: who asked, for per-conversation limits and one-time codes. */
   conversation: string;
+  /**
+   * The event being handled: the idempotency key of whatever the step asks a service to do, so a turn that
+   * runs again (a redelivery, a lost compare-and-set) has each effect once.
+   */
+  event: string;
   services: S;
   /** Milliseconds since the epoch, from the engine's clock. */
   now: number;

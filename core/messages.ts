@@ -1,11 +1,24 @@
+import type { MessageKey } from './i18n';
+
 /**
  * What travels between a channel (Telegram, web chat) and the engine.
  * Channels translate their own updates into `Inbound` and render `Outbound`; nothing here knows a transport.
  */
 
+/** The channels customers write from; each has an outlet that delivers replies (see ports/outlet.ts). */
+export const channels = ['web', 'tg'] as const;
+export type ChannelName = (typeof channels)[number];
+
+/** Something our own services tell a customer outside their request (a decision, an activation, a failed send). */
+export interface Notice {
+  key: MessageKey;
+  vars?: Record<string, string | number>;
+}
+
 /** Where a message comes from: one conversation per chat, e.g. `web:<session>` or `tg:<chat id>`. */
 export interface InboundBase {
   conversationId: string;
+  channel: ChannelName;
   /** The channel's id for this delivery (Telegram `update_id`, a web client's message id); a repeat is handled once. */
   eventId?: string;
   /** The channel's id of the customer's message, so a message holding a secret can be deleted. */
@@ -24,7 +37,9 @@ export type InboundBody =
   /** A photo or document; `size` in bytes. The bytes are fetched only by a step that wants them. */
   | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array> }
   /** The customer opened the chat (web page load): greet a newcomer, otherwise repeat the current question. */
-  | { type: 'open' };
+  | { type: 'open' }
+  /** From our own services, not typed by the customer: said, then the current question is asked again. */
+  | { type: 'notification'; notice: Notice };
 
 export type Inbound = InboundBase & InboundBody;
 

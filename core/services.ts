@@ -1,6 +1,7 @@
+import type { CodeDelivery } from './code-delivery';
 import type { CodeService } from './codes';
+import type { Notices } from './notices';
 import type { AccountRepository } from './ports/accounts';
-import type { Mailer, SmsSender } from './ports/delivery';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { Sealer } from './ports/sealer';
 
@@ -8,8 +9,10 @@ import type { Sealer } from './ports/sealer';
 export interface Services {
   accounts: AccountRepository;
   codes: CodeService;
-  mailer: Mailer;
-  sms: SmsSender;
+  /** Sends issued codes after the turn, through the durable queue. */
+  codeDelivery: Pick<CodeDelivery, 'send'>;
+  /** Tells another conversation something (through the durable queue and the engine). */
+  notices: Pick<Notices, 'send'>;
   passwords: PasswordHasher;
   /** Seals what must wait in conversation state but should not be readable there (a password's hash). */
   sealer: Sealer;

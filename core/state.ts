@@ -29,6 +29,8 @@ export interface ConversationState {
   seen: string[];
   /** Epoch milliseconds of the last handled message; older than the idle limit means expired. */
   activeAt: number;
+  /** Batches of replies saved so far; the latest is kept beside the state for redelivery. */
+  outSeq: number;
 }
 
 export function freshState(
@@ -48,6 +50,7 @@ export function freshState(
     turn: 0,
     seen: [],
     activeAt: now,
+    outSeq: 0,
   };
 }
 
@@ -69,7 +72,10 @@ export function decodeState(raw: string): ConversationState | null {
       typeof s.activeAt === 'number' &&
       (s.account === null || typeof s.account === 'string') &&
       (s.locale === null || isLocale(s.locale));
-    return valid ? (s as ConversationState) : null;
+    // `outSeq` came after version 2 was first written: state without it has sent nothing through outlets yet.
+    return valid
+      ? ({ ...s, outSeq: typeof s.outSeq === 'number' ? s.outSeq : 0 } as ConversationState)
+      : null;
   } catch {
     return null;
   }

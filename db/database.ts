@@ -8,6 +8,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import type { JobsConnection } from './jobs/pg-boss-queue';
+import { pgliteExecutor } from './jobs/pglite-executor';
 import * as schema from './schema';
 
 /** The same drizzle API over postgres.js and PGlite; repositories are written once against it. */
@@ -17,6 +19,8 @@ export interface OpenDatabase {
   db: Database;
   /** 'postgres' for a server reached by URL, 'pglite' for the embedded one. */
   kind: 'postgres' | 'pglite';
+  /** The same database for the job queue (pg-boss keeps its own tables in schema `pgboss`). */
+  jobs: JobsConnection;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
   return {
     db: drizzlePostgres(client, { schema }),
     kind: 'postgres',
+    jobs: { connectionString: url },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -58,7 +63,7 @@ async function openPglite(dataDir: string | null): Promise<OpenDatabase> {
     await client.close(); // an open PGlite keeps the process alive
     throw error;
   }
-  return { db, kind: 'pglite', close: () => client.close() };
+  return { db, kind: 'pglite', jobs: { db: pgliteExecutor(client) }, close: () => client.close() };
 }
 
 export async function pingDatabase(db: Database): Promise<void> {

@@ -100,22 +100,25 @@ smsContract('development outbox', async () => {
 });
 
 describe('delivery failures', () => {
-  it('reports a gateway that refuses, or is not there, as delivery_failed', async () => {
+  it('reports a gateway failing on its side, or not there, as unavailable (worth a retry)', async () => {
     const gateway = await startSmsGateway();
     const sms = createSmsGateway({ url: gateway.url, logger: silentLogger });
     gateway.failNext();
-    expect(await sms.send({ to: '+79161234567', text: 'x' })).toEqual({
-      ok: false,
-      error: 'delivery_failed',
-    });
+    expect(await sms.send({ to: '+79161234567', text: 'x' })).toEqual({ ok: false, error: 'unavailable' });
     await gateway.close();
-    expect(await sms.send({ to: '+79161234567', text: 'x' })).toEqual({
-      ok: false,
-      error: 'delivery_failed',
-    });
+    expect(await sms.send({ to: '+79161234567', text: 'x' })).toEqual({ ok: false, error: 'unavailable' });
   });
 
-  it('reports an SMTP server with wrong credentials as delivery_failed, without logging the message', async () => {
+  it('reports a gateway refusing the message itself (4xx) as rejected', async () => {
+    const sms = createSmsGateway({
+      url: 'http://127.0.0.1:9/sms',
+      logger: silentLogger,
+      fetch: async () => new Response('invalid number', { status: 422 }),
+    });
+    expect(await sms.send({ to: '+79161234567', text: 'x' })).toEqual({ ok: false, error: 'rejected' });
+  });
+
+  it('reports an SMTP server refusing our credentials (5xx) as rejected, without logging the message', async () => {
     const server = await startSmtpServer();
     const logged: string[] = [];
     const logger = { ...silentLogger, warn: (m: string, f?: object) => logged.push(m + JSON.stringify(f)) };
@@ -124,7 +127,7 @@ describe('delivery failures', () => {
       from: 'a@b.c',
       logger,
     });
-    expect(await mailer.send(mail)).toEqual({ ok: false, error: 'delivery_failed' });
+    expect(await mailer.send(mail)).toEqual({ ok: false, error: 'rejected' });
     expect(logged.join()).not.toContain('123456');
     mailer.close();
     await server.close();

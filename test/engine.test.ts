@@ -4,10 +4,12 @@ import { createEngine, type EngineOptions } from '../core/engine';
 import { defineFlow, type Flow, goTo, same } from '../core/flow';
 import { menuFlow } from '../core/flows/menu';
 import type { Inbound, InboundBody, Outbound } from '../core/messages';
+import type { OutgoingBatch } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
 import { decodeState } from '../core/state';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
+import { createMemoryTicketStore, createTicketLock, type TicketStore } from '../db/state/ticket-lock';
 
 /**
  * A small form installed as "registration", so the real menu's Register item leads to it: exercises validation,
@@ -46,13 +48,19 @@ const formFlow: Flow = defineFlow({
   },
 });
 
-function setup(options: Partial<EngineOptions<unknown>> = {}) {
+function setup(options: Partial<EngineOptions<unknown>> & { tickets?: TicketStore } = {}) {
   let now = Date.parse('2026-11-22T10:00:00Z');
   const store = options.store ?? createMemoryStateStore({ now: () => now });
+  /** Batches as the outlet received them. */
+  const dispatched: OutgoingBatch[] = [];
   const engine = createEngine({
     flows: [menuFlow, formFlow],
     home: 'menu',
     store,
+    lock: createTicketLock(options.tickets ?? createMemoryTicketStore()),
+    dispatch: async (batch) => {
+      dispatched.push(batch);
+    },
     services: {},
     preset: presets.soglasie,
     now: () => now,
@@ -60,17 +68,19 @@ function setup(options: Partial<EngineOptions<unknown>> = {}) {
     ...options,
   });
   let event = 0;
-  const send = (body: InboundBody, extra: Partial<Inbound> = {}) =>
+  const handle = (body: InboundBody, extra: Partial<Inbound> = {}) =>
     engine.handle({
       conversationId: 'c1',
+      channel: 'web',
       eventId: `e${++event}`,
       messageId: `m${event}`,
       ...body,
       ...extra,
     } as Inbound);
+  const send = async (body: InboundBody, extra: Partial<Inbound> = {}) => (await handle(body, extra)).out;
   const text = (t: string) => send({ type: 'text', text: t });
   const state = async () => decodeState((await store.get('conv:c1'))?.value ?? '');
-  return { engine, store, send, text, state, tick: (ms: number) => (now += ms) };
+  return { engine, store, handle, send, text, state, dispatched, tick: (ms: number) => (now += ms) };
 }
 
 const texts = (out: Outbound[]) => out.map((m) => ('text' in m ? m.text : m.type));
@@ -189,14 +199,16 @@ describe('conversation engine', () => {
     expect((await t.state())?.step).toBe('name');
   });
 
-  it('handles a redelivered event once', async () => {
+  it('handles a redelivered event once, handing its saved replies over again under the same batch number', async () => {
     const t = setup();
     await enterForm(t);
-    const first = await t.send({ type: 'text', text: 'Anna' }, { eventId: 'update-7' });
-    const again = await t.send({ type: 'text', text: 'Anna' }, { eventId: 'update-7' });
-    expect(texts(first)).toEqual(['How old are you, Anna?']);
-    expect(again).toEqual([]);
+    const first = await t.handle({ type: 'text', text: 'Anna' }, { eventId: 'update-7' });
+    const again = await t.handle({ type: 'text', text: 'Anna' }, { eventId: 'update-7' });
+    expect(texts(first.out)).toEqual(['How old are you, Anna?']);
+    expect(again).toEqual({ ...first, duplicate: true });
     expect((await t.state())?.back).toHaveLength(2);
+    // The outlet is handed batch 3 twice and, delivering each batch once, shows it once.
+    expect(t.dispatched.map((b) => b.batch)).toEqual([1, 2, 3, 3]);
   });
 
   it('handles two messages arriving at once one after the other, losing neither', async () => {
@@ -207,10 +219,11 @@ describe('conversation engine', () => {
     expect((await t.state())?.data.notes).toBe('slow-1;2;');
   });
 
-  it('keeps every message when two engine instances write one conversation (compare-and-set retries)', async () => {
+  it('keeps every message when two engine instances write one conversation', async () => {
     const store = createMemoryStateStore();
-    const a = setup({ store });
-    const b = setup({ store });
+    const tickets = createMemoryTicketStore();
+    const a = setup({ store, tickets });
+    const b = setup({ store, tickets });
     await enterForm(a);
     for (const answer of ['Anna', '40', 'pw']) await a.text(answer);
     await Promise.all([

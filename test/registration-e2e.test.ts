@@ -47,6 +47,7 @@ describe('registration end to end over the web chat', () => {
     });
     kabinet = await createKabinet(config, { logger });
     await kabinet.ready;
+    kabinet.startBackground();
   });
 
   afterAll(async () => {
@@ -101,12 +102,14 @@ describe('registration end to end over the web chat', () => {
     await b.tap('agree');
     expect((await b.tap('send')).text).toContain(`Мы отправили код из 6 цифр на ${email}`);
 
+    await kabinet.settled(); // codes leave through the job queue, after the turn
     const mail = smtp.received.find((m) => m.to.includes(email));
     expect(mail?.subject).toBe('СК «Согласие»: код подтверждения');
     expect(mail?.html).toContain('<p>Ваш код подтверждения:');
     const emailCode = codeIn(mail?.text ?? '');
     expect((await b.say(emailCode)).text).toContain('Мы отправили код из 6 цифр в SMS');
 
+    await kabinet.settled();
     const message = sms.received.at(-1);
     expect(message?.to).toMatch(/^\+7916\d{7}$/);
     const smsCode = codeIn(message?.text ?? '');

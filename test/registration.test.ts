@@ -293,16 +293,33 @@ describe('one-time codes in the registration', () => {
     expect(said(await c.text(`${code.slice(0, 3)} ${code.slice(3)}`))).toContain('Почта подтверждена');
   });
 
-  it('tells the customer when the SMS could not be sent, and lets them resend', async () => {
+  it('tells the customer at once when the gateway refuses the SMS, and lets them resend', async () => {
     const h = createFlowHarness(accounts);
     const { c, email, phone } = await registerUpTo(h, 'email_code');
-    const send = h.services.sms.send;
-    h.services.sms.send = async () => ({ ok: false, error: 'delivery_failed' });
-    const out = await c.text(h.lastCode(email));
-    expect(said(out)).toContain('Не удалось отправить SMS');
-    h.services.sms.send = send;
+    const send = h.sms.send;
+    h.sms.send = async () => ({ ok: false, error: 'rejected' });
+    expect(said(await c.text(h.lastCode(email)))).toContain('Почта подтверждена');
+    // The refusal comes as a notice, and the code question is asked again with its buttons.
+    expect(said(c.shown().slice(-2))).toContain('Не удалось отправить SMS');
+    expect(c.shown().at(-1)).toMatchObject({
+      type: 'choices',
+      rows: [[{ value: 'resend' }], [{ value: 'change' }]],
+    });
+    h.sms.send = send;
     h.tick(61_000);
     await c.choose('resend');
+    expect(said(await c.text(h.lastCode(phone)))).toContain('личный кабинет создан');
+  });
+
+  it('retries an SMS while the gateway is down, and the code arrives once it is back', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email, phone } = await registerUpTo(h, 'email_code');
+    const send = h.sms.send;
+    let failures = 2;
+    h.sms.send = async (sms) => (failures-- > 0 ? { ok: false, error: 'unavailable' } : send(sms));
+    await c.text(h.lastCode(email));
+    expect(failures).toBe(-1);
+    expect(said(c.shown())).not.toContain('Не удалось отправить SMS');
     expect(said(await c.text(h.lastCode(phone)))).toContain('личный кабинет создан');
   });
 

@@ -29,6 +29,7 @@ describe('personal data cipher', () => {
 });
 
 describe('one-time codes', () => {
+  let events = 0;
   const policy = {
     ttlSeconds: 600,
     maxAttempts: 5,
@@ -50,7 +51,7 @@ describe('one-time codes', () => {
 
   it('stores only a keyed hash of the code, and confirms it only for its purpose', async () => {
     const { store, codes } = codeService();
-    const issued = await codes.issue('register', 'anna@example.ru', 'web:a');
+    const issued = await codes.issue('register', 'anna@example.ru', 'web:a', `e${++events}`);
     if (!issued.ok) throw new Error('not issued');
     expect(issued.code).toMatch(/^\d{6}$/);
     expect((await store.get('code:register:anna@example.ru:web:a'))?.value).not.toContain(issued.code);
@@ -65,22 +66,61 @@ describe('one-time codes', () => {
 
   it('belongs to the conversation that asked: another can neither use it, spend its tries nor replace it', async () => {
     const { codes } = codeService();
-    const issued = await codes.issue('register', '+79161234567', 'tg:victim');
+    const issued = await codes.issue('register', '+79161234567', 'tg:victim', `e${++events}`);
     if (!issued.ok) throw new Error('not issued');
     for (let i = 0; i < 6; i++) await codes.verify('register', '+79161234567', 'tg:attacker', issued.code);
-    expect((await codes.issue('register', '+79161234567', 'tg:attacker')).ok).toBe(true);
+    expect((await codes.issue('register', '+79161234567', 'tg:attacker', `e${++events}`)).ok).toBe(true);
     expect(await codes.verify('register', '+79161234567', 'tg:victim', issued.code)).toEqual({ ok: true });
   });
 
   it('caps how many codes one conversation can send, whatever the contacts', async () => {
     const { codes } = codeService();
     for (const n of [1, 2, 3])
-      expect((await codes.issue('register', `x${n}@example.ru`, 'web:sprayer')).ok).toBe(true);
-    expect(await codes.issue('register', 'x4@example.ru', 'web:sprayer')).toMatchObject({
+      expect((await codes.issue('register', `x${n}@example.ru`, 'web:sprayer', `e${++events}`)).ok).toBe(
+        true,
+      );
+    expect(await codes.issue('register', 'x4@example.ru', 'web:sprayer', `e${++events}`)).toMatchObject({
       ok: false,
       error: 'hourly_cap',
     });
-    expect((await codes.issue('register', 'x4@example.ru', 'web:someone-else')).ok).toBe(true);
+    expect((await codes.issue('register', 'x4@example.ru', 'web:someone-else', `e${++events}`)).ok).toBe(
+      true,
+    );
+  });
+
+  it('gives the same code, at no cost, when the same event asks again (a turn run twice)', async () => {
+    const { codes } = codeService();
+    const first = await codes.issue('register', 'olga@example.ru', 'web:o', 'update-1');
+    const again = await codes.issue('register', 'olga@example.ru', 'web:o', 'update-1');
+    expect(again).toEqual(first);
+    if (!first.ok) throw new Error('not issued');
+    expect(await codes.current('register', 'olga@example.ru', 'web:o', 'update-1')).toBe(first.code);
+    // Another event is a new request: it meets the cooldown, and the first code stays the one that works.
+    expect(await codes.issue('register', 'olga@example.ru', 'web:o', 'update-2')).toMatchObject({
+      ok: false,
+      error: 'cooldown',
+    });
+    expect(await codes.verify('register', 'olga@example.ru', 'web:o', first.code)).toEqual({ ok: true });
+  });
+
+  it('never yields an earlier code again for an event id seen before', async () => {
+    let now = 1_700_000_000_000;
+    const store = createMemoryStateStore({ now: () => now });
+    const codes = createCodeService({
+      store,
+      limiter: createRateLimiter({ name: `c${Math.random()}`, points: 50, durationSeconds: 3600 }),
+      requesterLimiter: createRateLimiter({ name: `r${Math.random()}`, points: 50, durationSeconds: 3600 }),
+      secret: new Uint8Array(32).fill(5),
+      policy,
+      now: () => now,
+    });
+    const first = await codes.issue('register', 'olga@example.ru', 'web:o', 'e-1');
+    now += 61_000;
+    await codes.issue('register', 'olga@example.ru', 'web:o', 'e-2');
+    now += 61_000;
+    const reused = await codes.issue('register', 'olga@example.ru', 'web:o', 'e-1');
+    expect(first.ok && reused.ok).toBe(true);
+    expect(reused).not.toEqual(first);
   });
 });
 

@@ -64,7 +64,7 @@ describe('Telegram channel', () => {
     async function send(update: Update) {
       const response = await post(update);
       expect(response.status).toBe(200);
-      await kabinet.drainTelegram();
+      await kabinet.settled();
       return replies();
     }
     /** sendMessage payloads for this chat since the last look. */
@@ -198,7 +198,7 @@ describe('Telegram channel', () => {
     const c = customer();
     const update = c.user.text('/start');
     for (let i = 0; i < 3; i++) expect((await post(update)).status).toBe(200);
-    await kabinet.drainTelegram();
+    await kabinet.settled();
     expect(c.replies()).toHaveLength(2);
   });
 
@@ -212,7 +212,7 @@ describe('Telegram channel', () => {
     ];
     const responses = await Promise.all(updates.map((update) => post(update)));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
-    await kabinet.drainTelegram();
+    await kabinet.settled();
     const replies = c.replies().map((p) => p.text as string);
     expect(replies.filter((t) => t.includes('Это не похоже на адрес электронной почты'))).toHaveLength(9);
     expect(replies.at(-1)).toContain('Введите номер мобильного телефона');

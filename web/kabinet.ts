@@ -3,23 +3,27 @@ import { join } from 'node:path';
 import type { Bot } from 'grammy';
 import type { Hono } from 'hono';
 import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
-import { createCodeService } from '../core/codes';
-import { createEngine, type Engine } from '../core/engine';
-import { flowsFor, homeFlow } from '../core/flows';
+import type { Engine } from '../core/engine';
 import { describeError, type Logger, silentLogger } from '../core/logger';
+import type { Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
+import type { JobQueue } from '../core/ports/job-queue';
+import type { Outlet } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
 import type { Services } from '../core/services';
 import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
+import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
 import { createRateLimiter } from '../db/rate-limiter';
 import { closeRedis, createRedisClient } from '../db/redis';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRedisStateStore } from '../db/state/redis-state-store';
+import { createRedisTicketStore } from '../db/state/redis-ticket-store';
+import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lock';
 import { createApp } from './app';
-import { createChatInbox } from './chat/inbox';
+import { createChatInbox, createWebOutlet } from './chat/inbox';
 import { clientAddress } from './client-address';
 import type { Config } from './config';
 import { resolveDataKey } from './data-key';
@@ -27,6 +31,7 @@ import { deferredPort } from './deferred-port';
 import { createDelivery } from './delivery';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
+import { createRuntime } from './runtime';
 import { createTelegramRoutes } from './telegram-routes';
 
 /** Idle conversations (and their web chat history) expire after this. Seconds. */
@@ -36,6 +41,7 @@ export interface Kabinet {
   app: Hono;
   engine: Engine;
   services: Services;
+  notices: Notices;
   store: StateStore;
   /** Which implementation backs each port, for the start-up banner. */
   backends: {
@@ -47,13 +53,17 @@ export interface Kabinet {
   };
   /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
   telegram: Bot | null;
-  /** Resolves once every Telegram reply handed over so far is sent. */
-  drainTelegram(): Promise<void>;
-  /** Starts what runs beside HTTP: Telegram long polling (without a webhook secret) and its command menu. */
+  /** Resolves once no queued work (replies, codes, notices) is left, or rejects after `timeoutMs`. */
+  settled(timeoutMs?: number): Promise<void>;
+  /**
+   * Starts what runs beside HTTP: this process's share of the queued work, Telegram long polling (without a
+   * webhook secret) and its command menu.
+   */
   startBackground(): void;
-  /** Resolves when records are open and migrated; rejects when they cannot be (the service should stop). */
+  /** Resolves when records and the job queue are open; rejects when they cannot be (the service should stop). */
   ready: Promise<void>;
-  close(): Promise<void>;
+  /** Stops taking updates and jobs, lets running ones finish (up to `graceMs`), and closes connections. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** The composition root: config in, a running service out. No module keeps a singleton. */
@@ -63,14 +73,14 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   const dataKey = await resolveDataKey(config);
   const delivery = createDelivery(config, logger); // checked before anything opens
 
-  // Records open in the background so the chat answers at once; steps that need them wait.
+  // Records and the job queue open in the background so the web chat answers at once; what needs them waits.
   const cipher = createFieldCipher(dataKey);
-  const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') }).then(
-    (db) => createAccountRepository(db, cipher),
-  );
-  const accounts = deferredPort<AccountRepository>(opening);
+  const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
+  const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
+  const queueOpening = opening.then((db) => createPgBossQueue({ connection: db.jobs, logger }));
+  const queue = deferredPort<JobQueue>(queueOpening);
   let recordsOpen = false;
-  opening.then(
+  queueOpening.then(
     () => (recordsOpen = true),
     () => {},
   );
@@ -78,53 +88,35 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
 
   const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL) : undefined;
   const store = redis ? createRedisStateStore(redis) : createMemoryStateStore();
-  const codesLimiter = createRateLimiter({
-    name: 'codes',
-    points: preset.codes.sendsPerHour,
-    durationSeconds: 3600,
-    redis,
-  });
-  const codesPerConversation = createRateLimiter({
-    name: 'codes-by-conversation',
-    points: preset.codes.sendsPerConversationPerHour,
-    durationSeconds: 3600,
-    redis,
-  });
+  const lock = createTicketLock(redis ? createRedisTicketStore(redis) : createMemoryTicketStore());
+  const limiter = (name: string, points: number, durationSeconds: number) =>
+    createRateLimiter({ name, points, durationSeconds, redis });
 
+  const telegramBot = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, logger })
+    : null;
+  const telegram = telegramBot?.bot ?? null;
+  const inbox = createChatInbox(store, IDLE_SECONDS);
   const passwords = createWorkerPasswordHasher();
 
-  const services: Services = {
+  const runtime = createRuntime({
+    preset,
+    store,
+    lock,
+    queue,
+    outlets: { web: createWebOutlet(inbox), tg: telegramBot?.outlet ?? unreachable('tg', logger) },
     accounts,
-    codes: createCodeService({
-      store,
-      limiter: codesLimiter,
-      requesterLimiter: codesPerConversation,
-      secret: deriveSecret(dataKey, 'one-time-codes'),
-      policy: preset.codes,
-    }),
     mailer: delivery.mailer,
     sms: delivery.sms,
     passwords,
     sealer: cipher,
-  };
-  const engine = createEngine({
-    flows: flowsFor(preset),
-    home: homeFlow,
-    store,
-    services,
-    preset,
-    idleSeconds: IDLE_SECONDS,
+    limiter,
+    codeSecret: deriveSecret(dataKey, 'one-time-codes'),
     logger,
+    idleSeconds: IDLE_SECONDS,
   });
-  const telegramBot = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramBot({
-        token: config.TELEGRAM_BOT_TOKEN,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        engine,
-        logger,
-      })
-    : null;
-  const telegram = telegramBot?.bot ?? null;
+  telegramBot?.connect(runtime.engine);
+
   // A webhook secret means Telegram pushes updates to us; without one, a laptop pulls them (long polling).
   const telegramMode = !telegram ? 'off' : config.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
   const extraRoutes: Hono[] = [];
@@ -133,18 +125,13 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
 
   const app = createApp({
-    engine,
+    engine: runtime.engine,
     limits: {
-      messages: createRateLimiter({ name: 'chat-messages', points: 120, durationSeconds: 60, redis }),
-      newConversations: createRateLimiter({
-        name: 'chat-conversations',
-        points: 60,
-        durationSeconds: 3600,
-        redis,
-      }),
+      messages: limiter('chat-messages', 120, 60),
+      newConversations: limiter('chat-conversations', 60, 3600),
     },
     clientAddress: (c) => clientAddress(c, config.TRUST_PROXY === '1'),
-    inbox: createChatInbox(store, IDLE_SECONDS),
+    inbox,
     sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
     secureCookies: config.PUBLIC_URL.startsWith('https://'),
     dependencies: [
@@ -163,15 +150,14 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   if (delivery.outbox) {
     logger.warn(
       'mail and/or SMS run on the development outbox: codes are shown at /dev/outbox; never expose it',
-      {
-        outbox: `${config.PUBLIC_URL}/dev/outbox`,
-      },
+      { outbox: `${config.PUBLIC_URL}/dev/outbox` },
     );
   }
   return {
     app,
-    engine,
-    services,
+    engine: runtime.engine,
+    services: runtime.services,
+    notices: runtime.notices,
     store,
     backends: {
       records,
@@ -181,8 +167,17 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
       telegram: telegramMode,
     },
     telegram,
-    drainTelegram: async () => telegramBot?.drain(),
+    async settled(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await queue.pending()) > 0) {
+        if (Date.now() > deadline) throw new Error('queued work did not settle in time');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     startBackground() {
+      runtime
+        .startWorkers()
+        .catch((error) => logger.error('job workers did not start', { error: describeError(error) }));
       if (!telegram) return;
       registerCommands(telegram).catch((error) =>
         logger.warn('telegram setMyCommands failed', { error: describeError(error) }),
@@ -193,16 +188,31 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
           .catch((error) => logger.error('telegram polling stopped', { error: describeError(error) }));
       }
     },
-    ready: opening.then(() => undefined),
-    async close() {
-      delivery.close();
+    ready: queueOpening.then(() => undefined),
+    async close(graceMs = 10_000) {
       if (telegram?.isRunning()) await telegram.stop();
-      await telegramBot?.drain();
+      // Running jobs finish (a reply half sent is finished); queued ones stay for another instance or a restart.
+      await queueOpening.then((q) => q.stop(graceMs)).catch(() => {});
+      delivery.close();
       await Promise.allSettled([
         passwords.close(),
         redis ? closeRedis(redis) : Promise.resolve(),
-        opening.then((repository) => repository.close()),
+        opening.then((db) => db.close()),
       ]);
+    },
+  };
+}
+
+/** The outlet of a channel this instance cannot reach (Telegram without a token): its replies are given up. */
+function unreachable(channel: string, logger: Logger): Outlet {
+  return {
+    inline: false,
+    async deliver(batch) {
+      logger.warn('no outlet for the channel; replies dropped', {
+        channel,
+        conversationId: batch.conversationId,
+      });
+      return 'gone';
     },
   };
 }

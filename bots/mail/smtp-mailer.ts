@@ -20,7 +20,9 @@ export function createSmtpMailer(options: {
         options.logger.warn('smtp send failed', {
           error: describeError(error),
         });
-        return fail('delivery_failed');
+        // SMTP's 5xx replies are permanent (no such mailbox, refused); anything else may pass on a retry.
+        const code = (error as { responseCode?: unknown }).responseCode;
+        return fail(typeof code === 'number' && code >= 500 ? 'rejected' : 'unavailable');
       }
     },
     close: () => transport.close(),

@@ -19,12 +19,15 @@ export function createSmsGateway(options: { url: string; logger: Logger; fetch?:
         await response.body?.cancel();
         if (response.ok) return ok(undefined);
         options.logger.warn('sms gateway refused', { status: response.status });
+        // A 4xx is about this message (a number the gateway will not take); 429 and 5xx may pass later.
+        const refused = response.status >= 400 && response.status < 500 && response.status !== 429;
+        return fail(refused ? 'rejected' : 'unavailable');
       } catch (error) {
         options.logger.warn('sms gateway unreachable', {
           error: describeError(error),
         });
+        return fail('unavailable');
       }
-      return fail('delivery_failed');
     },
   };
 }

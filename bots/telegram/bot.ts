@@ -1,21 +1,19 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { type Api, Bot, type Context } from 'grammy';
+import { type Api, Bot, GrammyError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { globalCommands } from '../../core/commands';
 import type { Engine } from '../../core/engine';
 import { createTranslations, defaultLocale, locales } from '../../core/i18n';
-import { createKeyedQueue } from '../../core/keyed-queue';
 import { describeError, type Logger } from '../../core/logger';
-import type { Inbound } from '../../core/messages';
-import { type FileFetcher, TELEGRAM_DOWNLOAD_LIMIT, toInbound } from './inbound';
+import type { Outlet } from '../../core/ports/outlet';
+import { chatIdOf, type FileFetcher, TELEGRAM_DOWNLOAD_LIMIT, toInbound } from './inbound';
 import { type ApiCall, toApiCalls } from './outbound';
 
 export interface TelegramBotOptions {
   token: string;
   /** The Bot API root; a fake one on loopback in tests. */
   apiRoot: string;
-  engine: Engine;
   logger: Logger;
   /** Skips getMe when known (tests, or a restart that remembers it). */
   botInfo?: UserFromGetMe;
@@ -24,18 +22,20 @@ export interface TelegramBotOptions {
 }
 
 /**
- * The customers' main channel. Every update goes through the same engine as the web chat; this file only
- * translates (inbound.ts, outbound.ts) and sends. 429s are retried after `retry_after` (auto-retry) and all
+ * The customers' main channel. Updates go through the same engine as the web chat (`connect`); replies leave
+ * through `outlet`, which the reply queue drives after each turn is saved. This file only translates
+ * (inbound.ts, outbound.ts) and calls the Bot API. 429s are retried after `retry_after` (auto-retry) and all
  * calls are paced within Telegram's limits (throttler), which also paces bulk notifications.
  */
 export interface TelegramBot {
   bot: Bot;
-  /** Resolves once every reply handed over so far has been sent (or has failed): for shutdown and tests. */
-  drain(): Promise<void>;
+  outlet: Outlet;
+  /** Hands updates to `engine`; call once, before polling starts or the webhook is served. */
+  connect(engine: Engine): void;
 }
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
-  const { engine, logger } = options;
+  const { logger } = options;
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo });
   // Telegram allows ~30 messages a second overall (the default global budget, which paces bulk notifications);
   // within one private chat a reply of two or three messages may go at once, in order, not one a second.
@@ -57,57 +57,53 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     return new Uint8Array(await response.arrayBuffer());
   };
 
-  // Updates of one chat are handled one after the other, and their replies are sent one batch after the other
-  // in the same order. The update is acknowledged once handled (its effect is saved), not once its replies
-  // are out: sends wait for Telegram's rate limits, which must not hold the webhook request.
-  const inTurn = createKeyedQueue();
-  const outgoing = createKeyedQueue();
-  const sending = new Set<Promise<void>>();
-
-  bot.use(async (ctx) => {
-    const inbound = toInbound(ctx.update, fetchFile);
-    const chatId = ctx.chat?.id;
-    if (!inbound || chatId === undefined) return;
-    await inTurn(String(chatId), () => turn(ctx, chatId, inbound));
-  });
-
-  async function turn(ctx: Context, chatId: number, inbound: Inbound) {
-    // Stop the button's spinner at once; the answer comes as a message.
-    if (ctx.callbackQuery) void ctx.answerCallbackQuery().catch(() => {});
-    const typing = setTimeout(
-      () => void ctx.api.sendChatAction(chatId, 'typing').catch(() => {}),
-      options.typingAfterMs ?? 400,
-    );
-    let replies: Awaited<ReturnType<Engine['handle']>>;
-    try {
-      // Throws only on an outage (state store down): the webhook then answers 5xx and Telegram delivers again.
-      replies = await engine.handle(inbound);
-    } finally {
-      clearTimeout(typing);
-    }
-    const batch = outgoing(String(chatId), () => send(ctx, chatId, toApiCalls(replies)));
-    sending.add(batch);
-    void batch.finally(() => sending.delete(batch));
-  }
-
-  /** The conversation is saved by now: a failed send is logged, not retried by failing the update. */
-  async function send(ctx: Context, chatId: number, calls: ApiCall[]) {
-    for (const call of calls) {
-      try {
-        await perform(ctx.api, chatId, call);
-      } catch (error) {
-        logger.warn('telegram call failed', {
-          method: call.method,
-          error: describeError(error),
-        });
+  const outlet: Outlet = {
+    inline: false,
+    async deliver(batch, from, progress) {
+      const chatId = chatIdOf(batch.conversationId);
+      const calls = toApiCalls(batch.out); // one call per message, in order
+      for (let i = from; i < calls.length; i++) {
+        const call = calls[i] as ApiCall;
+        try {
+          await perform(bot.api, chatId, call);
+        } catch (error) {
+          if (!(error instanceof GrammyError)) throw error; // the network: retried
+          // 403: the customer blocked the bot or deleted the account; 400 "chat not found": never reachable.
+          if (error.error_code === 403 || /chat not found/i.test(error.description)) return 'gone';
+          // A message already gone from the chat cannot be deleted twice; anything else is a defect worth a log.
+          logger.warn('telegram refused a call; skipped', {
+            method: call.method,
+            error: describeError(error),
+          });
+        }
+        await progress(i + 1);
       }
-    }
-  }
+      return 'delivered';
+    },
+  };
 
   return {
     bot,
-    async drain() {
-      while (sending.size > 0) await Promise.allSettled([...sending]);
+    outlet,
+    connect(engine) {
+      bot.use(async (ctx) => {
+        const inbound = toInbound(ctx.update, fetchFile);
+        const chatId = ctx.chat?.id;
+        if (!inbound || chatId === undefined) return;
+        // Stop the button's spinner at once; the answer comes as a message.
+        if (ctx.callbackQuery) void ctx.answerCallbackQuery().catch(() => {});
+        const typing = setTimeout(
+          () => void ctx.api.sendChatAction(chatId, 'typing').catch(() => {}),
+          options.typingAfterMs ?? 400,
+        );
+        try {
+          // Resolves once the turn and its replies are saved and queued; throws on an outage, so the webhook
+          // answers 5xx and Telegram delivers the update again (then handled once).
+          await engine.handle(inbound);
+        } finally {
+          clearTimeout(typing);
+        }
+      });
     },
   };
 }

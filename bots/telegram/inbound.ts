@@ -7,6 +7,10 @@ export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 /** Fetches a file's bytes by its Telegram file_id (getFile, then the file URL). */
 export type FileFetcher = (fileId: string) => Promise<Uint8Array>;
 
+/** Telegram's private chats are conversations named `tg:<chat id>`. */
+export const telegramConversation = (chatId: number) => `tg:${chatId}`;
+export const chatIdOf = (conversationId: string) => Number(conversationId.slice('tg:'.length));
+
 /** A tapped inline button carries `<nonce>|<value>` (Telegram allows 64 bytes of callback data). */
 export const encodeCallback = (nonce: string, value: string): string => `${nonce}|${value}`;
 
@@ -25,7 +29,8 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
       type: 'choice',
       nonce: split >= 0 ? callback.data.slice(0, split) : undefined,
       value: split >= 0 ? callback.data.slice(split + 1) : callback.data,
-      conversationId: `tg:${chat.id}`,
+      conversationId: telegramConversation(chat.id),
+      channel: 'tg',
       eventId,
       localeHint: callback.from.language_code,
     };
@@ -34,7 +39,8 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
   const message = update.message;
   if (message?.chat.type !== 'private') return null;
   const base = {
-    conversationId: `tg:${message.chat.id}`,
+    conversationId: telegramConversation(message.chat.id),
+    channel: 'tg' as const,
     eventId,
     messageId: String(message.message_id),
     localeHint: message.from?.language_code,

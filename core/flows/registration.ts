@@ -13,7 +13,7 @@ import {
 } from '../flow';
 import { checkPassword, describePasswordRules, explainPasswordProblem } from '../password-policy';
 import type { Services } from '../services';
-import { codeStep, sendCode } from './verification';
+import { codeStep, sendFirstCode } from './verification';
 
 /**
  * Registration, preset "password-first" (Soglasie, shared/seeds/000): e-mail, phone, password twice, consent,
@@ -135,8 +135,7 @@ export const registrationFlow = defineFlow<Services>({
           accounts.findByContact('phone', String(ctx.data.phone)),
         ]);
         if (byEmail || byPhone) return goTo('already_registered');
-        const sent = await sendCode(ctx, 'email', String(ctx.data.email), 'register');
-        return sent.ok ? goTo('email_code') : same(sent.error);
+        return sendFirstCode(ctx, 'email', String(ctx.data.email), 'register', 'email_code');
       },
     },
 
@@ -146,11 +145,12 @@ export const registrationFlow = defineFlow<Services>({
       changeAt: 'email',
       returnTo: 'confirm',
       async confirmed(ctx) {
-        const confirmedEmail = say(ctx.t('reg.email_confirmed'));
         if (ctx.data.phoneTrusted) return createAccount(ctx);
-        const sent = await sendCode(ctx, 'phone', String(ctx.data.phone), 'register');
-        // The e-mail code is used up either way: go on, and let the customer resend the SMS from there.
-        return goTo('phone_code', {}, sent.ok ? [confirmedEmail] : [confirmedEmail, say(sent.error)]);
+        // The e-mail is proven either way: go on, and let the customer resend the SMS from there if need be.
+        const confirmedEmail = say(ctx.t('reg.email_confirmed'));
+        return sendFirstCode(ctx, 'phone', String(ctx.data.phone), 'register', 'phone_code', [
+          confirmedEmail,
+        ]);
       },
     }),
 

@@ -1,14 +1,23 @@
 import { z } from 'zod';
-import type { CodePurpose, VerifyOutcome } from '../codes';
+import type { CodeChannel } from '../code-delivery';
+import type { CodePurpose, IssueOutcome, VerifyOutcome } from '../codes';
 import { formatPhone } from '../contacts';
-import { backTo, column, type FlowData, type Step, type StepContext, same, type Transition } from '../flow';
-import { textToHtml } from '../html';
+import {
+  backTo,
+  column,
+  type FlowData,
+  goTo,
+  type Step,
+  type StepContext,
+  same,
+  say,
+  type Transition,
+} from '../flow';
 import type { Translate } from '../i18n';
-import { fail, ok, type Result } from '../result';
+import type { Outbound } from '../messages';
 import type { Services } from '../services';
 
-/** Where a code goes: the e-mail box or the phone. */
-export type CodeChannel = 'email' | 'phone';
+export type { CodeChannel } from '../code-delivery';
 
 /** A typed code: spaces and dashes people put between digits are ignored. */
 export const codeAnswer = z
@@ -16,37 +25,58 @@ export const codeAnswer = z
   .transform((typed) => typed.replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\d{6}$/, 'code.format'));
 
-/** Issues a code and delivers it; on failure, what to tell the customer. The code is forgotten after sending. */
+type SendRefusal = Exclude<IssueOutcome, { ok: true }>;
+
+/**
+ * Issues a code and queues its delivery, keyed by the current event: a turn that runs again sends nothing more.
+ * The code itself never passes through here into a job or the state.
+ */
 export async function sendCode(
   ctx: StepContext<Services>,
-  channel: CodeChannel,
+  to: CodeChannel,
   contact: string,
   purpose: CodePurpose,
-): Promise<Result<void, string>> {
-  const { t, preset, services } = ctx;
-  const issued = await services.codes.issue(purpose, contact, ctx.conversation);
-  if (!issued.ok) {
-    return fail(
-      issued.error === 'cooldown'
-        ? t('code.cooldown', { seconds: issued.retryAfterSeconds })
-        : t('code.hourly_cap', { minutes: Math.ceil(issued.retryAfterSeconds / 60) }),
-    );
-  }
-  const vars = {
-    insurer: preset.name[ctx.locale],
-    code: issued.code,
-    minutes: Math.round(preset.codes.ttlSeconds / 60),
-  };
-  const sent =
-    channel === 'email'
-      ? await services.mailer.send({
-          to: contact,
-          subject: t('mail.code.subject', vars),
-          text: t('mail.code.text', vars),
-          html: textToHtml(t('mail.code.text', vars)),
-        })
-      : await services.sms.send({ to: contact, text: t('sms.code', vars) });
-  return sent.ok ? ok(undefined) : fail(t(`code.delivery_failed.${channel}`));
+): Promise<{ ok: true } | SendRefusal> {
+  const { services } = ctx;
+  const issued = await services.codes.issue(purpose, contact, ctx.conversation, ctx.event);
+  if (!issued.ok) return issued;
+  await services.codeDelivery.send({
+    purpose,
+    to,
+    contact,
+    conversationId: ctx.conversation,
+    channel: ctx.channel,
+    event: ctx.event,
+    locale: ctx.locale,
+  });
+  return { ok: true };
+}
+
+/** Why no new code was sent, and when one can be. */
+export const explainSendRefusal = (refusal: SendRefusal, t: Translate): string =>
+  refusal.error === 'cooldown'
+    ? t('code.cooldown', { seconds: refusal.retryAfterSeconds })
+    : t('code.hourly_cap', { minutes: Math.ceil(refusal.retryAfterSeconds / 60) });
+
+/**
+ * Sends the first code and moves on to `step`. A code sent moments ago to the same contact (the customer went
+ * back and retyped the same address, or the first try met an outage after sending) still works: go on to it.
+ */
+export async function sendFirstCode(
+  ctx: StepContext<Services>,
+  to: CodeChannel,
+  contact: string,
+  purpose: CodePurpose,
+  step: string,
+  said: Outbound[] = [],
+): Promise<Transition> {
+  const sent = await sendCode(ctx, to, contact, purpose);
+  if (sent.ok) return goTo(step, {}, said);
+  if (sent.error === 'cooldown')
+    return goTo(step, {}, [...said, say(ctx.t('code.already_sent', { seconds: sent.retryAfterSeconds }))]);
+  return said.length > 0
+    ? goTo(step, {}, [...said, say(explainSendRefusal(sent, ctx.t))])
+    : same(explainSendRefusal(sent, ctx.t));
 }
 
 /** Why a typed code was not accepted, and what to do next. */
@@ -92,7 +122,7 @@ export function codeStep({
       if (answer.type === 'choice' && answer.value === 'change') return backTo(changeAt, { returnTo });
       if (answer.type === 'choice') {
         const sent = await sendCode(ctx, channel, contactOf(data), purpose);
-        return same(sent.ok ? t('code.resent') : sent.error);
+        return same(sent.ok ? t('code.resent') : explainSendRefusal(sent, t));
       }
       if (answer.type !== 'text') return same(t('code.format'));
       const verdict = await ctx.services.codes.verify(

@@ -80,9 +80,12 @@ export const en: Catalogue = {
   'code.cooldown': 'You can ask for a new code in {{seconds}} s.',
   'code.hourly_cap':
     'Too many codes were sent to this contact in the last hour. Try again in {{minutes}} min.',
+  'code.already_sent':
+    'A code was sent less than a minute ago and still works: please enter it. You can ask for a new one in {{seconds}} s.',
   'code.delivery_failed.email':
-    'We could not send the e-mail. Check the address, or send the code again in a minute.',
-  'code.delivery_failed.phone': 'We could not send the SMS. Please send the code again in a minute.',
+    'We could not send the e-mail with your code. Check the address ("Fix the e-mail") or tap "Send the code again".',
+  'code.delivery_failed.phone':
+    'We could not send the SMS with your code. Check the number ("Fix the phone") or tap "Send the code again".',
   'mail.code.subject': '{{insurer}}: confirmation code',
   'mail.code.text':
     'Your confirmation code: {{code}}\nIt is valid for {{minutes}} min. Do not share it with anyone.\nIf you did not register in the {{insurer}} personal account, simply delete this e-mail.',

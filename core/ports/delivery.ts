@@ -13,8 +13,11 @@ export interface Sms {
   text: string;
 }
 
-/** A gateway that refused or could not be reached: the customer is told and can try again. */
-export type DeliveryError = 'delivery_failed';
+/**
+ * `rejected`: the gateway refused this message for good (an SMTP 5xx, a gateway's 4xx): retrying cannot help.
+ * `unavailable`: it could not be reached or failed on its side (a timeout, a 4xx SMTP reply, a 5xx): retry later.
+ */
+export type DeliveryError = 'rejected' | 'unavailable';
 
 /** E-mail: SMTP in production, the development outbox otherwise. */
 export interface Mailer {

@@ -45,10 +45,11 @@ export function createMemoryStateStore(
       const entry = live(key);
       return entry ? { value: entry.value, version: entry.version } : null;
     },
-    async compareAndSet(key, expectedVersion, value, ttlSeconds) {
+    async compareAndSet(key, expectedVersion, value, ttlSeconds, also) {
       const current = live(key)?.version ?? 0;
       if (current !== expectedVersion) return null;
       write(key, value, current + 1, ttlSeconds);
+      if (also) write(also.key, also.value, (live(also.key)?.version ?? 0) + 1, ttlSeconds);
       return current + 1;
     },
     async setIfAbsent(key, value, ttlSeconds) {

@@ -12,6 +12,17 @@ redis.call('HSET', KEYS[1], 'v', current + 1, 'd', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return current + 1`;
 
+/** The same, also writing KEYS[2] (as a new version of it) when the write happens. */
+const COMPARE_AND_SET_ALSO = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return nil end
+redis.call('HSET', KEYS[1], 'v', current + 1, 'd', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('HINCRBY', KEYS[2], 'v', 1)
+redis.call('HSET', KEYS[2], 'd', ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return current + 1`;
+
 const SET_IF_ABSENT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', 1, 'd', ARGV[1])
@@ -20,6 +31,14 @@ return 1`;
 
 type ScriptedRedis = Redis & {
   kabinetCas(key: string, expected: number, value: string, ttl: number): Promise<number | null>;
+  kabinetCasAlso(
+    key: string,
+    also: string,
+    expected: number,
+    value: string,
+    ttl: number,
+    alsoValue: string,
+  ): Promise<number | null>;
   kabinetSetNx(key: string, value: string, ttl: number): Promise<number>;
 };
 
@@ -27,6 +46,7 @@ type ScriptedRedis = Redis & {
 export function createRedisStateStore(redis: Redis): StateStore {
   const scripted = redis as ScriptedRedis;
   scripted.defineCommand('kabinetCas', { numberOfKeys: 1, lua: COMPARE_AND_SET });
+  scripted.defineCommand('kabinetCasAlso', { numberOfKeys: 2, lua: COMPARE_AND_SET_ALSO });
   scripted.defineCommand('kabinetSetNx', { numberOfKeys: 1, lua: SET_IF_ABSENT });
 
   return {
@@ -34,8 +54,11 @@ export function createRedisStateStore(redis: Redis): StateStore {
       const [version, value] = await redis.hmget(key, 'v', 'd');
       return version == null || value == null ? null : { value, version: Number(version) };
     },
-    async compareAndSet(key, expectedVersion, value, ttlSeconds) {
-      const version = await scripted.kabinetCas(key, expectedVersion, value, Math.ceil(ttlSeconds));
+    async compareAndSet(key, expectedVersion, value, ttlSeconds, also) {
+      const ttl = Math.ceil(ttlSeconds);
+      const version = also
+        ? await scripted.kabinetCasAlso(key, also.key, expectedVersion, value, ttl, also.value)
+        : await scripted.kabinetCas(key, expectedVersion, value, ttl);
       return version === null ? null : Number(version);
     },
     async setIfAbsent(key, value, ttlSeconds) {

@@ -46,6 +46,18 @@ export function stateStoreContract(name: string, open: () => Promise<StateStoreH
       expect(await store.get(k)).toEqual({ value: winner, version: 2 });
     });
 
+    it('writes a companion key together with a winning compare-and-set, and not with a losing one', async () => {
+      const k = key();
+      const side = key();
+      expect(await store.compareAndSet(k, 0, 'state-1', 60, { key: side, value: 'replies-1' })).toBe(1);
+      expect(await store.compareAndSet(k, 0, 'state-x', 60, { key: side, value: 'replies-x' })).toBeNull();
+      expect((await store.get(side))?.value).toBe('replies-1');
+      expect(await store.compareAndSet(k, 1, 'state-2', 1, { key: side, value: 'replies-2' })).toBe(2);
+      expect(await store.get(side)).toEqual({ value: 'replies-2', version: 2 });
+      await harness.advance(1.5);
+      expect(await store.get(side)).toBeNull();
+    });
+
     it('keeps values of any content intact, including unicode and JSON', async () => {
       const k = key();
       const value = JSON.stringify({ text: 'Здравствуйте «мир» 👋', n: [1, 2] });

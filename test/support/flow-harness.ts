@@ -1,20 +1,21 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createOutbox } from '../../bots/outbox/outbox';
-import { createCodeService } from '../../core/codes';
-import { createEngine } from '../../core/engine';
-import { flowsFor, homeFlow } from '../../core/flows';
-import type { InboundBody, Outbound } from '../../core/messages';
+import { silentLogger } from '../../core/logger';
+import type { Inbound, InboundBody, Outbound } from '../../core/messages';
 import type { AccountRepository } from '../../core/ports/accounts';
+import type { Outlet } from '../../core/ports/outlet';
 import type { StateStore } from '../../core/ports/state-store';
 import { type InsurerPreset, presets } from '../../core/presets';
-import type { Services } from '../../core/services';
 import { createAccountRepository } from '../../db/account-repository';
 import { openDatabase } from '../../db/database';
 import { createFieldCipher } from '../../db/field-cipher';
+import { createMemoryJobQueue } from '../../db/jobs/memory-job-queue';
 import { createRateLimiter } from '../../db/rate-limiter';
 import { createMemoryStateStore } from '../../db/state/memory-state-store';
+import { createMemoryTicketStore, createTicketLock } from '../../db/state/ticket-lock';
 import { deferredPort } from '../../web/deferred-port';
 import { createInlinePasswordHasher } from '../../web/password-hasher';
+import { createRuntime } from '../../web/runtime';
 import { codeIn } from './fake-gateways';
 
 /** One PGlite per test file (it costs ~2 s and ~700 MB); each harness gets its own state, clock and outbox. */
@@ -56,7 +57,8 @@ export function freshContacts() {
 
 /**
  * The engine with every flow and real services (PGlite records, memory state, rate limiter, inline bcrypt),
- * mail and SMS caught by an outbox, and a clock the test moves.
+ * wired by the service's own `createRuntime`; mail and SMS caught by an outbox, queued work run in process, and
+ * a clock the test moves. Each `send` returns once the turn's queued work (codes, notices) is done.
  */
 export function createFlowHarness(accounts: AccountRepository, preset: InsurerPreset = presets.soglasie) {
   let now = Date.parse('2026-11-22T10:00:00Z');
@@ -75,49 +77,51 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
     },
   };
   const outbox = createOutbox({ print: () => {} });
-  const services: Services = {
+  const mailer = { ...outbox.mailer };
+  const sms = { ...outbox.sms };
+  const queue = createMemoryJobQueue({ delayScale: 0.001 });
+  /** What each conversation was shown, batch by batch, as its outlet delivered it. */
+  const shown = new Map<string, Outbound[]>();
+  const outlet: Outlet = {
+    inline: true,
+    async deliver(batch) {
+      shown.set(batch.conversationId, [...(shown.get(batch.conversationId) ?? []), ...batch.out]);
+      return 'delivered';
+    },
+  };
+  const runtime = createRuntime({
+    preset,
+    store,
+    lock: createTicketLock(createMemoryTicketStore()),
+    queue,
+    outlets: { web: outlet, tg: outlet },
     accounts,
-    codes: createCodeService({
-      store,
-      limiter: createRateLimiter({
-        name: `codes-${Math.random()}`,
-        points: preset.codes.sendsPerHour,
-        durationSeconds: 3600,
-      }),
-      requesterLimiter: createRateLimiter({
-        name: `codes-by-conversation-${Math.random()}`,
-        points: preset.codes.sendsPerConversationPerHour,
-        durationSeconds: 3600,
-      }),
-      secret: new Uint8Array(32).fill(9),
-      policy: preset.codes,
-      now: clock,
-    }),
-    mailer: outbox.mailer,
-    sms: outbox.sms,
+    mailer,
+    sms,
     passwords: createInlinePasswordHasher(4),
     sealer: createFieldCipher(new Uint8Array(32).fill(6)),
-  };
-  const engine = createEngine({
-    flows: flowsFor(preset),
-    home: homeFlow,
-    store,
-    services,
-    preset,
+    limiter: (name, points, durationSeconds) =>
+      createRateLimiter({ name: `${name}-${Math.random()}`, points, durationSeconds }),
+    codeSecret: new Uint8Array(32).fill(9),
+    logger: silentLogger,
     now: clock,
   });
+  void runtime.startWorkers();
+  const { engine, services } = runtime;
 
   /** A customer in one conversation; remembers the last buttons' nonce like a chat client does. */
   function customer(conversationId = `web:c${Math.random().toString(36).slice(2)}`) {
     let nonce: string | undefined;
     let event = 0;
     const send = async (body: InboundBody) => {
-      const out = await engine.handle({
+      const { out } = await engine.handle({
         conversationId,
+        channel: conversationId.startsWith('tg:') ? 'tg' : 'web',
         eventId: `e${++event}`,
         messageId: `m${event}`,
         ...body,
-      });
+      } as Inbound);
+      await queue.settled();
       for (const message of out) if (message.type === 'choices') nonce = message.nonce;
       return out;
     };
@@ -127,6 +131,8 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
       text: (text: string) => send({ type: 'text', text }),
       choose: (value: string) => send({ type: 'choice', value, nonce }),
       open: () => send({ type: 'open' }),
+      /** Everything this conversation was shown, notices included. */
+      shown: () => shown.get(conversationId) ?? [],
     };
   }
 
@@ -141,6 +147,10 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
     engine,
     store,
     outbox,
+    /** The gateways the code queue sends through; a test may replace `send` to make them fail. */
+    mailer,
+    sms,
+    queue,
     services,
     customer,
     lastCode,

@@ -1,62 +1,83 @@
+import { retryCompareAndSet } from '../../core/compare-and-set';
 import type { Outbound } from '../../core/messages';
+import type { Outlet } from '../../core/ports/outlet';
 import type { StateStore } from '../../core/ports/state-store';
 
+type Shown = Exclude<Outbound, { type: 'typing' } | { type: 'delete-message' }>;
+
 /** What the page shows: the bot's messages, numbered so the page can ask for what came after. */
-export type ChatMessage = Exclude<Outbound, { type: 'typing' } | { type: 'delete-message' }> & {
+export type ChatMessage = Shown & {
   seq: number;
+  /** The conversation's reply batch the message came in. */
+  batch: number;
 };
 
 interface InboxState {
   seq: number;
+  /** The newest batch appended: appending it (or an older one) again adds nothing. */
+  batch: number;
   items: ChatMessage[];
 }
 
 const KEEP = 50;
-const CAS_ATTEMPTS = 5;
 
 /**
- * The web chat's recent bot messages per session, in the state store: replies and notifications sent later
- * (a reviewer's decision) both land here, and the page polls for what it has not seen. Customers' own
- * messages are not kept: they may hold personal data or secrets.
+ * The web chat's recent bot messages per session, in the state store: replies and notices (a reviewer's
+ * decision) both land here, and the page polls for what it has not seen. Customers' own messages are not kept:
+ * they may hold personal data or secrets.
  */
 export function createChatInbox(store: StateStore, ttlSeconds: number) {
   const keyOf = (sessionId: string) => `inbox:${sessionId}`;
-
-  async function read(sessionId: string) {
-    const stored = await store.get(keyOf(sessionId));
-    const inbox: InboxState = stored ? JSON.parse(stored.value) : { seq: 0, items: [] };
-    return { inbox, version: stored?.version ?? 0 };
-  }
+  const decode = (value: string | undefined): InboxState =>
+    value ? { batch: 0, ...JSON.parse(value) } : { seq: 0, batch: 0, items: [] };
 
   return {
-    /** Appends the messages a page should show and returns them numbered. */
-    async append(sessionId: string, messages: Outbound[]): Promise<ChatMessage[]> {
-      const shown = messages.filter(
-        (m): m is Exclude<Outbound, { type: 'typing' } | { type: 'delete-message' }> =>
-          m.type !== 'typing' && m.type !== 'delete-message',
-      );
-      if (shown.length === 0) return [];
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const { inbox, version } = await read(sessionId);
-        const added = shown.map((m, i) => ({ ...m, seq: inbox.seq + i + 1 }));
+    /** Appends one batch of replies, once however often it is delivered; returns its messages as numbered. */
+    async append(sessionId: string, batch: number, messages: Outbound[]): Promise<ChatMessage[]> {
+      const shown = messages.filter((m): m is Shown => m.type !== 'typing' && m.type !== 'delete-message');
+      let added: ChatMessage[] = [];
+      await retryCompareAndSet(store, keyOf(sessionId), ttlSeconds, (current) => {
+        const inbox = decode(current);
+        if (batch <= inbox.batch) {
+          added = inbox.items.filter((m) => m.batch === batch);
+          return null;
+        }
+        added = shown.map((m, i) => ({ ...m, seq: inbox.seq + i + 1, batch }));
         const next: InboxState = {
           seq: inbox.seq + added.length,
+          batch,
           items: [...inbox.items, ...added].slice(-KEEP),
         };
-        if (
-          (await store.compareAndSet(keyOf(sessionId), version, JSON.stringify(next), ttlSeconds)) !== null
-        ) {
-          return added;
-        }
-      }
-      throw new Error(`chat inbox ${sessionId} kept changing under us`);
+        return JSON.stringify(next);
+      });
+      return added;
+    },
+    /** The messages of one batch, as the page shows them. */
+    async ofBatch(sessionId: string, batch: number): Promise<ChatMessage[]> {
+      const stored = await store.get(keyOf(sessionId));
+      return decode(stored?.value).items.filter((m) => m.batch === batch);
     },
     /** Messages numbered after `after`, oldest first. */
     async since(sessionId: string, after: number): Promise<ChatMessage[]> {
-      const { inbox } = await read(sessionId);
-      return inbox.items.filter((m) => m.seq > after);
+      const stored = await store.get(keyOf(sessionId));
+      return decode(stored?.value).items.filter((m) => m.seq > after);
     },
   };
 }
 
 export type ChatInbox = ReturnType<typeof createChatInbox>;
+
+/** The web chat's outlet: a reply is delivered once it is in the session's inbox, where the page reads it. */
+export function createWebOutlet(inbox: ChatInbox): Outlet {
+  return {
+    inline: true,
+    async deliver(batch) {
+      await inbox.append(sessionOf(batch.conversationId), batch.batch, batch.out);
+      return 'delivered';
+    },
+  };
+}
+
+/** The web chat's conversations are named `web:<session id>`. */
+export const webConversation = (sessionId: string) => `web:${sessionId}`;
+const sessionOf = (conversationId: string) => conversationId.slice('web:'.length);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Engine } from '../../core/engine';
 import type { InboundBody } from '../../core/messages';
 import type { RateLimiter } from '../../core/ports/rate-limiter';
-import type { ChatInbox } from './inbox';
+import { type ChatInbox, webConversation } from './inbox';
 import { chatPage, chatScript, chatStyle } from './page';
 import { chatSession } from './session';
 
@@ -83,16 +83,18 @@ export function createChatRoutes(deps: ChatDeps) {
     if (!parsed.success) throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
     const { id, body, locale } = parsed.data;
     const sessionId = c.get('sessionId');
-    const replies = await engine.handle({
+    const handled = await engine.handle({
       ...(body as InboundBody),
-      conversationId: `web:${sessionId}`,
+      conversationId: webConversation(sessionId),
+      channel: 'web',
       eventId: id,
       messageId: id,
       localeHint: locale,
     });
-    const messages = await inbox.append(sessionId, replies);
+    // The replies are in the inbox by now (the web outlet writes it within the turn).
+    const messages = handled.batch === null ? [] : await inbox.ofBatch(sessionId, handled.batch);
     // The page blanks its copy of a message that held a secret.
-    const hidden = replies.some((r) => r.type === 'delete-message' && r.messageId === id);
+    const hidden = handled.out.some((r) => r.type === 'delete-message' && r.messageId === id);
     return c.json({ messages, hidden });
   });
 

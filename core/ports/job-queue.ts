@@ -1,0 +1,61 @@
+/**
+ * Durable background work: replies to send, codes to deliver, notices for a conversation. Jobs outlive the
+ * process that queued them and are retried with backoff. Production and embedded: pg-boss (Postgres, PGlite);
+ * tests may use the in-process twin. Both pass `test/contracts/job-queue.contract.ts`.
+ */
+export interface JobQueue {
+  /**
+   * Queues a job. `key` makes it idempotent: sending the same key again (a retried webhook, a re-run turn) adds
+   * nothing while the first job is kept (hours after it finished).
+   */
+  send(queue: QueueName, data: JobData, key: string): Promise<void>;
+  /**
+   * Runs `handler` for the queue's jobs, several at a time. Jobs whose `groupOf` is the same (one conversation's
+   * replies) run one after another in the order they were queued. A handler that throws is retried after the
+   * queue's delay, doubling each time, until its retry limit.
+   */
+  work(
+    queue: QueueName,
+    handler: JobHandler,
+    options?: { groupOf?: (data: JobData) => string },
+  ): Promise<void>;
+  /** Jobs not finished yet (queued, running or waiting for a retry), over every queue: the queue depth. */
+  pending(): Promise<number>;
+  /** Stops taking jobs and waits up to `graceMs` for running ones; what is left runs elsewhere or after restart. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** JSON-serialisable payload; never a secret in clear (jobs are stored in Postgres). */
+export type JobData = Record<string, unknown>;
+
+export interface Job {
+  data: JobData;
+  /** Tries before this one: 0 on the first. */
+  retries: number;
+  /** No try follows this one: a handler that cannot succeed now records the failure rather than throw. */
+  lastAttempt: boolean;
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+/** How a queue's jobs are retried. */
+export interface QueueSettings {
+  /** Tries after the first. */
+  retryLimit: number;
+  /** Before the first retry; doubled for each further one. Seconds, ≥ 1. */
+  retryDelaySeconds: number;
+  /** A try still running after this long counts as failed (its process died) and is retried. Seconds. */
+  expireInSeconds: number;
+}
+
+export type QueueName = 'reply' | 'code' | 'notice';
+
+/**
+ * The queues and their retries. A reply is retried for about a minute (then the chat is given up and recorded);
+ * a code for about half a minute (a code arriving later than that is worth less than a "try again" notice).
+ */
+export const queueSettings: Record<QueueName, QueueSettings> = {
+  reply: { retryLimit: 5, retryDelaySeconds: 2, expireInSeconds: 90 },
+  code: { retryLimit: 3, retryDelaySeconds: 3, expireInSeconds: 60 },
+  notice: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 60 },
+};

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import { describeError, type Logger } from '../../core/logger';
+import {
+  type JobData,
+  type JobQueue,
+  type QueueName,
+  type QueueSettings,
+  queueSettings,
+} from '../../core/ports/job-queue';
+
+/** Where pg-boss keeps its tables: a Postgres server by URL, or any executor (PGlite through `pgliteExecutor`). */
+export type JobsConnection = { connectionString: string } | { db: PgBoss.Db };
+
+export interface PgBossQueueOptions {
+  connection: JobsConnection;
+  logger: Logger;
+  settings?: Record<QueueName, QueueSettings>;
+  /** How often an idle worker looks for jobs queued by other instances. Seconds, ≥ 0.5. */
+  pollingIntervalSeconds?: number;
+  /** How often jobs of a dead process are found (expired) and retried. Seconds. */
+  maintenanceIntervalSeconds?: number;
+  /** Jobs fetched per look; each worker runs them concurrently, one group at a time. */
+  batchSize?: number;
+}
+
+/**
+ * pg-boss 10 (the last line that runs on Node 20) behind the JobQueue port. Jobs are rows in Postgres (or
+ * PGlite): a crash or deploy loses none, and any instance takes over a dead one's jobs once they expire. A key
+ * becomes the job's id (a UUID derived from it), so a second send of the same key is an insert that does nothing.
+ */
+export async function createPgBossQueue(options: PgBossQueueOptions): Promise<JobQueue> {
+  const { logger } = options;
+  const settings = options.settings ?? queueSettings;
+  const boss = new PgBoss({
+    ...options.connection,
+    max: 4,
+    schema: 'pgboss',
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+    archiveCompletedAfterSeconds: 12 * 60 * 60,
+  } as PgBoss.ConstructorOptions);
+  boss.on('error', (error) => logger.warn('job queue error', { error: describeError(error) }));
+  await boss.start();
+  for (const [name, s] of Object.entries(settings)) {
+    const queue = {
+      name,
+      policy: 'standard' as const,
+      retryLimit: s.retryLimit,
+      retryDelay: s.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: s.expireInSeconds,
+    };
+    await boss.createQueue(name, queue);
+    await boss.updateQueue(name, queue); // settings changed since the queue was first made
+  }
+  const workers: string[] = [];
+
+  return {
+    async send(queue, data, key) {
+      await boss.send(queue, data, { id: uuidFrom(`${queue}:${key}`) });
+      // Wake this instance's workers rather than wait for their next look.
+      for (const id of workers) boss.notifyWorker(id);
+    },
+
+    async work(queue, handler, workOptions = {}) {
+      const retryLimit = settings[queue].retryLimit;
+      const groupOf = workOptions.groupOf ?? (() => Math.random().toString());
+      const id = await boss.work<JobData>(
+        queue,
+        {
+          batchSize: options.batchSize ?? 16,
+          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+          includeMetadata: true,
+        },
+        async (jobs) => {
+          // One group's jobs one after another, in fetch (queue) order; groups side by side. A failed job is
+          // failed alone (pg-boss then completes only the jobs still active).
+          const groups = new Map<string, PgBoss.JobWithMetadata<JobData>[]>();
+          // UPDATE … RETURNING gives the fetched rows in no particular order: restore queue order.
+          const queued = [...jobs].sort((a, b) => a.createdOn.getTime() - b.createdOn.getTime());
+          for (const job of queued) {
+            const group = groupOf(job.data);
+            groups.set(group, [...(groups.get(group) ?? []), job]);
+          }
+          await Promise.all(
+            [...groups.values()].map(async (group) => {
+              for (const job of group) {
+                try {
+                  await handler({
+                    data: job.data,
+                    retries: job.retryCount,
+                    lastAttempt: job.retryCount >= retryLimit,
+                  });
+                } catch (error) {
+                  await boss.fail(queue, job.id, { message: describeError(error) });
+                }
+              }
+            }),
+          );
+        },
+      );
+      workers.push(id);
+    },
+
+    async pending() {
+      const sizes = await Promise.all(
+        Object.keys(settings).map((name) => boss.getQueueSize(name, { before: 'completed' })),
+      );
+      return sizes.reduce((sum: number, size) => sum + (size ?? 0), 0);
+    },
+
+    async stop(graceMs = 10_000) {
+      await boss.stop({ graceful: true, timeout: graceMs, wait: true });
+    },
+  };
+}
+
+/** A UUID-shaped digest of `key`: the same key always names the same job. */
+function uuidFrom(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

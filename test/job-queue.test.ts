@@ -1,0 +1,51 @@
+import { describe, it } from 'vitest';
+import { silentLogger } from '../core/logger';
+import { openDatabase } from '../db/database';
+import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
+import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
+import { jobQueueContract } from './contracts/job-queue.contract';
+import { createTestDatabase, serviceUrl } from './support/services';
+
+jobQueueContract('in-process memory', async () => {
+  const queue = createMemoryJobQueue();
+  return { queue, close: () => queue.stop() };
+});
+
+jobQueueContract('pg-boss on PGlite', async () => {
+  const database = await openDatabase({ dataDir: null });
+  const queue = await createPgBossQueue({
+    connection: database.jobs,
+    logger: silentLogger,
+    pollingIntervalSeconds: 0.5,
+  });
+  return {
+    queue,
+    close: async () => {
+      await queue.stop(2000);
+      await database.close();
+    },
+  };
+});
+
+const databaseUrl = serviceUrl('DATABASE_URL');
+if (databaseUrl) {
+  jobQueueContract(`pg-boss on Postgres at ${databaseUrl}`, async () => {
+    const database = await createTestDatabase(databaseUrl);
+    const queue = await createPgBossQueue({
+      connection: { connectionString: database.url },
+      logger: silentLogger,
+      pollingIntervalSeconds: 0.5,
+    });
+    return {
+      queue,
+      close: async () => {
+        await queue.stop(2000);
+        await database.drop();
+      },
+    };
+  });
+} else {
+  describe.skip('JobQueue contract: pg-boss on Postgres (set DATABASE_URL to run)', () => {
+    it('runs against real Postgres', () => {});
+  });
+}

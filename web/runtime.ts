@@ -1,0 +1,116 @@
+import { createCodeDelivery } from '../core/code-delivery';
+import { createCodeService } from '../core/codes';
+import { createEngine, type Engine } from '../core/engine';
+import { flowsFor, homeFlow } from '../core/flows';
+import type { Logger } from '../core/logger';
+import { createNotices, type Notices } from '../core/notices';
+import type { AccountRepository } from '../core/ports/accounts';
+import type { Mailer, SmsSender } from '../core/ports/delivery';
+import type { JobQueue } from '../core/ports/job-queue';
+import type { OutgoingBatch, Outlets } from '../core/ports/outlet';
+import type { PasswordHasher } from '../core/ports/password-hasher';
+import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { Sealer } from '../core/ports/sealer';
+import type { StateStore } from '../core/ports/state-store';
+import type { TurnLock } from '../core/ports/turn-lock';
+import type { InsurerPreset } from '../core/presets';
+import { createReplyDelivery } from '../core/replies';
+import type { Services } from '../core/services';
+
+/** Everything the conversation needs from outside; the composition root, the tests and the benchmarks fill it. */
+export interface RuntimeDeps {
+  preset: InsurerPreset;
+  store: StateStore;
+  lock: TurnLock;
+  queue: JobQueue;
+  outlets: Outlets;
+  accounts: AccountRepository;
+  mailer: Mailer;
+  sms: SmsSender;
+  passwords: PasswordHasher;
+  sealer: Sealer;
+  /** A budget of `points` per `durationSeconds`, named so budgets never share counters. */
+  limiter(name: string, points: number, durationSeconds: number): RateLimiter;
+  /** Keys the one-time codes' HMAC (derived from DATA_KEY). */
+  codeSecret: Uint8Array;
+  logger: Logger;
+  /** Idle conversations start afresh after this. Seconds. */
+  idleSeconds?: number;
+  /** Epoch milliseconds; tests pass a clock they move. */
+  now?: () => number;
+}
+
+export interface Runtime {
+  engine: Engine;
+  services: Services;
+  notices: Notices;
+  /** Hands a saved batch of replies to its outlet (the engine does this after each turn). */
+  dispatch(batch: OutgoingBatch): Promise<void>;
+  /** Starts this process's share of the queued work: replies, codes, notices. */
+  startWorkers(): Promise<void>;
+}
+
+/** One wiring of services, engine and queues, the same in the service, its tests and its benchmarks. */
+export function createRuntime(deps: RuntimeDeps): Runtime {
+  const { preset, store, queue, logger } = deps;
+  const codes = createCodeService({
+    store,
+    limiter: deps.limiter('codes', preset.codes.sendsPerHour, 3600),
+    requesterLimiter: deps.limiter('codes-by-conversation', preset.codes.sendsPerConversationPerHour, 3600),
+    secret: deps.codeSecret,
+    policy: preset.codes,
+    now: deps.now,
+  });
+  const notices = createNotices(queue);
+  const codeDelivery = createCodeDelivery({
+    queue,
+    codes,
+    mailer: deps.mailer,
+    sms: deps.sms,
+    notices,
+    preset,
+    logger,
+  });
+  const replies = createReplyDelivery({
+    outlets: deps.outlets,
+    queue,
+    store,
+    logger,
+    onGivenUp: (batch, reason) =>
+      logger.warn('replies given up', {
+        conversationId: batch.conversationId,
+        batch: batch.batch,
+        messages: batch.out.length,
+        reason,
+      }),
+  });
+  const services: Services = {
+    accounts: deps.accounts,
+    codes,
+    codeDelivery,
+    notices,
+    passwords: deps.passwords,
+    sealer: deps.sealer,
+  };
+  const engine = createEngine({
+    flows: flowsFor(preset),
+    home: homeFlow,
+    store,
+    lock: deps.lock,
+    dispatch: replies.dispatch,
+    services,
+    preset,
+    idleSeconds: deps.idleSeconds,
+    now: deps.now,
+    logger,
+  });
+  return {
+    engine,
+    services,
+    notices,
+    dispatch: replies.dispatch,
+    async startWorkers() {
+      await Promise.all([replies.work(), codeDelivery.work(), notices.work(engine)]);
+    },
+  };
+}
