@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../core/logger';
+import { queueSettings } from '../core/ports/job-queue';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
 import { codeIn } from './support/fake-gateways';
@@ -21,6 +23,9 @@ describe('Telegram channel', () => {
   let dataDir: string;
   let testDatabase: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let chats = 7_000_000 + Math.floor(Math.random() * 1_000_000);
+  const logs: string[] = [];
+  const record = (m: string, f?: object) => logs.push(`${m} ${JSON.stringify(f ?? {})}`);
+  const logger: Logger = { info: record, warn: record, error: record };
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
@@ -38,6 +43,14 @@ describe('Telegram channel', () => {
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: SECRET,
       }),
+      // Replies to a failing chat are retried twice, a second apart, then given up.
+      {
+        queueSettings: {
+          ...queueSettings,
+          reply: { retryLimit: 2, retryDelaySeconds: 1, expireInSeconds: 30 },
+        },
+        logger,
+      },
     );
     await kabinet.ready;
     kabinet.startBackground();
@@ -235,5 +248,91 @@ describe('Telegram channel', () => {
     await c.say('/start');
     await c.tap('Зарегистрироваться');
     expect(texts(await c.send(c.user.photo()))).toContain('Здесь нужен ответ текстом');
+  });
+
+  it('tells a customer something mid-flow (a notice), and the flow goes on where it was', async () => {
+    const c = customer();
+    await c.say('/start');
+    await c.tap('Зарегистрироваться');
+    await kabinet.notices.send(`test-notice-${c.chatId}`, `tg:${c.chatId}`, 'tg', {
+      key: 'code.delivery_failed.email',
+    });
+    // Queued twice (a retried job): said once.
+    await kabinet.notices.send(`test-notice-${c.chatId}`, `tg:${c.chatId}`, 'tg', {
+      key: 'code.delivery_failed.email',
+    });
+    await kabinet.settled();
+    const notice = c.replies();
+    expect(notice.map((p) => p.text)).toEqual([
+      expect.stringContaining('Не удалось отправить письмо с кодом'),
+      expect.stringContaining('Введите адрес электронной почты'),
+    ]);
+    expect(texts(await c.say(`notice.${c.chatId}@example.ru`))).toContain(
+      'Введите номер мобильного телефона',
+    );
+  });
+
+  it('gives up at once on a chat that blocked the bot, records it, and keeps serving the others', async () => {
+    const blocked = customer();
+    const other = customer();
+    fake.failChat(blocked.chatId, 403);
+    await post(blocked.user.text('/start'));
+    expect(texts(await other.say('/start'))).toContain('Здравствуйте');
+    await kabinet.settled();
+    expect(blocked.replies()).toEqual([]);
+    expect(logs.join('\n')).toContain(`replies given up {"conversationId":"tg:${blocked.chatId}"`);
+    fake.failChat(blocked.chatId, null);
+    // Unblocked, the customer writes again and is answered.
+    expect(texts(await blocked.say('/help'))).toContain('/back');
+  });
+
+  it('retries a chat whose sends keep failing, gives it up after the bound, and other chats are not held up', async () => {
+    const failing = customer();
+    const other = customer();
+    fake.failChat(failing.chatId, 500);
+    const started = Date.now();
+    await post(failing.user.text('/start'));
+    // While the failing chat waits for its retries, another chat is answered at once.
+    await post(other.user.text('/start'));
+    await expect.poll(() => texts(fake.sent(other.chatId)), { interval: 20 }).toContain('Здравствуйте');
+    expect(Date.now() - started).toBeLessThan(1000);
+    await kabinet.settled();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000); // two retries, 1 s then 2 s apart
+    expect(failing.replies()).toEqual([]);
+    expect(logs.join('\n')).toContain(`replies given up {"conversationId":"tg:${failing.chatId}"`);
+    fake.failChat(failing.chatId, null);
+    expect(texts(await failing.say('/help'))).toContain('/back');
+  }, 20_000);
+
+  it('tells a web chat something, seen after a reload, and the flow goes on', async () => {
+    let cookie = '';
+    let n = 0;
+    const chat = async (path: string, body?: object) => {
+      const response = await kabinet.app.request(path, {
+        method: body ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json', cookie },
+        body: body ? JSON.stringify({ id: `w${++n}`, body }) : undefined,
+      });
+      cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+      return (await response.json()) as { messages: { text: string; nonce?: string; seq: number }[] };
+    };
+    const opened = await chat('/chat/messages', { type: 'open' });
+    await chat('/chat/messages', { type: 'choice', value: 'register', nonce: opened.messages.at(-1)?.nonce });
+    const session = decodeURIComponent(cookie.split('=')[1] ?? '').split('.')[0];
+    await kabinet.notices.send(`web-notice-${session}`, `web:${session}`, 'web', {
+      key: 'code.delivery_failed.email',
+    });
+    await kabinet.settled();
+    // A reload reads the history: the notice, then the question the customer stood at.
+    const history = (await chat('/chat/updates?after=0')).messages.map((m) => m.text);
+    expect(history.slice(-2)).toEqual([
+      expect.stringContaining('Не удалось отправить письмо с кодом'),
+      expect.stringContaining('Введите адрес электронной почты'),
+    ]);
+    const next = await chat('/chat/messages', {
+      type: 'text',
+      text: `web.${session}@example.ru`.toLowerCase(),
+    });
+    expect(next.messages.at(-1)?.text).toContain('Введите номер мобильного телефона');
   });
 });

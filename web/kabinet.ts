@@ -7,7 +7,7 @@ import type { Engine } from '../core/engine';
 import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
-import type { JobQueue } from '../core/ports/job-queue';
+import type { JobQueue, QueueName, QueueSettings } from '../core/ports/job-queue';
 import type { Outlet } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
@@ -67,7 +67,13 @@ export interface Kabinet {
 }
 
 /** The composition root: config in, a running service out. No module keeps a singleton. */
-export async function createKabinet(config: Config, options: { logger?: Logger } = {}): Promise<Kabinet> {
+export interface KabinetOptions {
+  logger?: Logger;
+  /** Retries of the job queues; tests shorten them. */
+  queueSettings?: Record<QueueName, QueueSettings>;
+}
+
+export async function createKabinet(config: Config, options: KabinetOptions = {}): Promise<Kabinet> {
   const logger = options.logger ?? silentLogger;
   const preset = presets[config.INSURER];
   const dataKey = await resolveDataKey(config);
@@ -77,7 +83,9 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
   const cipher = createFieldCipher(dataKey);
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
   const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
-  const queueOpening = opening.then((db) => createPgBossQueue({ connection: db.jobs, logger }));
+  const queueOpening = opening.then((db) =>
+    createPgBossQueue({ connection: db.jobs, logger, settings: options.queueSettings }),
+  );
   const queue = deferredPort<JobQueue>(queueOpening);
   let recordsOpen = false;
   queueOpening.then(
@@ -170,7 +178,8 @@ export async function createKabinet(config: Config, options: { logger?: Logger }
     async settled(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while ((await queue.pending()) > 0) {
-        if (Date.now() > deadline) throw new Error('queued work did not settle in time');
+        if (Date.now() > deadline)
+          throw new Error(`queued work did not settle in time: ${await queue.pending()} left`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },

@@ -40,7 +40,16 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   // Telegram allows ~30 messages a second overall (the default global budget, which paces bulk notifications);
   // within one private chat a reply of two or three messages may go at once, in order, not one a second.
   bot.api.config.use(apiThrottler({ out: { maxConcurrent: 1, minTime: 50 } }));
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // Only flood waits are sat out here (up to 20 s). Telegram's 5xx, network errors and longer waits fail the call,
+  // and the reply queue retries the rest of the batch later with backoff, so a bad chat never holds a worker.
+  bot.api.config.use(
+    autoRetry({
+      maxRetryAttempts: 3,
+      maxDelaySeconds: 20,
+      rethrowInternalServerErrors: true,
+      rethrowHttpErrors: true,
+    }),
+  );
   // Long polling stops on an unhandled error unless there is a handler; the webhook instead answers 5xx, so
   // Telegram delivers the update again.
   bot.catch((error) => logger.error('telegram update failed', { error: describeError(error.error) }));
@@ -67,7 +76,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
         try {
           await perform(bot.api, chatId, call);
         } catch (error) {
-          if (!(error instanceof GrammyError)) throw error; // the network: retried
+          // The network, Telegram's own failures and a flood wait too long to sit out: retried later.
+          if (!(error instanceof GrammyError) || error.error_code >= 500 || error.error_code === 429)
+            throw error;
           // 403: the customer blocked the bot or deleted the account; 400 "chat not found": never reachable.
           if (error.error_code === 403 || /chat not found/i.test(error.description)) return 'gone';
           // A message already gone from the chat cannot be deleted twice; anything else is a defect worth a log.

@@ -53,9 +53,10 @@ export type QueueName = 'reply' | 'code' | 'notice';
 /**
  * The queues and their retries. A reply is retried for about a minute (then the chat is given up and recorded);
  * a code for about half a minute (a code arriving later than that is worth less than a "try again" notice).
+ * `expireInSeconds` is also how long a dead instance's running jobs wait before another instance takes them.
  */
 export const queueSettings: Record<QueueName, QueueSettings> = {
-  reply: { retryLimit: 5, retryDelaySeconds: 2, expireInSeconds: 90 },
+  reply: { retryLimit: 5, retryDelaySeconds: 2, expireInSeconds: 30 },
   code: { retryLimit: 3, retryDelaySeconds: 3, expireInSeconds: 60 },
   notice: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 60 },
 };

@@ -18,7 +18,10 @@ export interface PgBossQueueOptions {
   settings?: Record<QueueName, QueueSettings>;
   /** How often an idle worker looks for jobs queued by other instances. Seconds, ≥ 0.5. */
   pollingIntervalSeconds?: number;
-  /** How often jobs of a dead process are found (expired) and retried. Seconds. */
+  /**
+   * How often jobs of a dead process are looked for (and retried once past their expiry). One instance does it
+   * per interval (pg-boss takes turns through the database). Seconds.
+   */
   maintenanceIntervalSeconds?: number;
   /** Jobs fetched per look; each worker runs them concurrently, one group at a time. */
   batchSize?: number;
@@ -36,7 +39,7 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
     ...options.connection,
     max: 4,
     schema: 'pgboss',
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
     archiveCompletedAfterSeconds: 12 * 60 * 60,
   } as PgBoss.ConstructorOptions);
   boss.on('error', (error) => logger.warn('job queue error', { error: describeError(error) }));

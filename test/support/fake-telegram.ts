@@ -35,6 +35,9 @@ export async function startFakeTelegram() {
   const pendingUpdates: Update[] = [];
   let messageId = 5000;
   let floods = 0;
+  /** Chats answering every send with this error code (403: the customer blocked the bot; 500: a bad day). */
+  const failing = new Map<number, number>();
+  let delayMs = 0;
 
   const server = createServer((request, response) => {
     let body = '';
@@ -53,6 +56,15 @@ export async function startFakeTelegram() {
       const method = match[2] ?? '';
       const payload = body ? JSON.parse(body) : {};
       if (method !== 'getUpdates') calls.push({ method, payload });
+      const failure = failing.get(Number(payload.chat_id));
+      if (failure && method === 'sendMessage') {
+        calls.pop();
+        return reply(failure, {
+          ok: false,
+          error_code: failure,
+          description: failure === 403 ? 'Forbidden: bot was blocked by the user' : 'Internal Server Error',
+        });
+      }
       if (floods > 0 && method === 'sendMessage') {
         floods--;
         return reply(429, {
@@ -62,7 +74,10 @@ export async function startFakeTelegram() {
           parameters: { retry_after: 1 },
         });
       }
-      const ok = (result: unknown) => reply(200, { ok: true, result });
+      const ok = (result: unknown) =>
+        delayMs > 0 && method !== 'getUpdates'
+          ? setTimeout(() => reply(200, { ok: true, result }), delayMs)
+          : reply(200, { ok: true, result });
       switch (method) {
         case 'getMe':
           return ok(botInfo);
@@ -104,6 +119,15 @@ export async function startFakeTelegram() {
       calls.filter((c) => c.method === method && c.payload.chat_id === chatId).map((c) => c.payload),
     floodNext: (count: number) => {
       floods = count;
+    },
+    /** Answers every send to `chatId` with `status` (null: normal again). */
+    failChat: (chatId: number, status: number | null) => {
+      if (status === null) failing.delete(chatId);
+      else failing.set(chatId, status);
+    },
+    /** Answers every call after `ms`, like a distant server. */
+    slowDown: (ms: number) => {
+      delayMs = ms;
     },
     queueForPolling: (update: Update) => pendingUpdates.push(update),
     close: () =>
