@@ -7,7 +7,9 @@ export type CodePurpose = 'register' | 'reset';
 
 export type IssueOutcome =
   | { ok: true; code: string }
-  | { ok: false; error: 'cooldown' | 'hourly_cap'; retryAfterSeconds: number };
+  /** `issuedFor`: the event whose code is live (neither expired nor used), so its delivery can be made sure of. */
+  | { ok: false; error: 'cooldown'; retryAfterSeconds: number; issuedFor: string | null }
+  | { ok: false; error: 'hourly_cap'; retryAfterSeconds: number };
 
 export type VerifyOutcome =
   | { ok: true }
@@ -109,9 +111,15 @@ export function createCodeService(options: CodeServiceOptions) {
       if (previous?.issuedFor === event)
         return { ok: true, code: await codeFor(purpose, contact, requester, previous) };
       const sinceLast = previous ? (now() - previous.issuedAt) / 1000 : Number.POSITIVE_INFINITY;
-      if (sinceLast < policy.resendCooldownSeconds) {
+      if (previous && sinceLast < policy.resendCooldownSeconds) {
         const retryAfterSeconds = Math.ceil(policy.resendCooldownSeconds - sinceLast);
-        return { ok: false, error: 'cooldown', retryAfterSeconds };
+        const live = previous.confirmedAt === null && now() < previous.expiresAt;
+        return {
+          ok: false,
+          error: 'cooldown',
+          retryAfterSeconds,
+          issuedFor: live ? previous.issuedFor : null,
+        };
       }
       for (const [budget, key] of [
         [requesterLimiter, requester],
@@ -136,7 +144,12 @@ export function createCodeService(options: CodeServiceOptions) {
       const written = await store.compareAndSet(key, stored?.version ?? 0, JSON.stringify(record), ttl);
       // The same conversation asked twice at once: the first code stands, and this request is in cooldown.
       if (written === null) {
-        return { ok: false, error: 'cooldown', retryAfterSeconds: policy.resendCooldownSeconds };
+        return {
+          ok: false,
+          error: 'cooldown',
+          retryAfterSeconds: policy.resendCooldownSeconds,
+          issuedFor: null,
+        };
       }
       return { ok: true, code };
     },

@@ -1,13 +1,13 @@
 import { createConversation } from './conversation';
 import type { Flow } from './flow';
 import { matchLocale } from './i18n';
-import { createKeyedQueue } from './keyed-queue';
 import { describeError, type Logger, silentLogger } from './logger';
 import type { Inbound, Outbound } from './messages';
 import type { OutgoingBatch } from './ports/outlet';
 import type { StateStore } from './ports/state-store';
-import type { TurnLock } from './ports/turn-lock';
+import type { TurnLease, TurnLock } from './ports/turn-lock';
 import type { InsurerPreset } from './presets';
+import { BATCH_TTL_SECONDS, batchKey, type ReplyHandOver } from './replies';
 import { type ConversationState, decodeState, encodeState, pushBounded, SEEN_LIMIT } from './state';
 
 export interface EngineOptions<S> {
@@ -17,8 +17,8 @@ export interface EngineOptions<S> {
   store: StateStore;
   /** One turn per conversation at a time, in arrival order, across instances. */
   lock: TurnLock;
-  /** Hands a saved turn's replies to their channel; idempotent per conversation and batch number. */
-  dispatch(batch: OutgoingBatch): Promise<void>;
+  /** How saved replies reach their channel (core/replies.ts); both steps idempotent per batch. */
+  replies: ReplyHandOver;
   services: S;
   preset: InsurerPreset;
   /** Epoch milliseconds; tests pass a fixed clock. */
@@ -34,8 +34,8 @@ export interface EngineOptions<S> {
 export interface Handled {
   /** The replies, already handed to the channel's outlet (empty for a repeat of an event without replies). */
   out: Outbound[];
-  /** Their batch number in the conversation, or null when there were none. */
-  batch: number | null;
+  /** Which batch of the conversation they were, or null when there were none. */
+  batch: { epoch: string; batch: number } | null;
   /** The event had been handled before (a redelivery): nothing was run again. */
   duplicate: boolean;
 }
@@ -43,6 +43,14 @@ export interface Handled {
 export interface Engine {
   /** Handles one event of a conversation: one state read, one write, replies handed over after the write. */
   handle(inbound: Inbound): Promise<Handled>;
+}
+
+/** Thrown when this instance's turn ran past its lease and another may have started: the save is not attempted. */
+export class TurnLostError extends Error {
+  override name = 'TurnLostError';
+  constructor(readonly conversationId: string) {
+    super(`turn of ${conversationId} outlived its lease`);
+  }
 }
 
 /** Thrown when compare-and-set kept losing: another process is writing the same conversation in a loop. */
@@ -55,43 +63,51 @@ export class ConversationBusyError extends Error {
 
 const CAS_ATTEMPTS = 5;
 const conversationKey = (id: string) => `conv:${id}`;
-const repliesKey = (id: string) => `out:${id}`;
 
 /**
  * Runs one event at a time per conversation, in arrival order across every instance (the turn lock), and saves
- * the new state together with its replies in one compare-and-set; only then are the replies handed to the
- * channel. So a turn's effects on the conversation happen once: a redelivered event finds its saved replies and
- * hands them over again (outlets deliver a batch once), and a turn whose holder died is followed by one that
- * re-hands the latest replies. Services a step calls take the event id as their idempotency key.
+ * the new state together with its replies in one compare-and-set. A queued outlet's delivery job is announced
+ * before the save and finds the batch once it lands; an inline outlet is written after it. So a turn's effects on
+ * the conversation happen once: a redelivered event is not run again (its saved replies are handed over again,
+ * and outlets deliver a batch once), and services a step calls take the event id as their idempotency key.
  */
 export function createEngine<S>(options: EngineOptions<S>): Engine {
-  const { store, lock, dispatch } = options;
+  const { store, lock, replies } = options;
   const now = options.now ?? Date.now;
   const idleSeconds = options.idleSeconds ?? 24 * 60 * 60;
   const logger = options.logger ?? silentLogger;
   const conversation = createConversation({ ...options, now, maxTextLength: options.maxTextLength ?? 2000 });
-  const inTurn = createKeyedQueue();
 
-  async function savedReplies(conversationId: string): Promise<OutgoingBatch | null> {
-    const stored = await store.get(repliesKey(conversationId));
-    return stored ? (JSON.parse(stored.value) as OutgoingBatch) : null;
+  /** The conversation's latest saved batch, handed over again (a hand-over that died is finished now). */
+  async function handOverLatest(
+    conversationId: string,
+    state: ConversationState,
+  ): Promise<OutgoingBatch | null> {
+    const { epoch, seq } = state.replies;
+    if (seq === 0) return null;
+    const stored = await store.get(batchKey({ conversationId, channel: 'web', epoch, batch: seq }));
+    if (!stored) return null;
+    const latest = JSON.parse(stored.value) as OutgoingBatch;
+    await replies.announce(latest);
+    await replies.handOver(latest);
+    return latest;
   }
 
-  /** A repeat of a handled event: hand its replies over again in case the first hand-over died. */
-  async function repeat(inbound: Inbound): Promise<Handled> {
-    const latest = await savedReplies(inbound.conversationId);
+  /** A repeat of a handled event: nothing runs again; its replies, if they are the latest, are handed over again. */
+  async function repeat(inbound: Inbound, state: ConversationState): Promise<Handled> {
+    const latest = await handOverLatest(inbound.conversationId, state);
     if (!latest || latest.eventId !== inbound.eventId) return { out: [], batch: null, duplicate: true };
-    await dispatch(latest);
-    return { out: latest.out, batch: latest.batch, duplicate: true };
+    return { out: latest.out, batch: { epoch: latest.epoch, batch: latest.batch }, duplicate: true };
   }
 
-  async function handleOnce(inbound: Inbound): Promise<Handled> {
+  async function handleOnce(inbound: Inbound, lease: TurnLease): Promise<Handled> {
     const key = conversationKey(inbound.conversationId);
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
       const stored = await store.get(key);
       let loaded = stored ? decodeState(stored.value) : null;
       if (loaded && !conversation.isLive(loaded)) loaded = null; // a step that no longer exists: start afresh
-      if (loaded && inbound.eventId && loaded.seen.includes(inbound.eventId)) return repeat(inbound);
+      if (loaded && lease.tookOver && attempt === 1) await handOverLatest(inbound.conversationId, loaded);
+      if (loaded && inbound.eventId && loaded.seen.includes(inbound.eventId)) return repeat(inbound, loaded);
       const expired = loaded !== null && now() - loaded.activeAt > idleSeconds * 1000;
       // A message typed at a password question leaves the chat whatever becomes of it: accepted, refused,
       // read as a command, arriving after expiry, or met by an outage.
@@ -105,31 +121,39 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         out: conversation.apology(loaded?.locale ?? matchLocale(inbound.localeHint)),
       };
       const out = [...deleteSecret, ...turn.out];
-      const previous = turn.state.outSeq ?? 0;
+      const { epoch, seq } = turn.state.replies;
       const next: ConversationState = {
         ...turn.state,
         seen: inbound.eventId ? pushBounded(turn.state.seen, inbound.eventId, SEEN_LIMIT) : turn.state.seen,
         activeAt: now(),
-        outSeq: out.length > 0 ? previous + 1 : previous,
+        replies: { epoch, seq: out.length > 0 ? seq + 1 : seq },
       };
       const batch: OutgoingBatch = {
         conversationId: inbound.conversationId,
         channel: inbound.channel,
-        batch: next.outSeq,
+        epoch,
+        batch: next.replies.seq,
         eventId: inbound.eventId,
         out,
       };
+      if (out.length > 0) await replies.announce(batch);
+      if (lease.lost()) throw new TurnLostError(inbound.conversationId);
       // Kept past the idle limit so a returning customer is told their conversation expired.
-      const ttl = idleSeconds * 2;
       const also =
         out.length > 0
-          ? { key: repliesKey(inbound.conversationId), value: JSON.stringify(batch) }
+          ? { key: batchKey(batch), value: JSON.stringify(batch), ttlSeconds: BATCH_TTL_SECONDS }
           : undefined;
-      const saved = await store.compareAndSet(key, stored?.version ?? 0, encodeState(next), ttl, also);
+      const saved = await store.compareAndSet(
+        key,
+        stored?.version ?? 0,
+        encodeState(next),
+        idleSeconds * 2,
+        also,
+      );
       if (saved !== null) {
         if (out.length === 0) return { out, batch: null, duplicate: false };
-        await dispatch(batch);
-        return { out, batch: batch.batch, duplicate: false };
+        await replies.handOver(batch);
+        return { out, batch: { epoch, batch: batch.batch }, duplicate: false };
       }
       logger.info('conversation changed concurrently, retrying', {
         conversationId: inbound.conversationId,
@@ -154,14 +178,11 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
   }
 
   async function lockedTurn(inbound: Inbound): Promise<Handled> {
-    const lease = await lock.acquire(inbound.conversationId);
+    // A holder skipped for an expired lease (`tookOver`) may have died between its save and its hand-over:
+    // handleOnce hands the latest batch over again first.
+    const lease = await lock.acquire(inbound.conversationId, inbound.order);
     try {
-      if (lease.tookOver) {
-        // The previous holder died mid-turn, perhaps after saving and before handing its replies over.
-        const latest = await savedReplies(inbound.conversationId);
-        if (latest) await dispatch(latest);
-      }
-      return await handleOnce(inbound);
+      return await handleOnce(inbound, lease);
     } finally {
       await lease.release().catch((error) =>
         logger.warn('turn lock release failed; the next turn waits for the lease to run out', {
@@ -172,8 +193,6 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
     }
   }
 
-  return {
-    // Within a process, one chat's events queue up here; the turn lock orders them across processes.
-    handle: (inbound) => inTurn(inbound.conversationId, () => lockedTurn(inbound)),
-  };
+  // No local queue in front of the lock: a ticket taken on arrival is what keeps arrival order across instances.
+  return { handle: lockedTurn };
 }

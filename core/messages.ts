@@ -21,6 +21,8 @@ export interface InboundBase {
   channel: ChannelName;
   /** The channel's id for this delivery (Telegram `update_id`, a web client's message id); a repeat is handled once. */
   eventId?: string;
+  /** Where the channel numbers events in the order they happened (Telegram's update_id): turns follow it. */
+  order?: number;
   /** The channel's id of the customer's message, so a message holding a secret can be deleted. */
   messageId?: string;
   /** The customer's language as the channel reports it (e.g. Telegram `language_code`); used until they choose one. */

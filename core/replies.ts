@@ -1,10 +1,12 @@
 import { describeError, type Logger } from './logger';
 import type { Job, JobQueue } from './ports/job-queue';
-import type { OutgoingBatch, Outlets } from './ports/outlet';
+import type { BatchRef, OutgoingBatch, Outlets } from './ports/outlet';
 import type { StateStore } from './ports/state-store';
+import type { TurnLock } from './ports/turn-lock';
 
-/** Where delivery of one conversation's batches stands: batches before `batch` are finished. */
+/** Where delivery of one conversation's batches stands: batches of `epoch` before `batch` are finished. */
 interface Cursor {
+  epoch: string;
   batch: number;
   /** Messages of `batch` already out. */
   sent: number;
@@ -13,31 +15,43 @@ interface Cursor {
 export interface ReplyDeliveryOptions {
   outlets: Outlets;
   queue: JobQueue;
-  /** Keeps each conversation's delivery cursor. */
+  /** One deliverer per conversation at a time, across instances (the turn lock, on keys of its own). */
+  lock: TurnLock;
+  /** Holds the saved batches (written by the engine) and each conversation's delivery cursor. */
   store: StateStore;
   logger: Logger;
   /** A batch given up for good (the chat is gone, or every retry failed): recorded by the caller. */
   onGivenUp?(batch: OutgoingBatch, reason: string): void;
-  /** How long a batch waits for an earlier one still being delivered elsewhere before retrying later. Ms. */
-  waitForEarlierMs?: number;
+  /** How long a job waits for its batch to be saved before retrying. Ms. */
+  patienceMs?: number;
 }
 
+/** A saved batch is kept this long: its job finds it well within, and a redelivered event for a while. Seconds. */
+export const BATCH_TTL_SECONDS = 60 * 60;
 const CURSOR_TTL_SECONDS = 2 * 24 * 60 * 60;
+/** The most batches one job delivers on behalf of earlier ones. */
+const CATCH_UP_LIMIT = 32;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Thrown to retry later: an earlier batch of the same conversation is not out yet. */
-class EarlierBatchPending extends Error {
-  override name = 'EarlierBatchPending';
+/** Where the engine saves a batch, beside the conversation's state and in the same write. */
+export const batchKey = (ref: BatchRef) => `out:${ref.conversationId}:${ref.epoch}:${ref.batch}`;
+
+/** Thrown to retry a job later: its batch is not saved yet, or its delivery lock was lost. */
+class NotYet extends Error {
+  override name = 'NotYet';
 }
 
 /**
- * Hands saved replies to their channel, exactly once and in order per conversation. Inline outlets (the web
- * inbox) are written at once; others go through the `reply` queue, whose jobs deliver batch n only after n-1 and
- * record progress after every message, so a crash, a retry or a second instance never repeats or reorders one.
+ * Hands saved replies to their channel, once and in order per conversation. A queued outlet's job is announced
+ * before the turn is saved and names the batch, which it reads once the save lands (so no crash between save and
+ * queue can lose it, and no personal data sits in the job table); an inline outlet (the web inbox) is written
+ * right after the save. Delivery records its progress after every message, so a retry resumes after the last
+ * message out; one whose send was in flight when its instance died may go twice (the Bot API has no idempotency
+ * key), never one that was recorded.
  */
 export function createReplyDelivery(options: ReplyDeliveryOptions) {
-  const { outlets, queue, store, logger } = options;
-  const waitForEarlierMs = options.waitForEarlierMs ?? 3000;
+  const { outlets, queue, store, lock, logger } = options;
+  const patienceMs = options.patienceMs ?? 1000;
   const cursorKey = (conversationId: string) => `sent:${conversationId}`;
 
   async function readCursor(conversationId: string) {
@@ -45,76 +59,119 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
     return { cursor: stored ? (JSON.parse(stored.value) as Cursor) : null, version: stored?.version ?? 0 };
   }
 
-  /** Moves the cursor from `version`; fails loudly if someone else moved it (a duplicate job after an expiry). */
+  /**
+   * Moves the cursor from `version`, riding out a brief store outage (a failed write here would send the message
+   * again on retry). Fails if someone else moved it: a second delivery of the same job after an expiry.
+   */
   async function moveCursor(conversationId: string, version: number, cursor: Cursor): Promise<number> {
-    const saved = await store.compareAndSet(
-      cursorKey(conversationId),
-      version,
-      JSON.stringify(cursor),
-      CURSOR_TTL_SECONDS,
-    );
-    if (saved === null) throw new Error(`delivery cursor of ${conversationId} moved under us`);
-    return saved;
-  }
-
-  /** Waits briefly for earlier batches; the cursor and its version once it is this batch's turn. */
-  async function turnOf(batch: OutgoingBatch, lastAttempt: boolean) {
-    const deadline = Date.now() + waitForEarlierMs;
-    for (;;) {
-      const read = await readCursor(batch.conversationId);
-      // No cursor: the first batch since the conversation's delivery record expired, so nothing waits before it.
-      if (!read.cursor || read.cursor.batch >= batch.batch) return read;
-      if (lastAttempt) {
-        logger.warn('reply delivered past an earlier batch that never came', {
-          conversationId: batch.conversationId,
-          batch: batch.batch,
-          expected: read.cursor.batch,
-        });
-        return { cursor: null, version: read.version };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const saved = await store.compareAndSet(
+          cursorKey(conversationId),
+          version,
+          JSON.stringify(cursor),
+          CURSOR_TTL_SECONDS,
+        );
+        if (saved === null) throw new Error(`delivery cursor of ${conversationId} moved under us`);
+        return saved;
+      } catch (error) {
+        if (attempt >= 5 || /moved under us/.test(String(error))) throw error;
+        await sleep(200 * attempt);
       }
-      if (Date.now() > deadline) throw new EarlierBatchPending(`batch ${read.cursor.batch} is not out yet`);
-      await sleep(50);
     }
   }
 
-  async function deliverQueued(batch: OutgoingBatch, job: Job) {
-    const outlet = outlets[batch.channel];
-    const turn = await turnOf(batch, job.lastAttempt);
-    if (turn.cursor && turn.cursor.batch > batch.batch) return; // delivered before (a repeated job)
-    let version = turn.version;
-    const from = turn.cursor?.batch === batch.batch ? turn.cursor.sent : 0;
-    const finish = () => moveCursor(batch.conversationId, version, { batch: batch.batch + 1, sent: 0 });
+  /** The saved batch, waiting a little for a save still in flight; null when it was never saved. */
+  async function savedBatch(ref: BatchRef, waitMs = patienceMs): Promise<OutgoingBatch | null> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const stored = await store.get(batchKey(ref));
+      if (stored) return JSON.parse(stored.value) as OutgoingBatch;
+      if (Date.now() > deadline) return null;
+      await sleep(25);
+    }
+  }
+
+  /**
+   * Delivers every saved batch of the conversation not yet out, up to and including `ref`, holding the
+   * conversation's delivery lock: a job never waits for an earlier batch's job (which may have died with its
+   * instance), it delivers that batch itself; the other job then finds nothing left to do.
+   */
+  async function deliverQueued(ref: BatchRef, job: Job) {
+    const own = await savedBatch(ref);
+    if (!own) {
+      // The turn that announced it never saved (it failed, or lost its turn and ran again under another number).
+      if (job.lastAttempt) return;
+      throw new NotYet(`batch ${ref.batch} is not saved`);
+    }
+    const lease = await lock.acquire(`deliver:${ref.conversationId}`);
     try {
-      const outcome = await outlet.deliver(batch, from, async (sent) => {
-        version = await moveCursor(batch.conversationId, version, { batch: batch.batch, sent });
-      });
+      let { cursor, version } = await readCursor(ref.conversationId);
+      // A new life starts at 1; a cursor lost with its key (days idle) resumes a short way back.
+      if (cursor?.epoch !== ref.epoch) cursor = { epoch: ref.epoch, batch: 1, sent: 0 };
+      if (cursor.batch < ref.batch - CATCH_UP_LIMIT)
+        cursor = { ...cursor, batch: ref.batch - CATCH_UP_LIMIT, sent: 0 };
+      for (let n = cursor.batch; n <= ref.batch; n++) {
+        const batch = n === ref.batch ? own : await savedBatch({ ...ref, batch: n }, 0);
+        const from = n === cursor.batch ? cursor.sent : 0;
+        if (batch && !lease.lost()) version = await deliverOne(batch, from, version, job);
+        else if (!batch)
+          logger.warn('reply batch expired before delivery', {
+            conversationId: ref.conversationId,
+            batch: n,
+          });
+        else throw new NotYet('the delivery lock was lost');
+        version = await moveCursor(ref.conversationId, version, { epoch: ref.epoch, batch: n + 1, sent: 0 });
+      }
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** One batch from message `from` on; returns the cursor's version after the progress recorded. */
+  async function deliverOne(batch: OutgoingBatch, from: number, version: number, job: Job) {
+    const { conversationId, epoch } = batch;
+    try {
+      const outcome = await outlets[batch.channel].deliver(
+        batch,
+        from,
+        async (sent) => {
+          version = await moveCursor(conversationId, version, { epoch, batch: batch.batch, sent });
+        },
+        job.deadline,
+      );
       if (outcome === 'gone') options.onGivenUp?.(batch, 'the chat cannot be reached');
-      await finish();
     } catch (error) {
       if (!job.lastAttempt) throw error;
       // Every retry failed: record it and let the conversation's later replies through.
       options.onGivenUp?.(batch, describeError(error));
-      await finish();
     }
+    return version;
   }
 
   return {
-    /** Hands a saved batch to its outlet: at once when inline, else to the reply queue. Idempotent. */
-    async dispatch(batch: OutgoingBatch): Promise<void> {
-      if (batch.out.length === 0) return;
+    /** Before the save: a queued outlet's job for the batch, which waits for the save. Idempotent. */
+    async announce(ref: BatchRef): Promise<void> {
+      if (outlets[ref.channel].inline) return;
+      const { conversationId, channel, epoch, batch } = ref;
+      await queue.send(
+        'reply',
+        { conversationId, channel, epoch, batch },
+        `${conversationId}#${epoch}#${batch}`,
+      );
+    },
+    /** After the save: an inline outlet writes the batch now. Idempotent. */
+    async handOver(batch: OutgoingBatch): Promise<void> {
       const outlet = outlets[batch.channel];
-      if (outlet.inline) {
-        await outlet.deliver(batch, 0, async () => {});
-        return;
-      }
-      await queue.send('reply', { ...batch }, `${batch.conversationId}#${batch.batch}`);
+      if (outlet.inline) await outlet.deliver(batch, 0, async () => {}, Number.POSITIVE_INFINITY);
     },
     /** Starts delivering queued replies; call once per process. */
     work: () =>
-      queue.work('reply', (job) => deliverQueued(job.data as unknown as OutgoingBatch, job), {
+      queue.work('reply', (job) => deliverQueued(job.data as unknown as BatchRef, job), {
         groupOf: (data) => String(data.conversationId),
       }),
   };
 }
 
 export type ReplyDelivery = ReturnType<typeof createReplyDelivery>;
+export type ReplyHandOver = Pick<ReplyDelivery, 'announce' | 'handOver'>;

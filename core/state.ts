@@ -29,8 +29,12 @@ export interface ConversationState {
   seen: string[];
   /** Epoch milliseconds of the last handled message; older than the idle limit means expired. */
   activeAt: number;
-  /** Batches of replies saved so far; the latest is kept beside the state for redelivery. */
-  outSeq: number;
+  /**
+   * Reply batches saved so far (`seq`), numbered within `epoch`, which is new whenever the conversation starts
+   * afresh: delivery orders batches by (epoch, seq), so a restarted conversation's batch 1 is never mistaken for
+   * one delivered long ago. The latest batch is kept beside the state for redelivery.
+   */
+  replies: { epoch: string; seq: number };
 }
 
 export function freshState(
@@ -50,9 +54,13 @@ export function freshState(
     turn: 0,
     seen: [],
     activeAt: now,
-    outSeq: 0,
+    replies: { epoch: newEpoch(), seq: 0 },
   };
 }
+
+/** A short random id (96 bits) naming one life of a conversation. */
+const newEpoch = () =>
+  [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 export const encodeState = (state: ConversationState): string => JSON.stringify(state);
 
@@ -72,10 +80,13 @@ export function decodeState(raw: string): ConversationState | null {
       typeof s.activeAt === 'number' &&
       (s.account === null || typeof s.account === 'string') &&
       (s.locale === null || isLocale(s.locale));
-    // `outSeq` came after version 2 was first written: state without it has sent nothing through outlets yet.
-    return valid
-      ? ({ ...s, outSeq: typeof s.outSeq === 'number' ? s.outSeq : 0 } as ConversationState)
-      : null;
+    if (!valid) return null;
+    // `replies` came after version 2 was first written: such state has handed nothing to an outlet yet.
+    const replies =
+      typeof s.replies?.epoch === 'string' && typeof s.replies.seq === 'number'
+        ? s.replies
+        : { epoch: newEpoch(), seq: 0 };
+    return { ...s, replies } as ConversationState;
   } catch {
     return null;
   }

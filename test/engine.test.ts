@@ -58,8 +58,11 @@ function setup(options: Partial<EngineOptions<unknown>> & { tickets?: TicketStor
     home: 'menu',
     store,
     lock: createTicketLock(options.tickets ?? createMemoryTicketStore()),
-    dispatch: async (batch) => {
-      dispatched.push(batch);
+    replies: {
+      announce: async () => {},
+      handOver: async (batch) => {
+        dispatched.push(batch);
+      },
     },
     services: {},
     preset: presets.soglasie,
@@ -209,6 +212,7 @@ describe('conversation engine', () => {
     expect((await t.state())?.back).toHaveLength(2);
     // The outlet is handed batch 3 twice and, delivering each batch once, shows it once.
     expect(t.dispatched.map((b) => b.batch)).toEqual([1, 2, 3, 3]);
+    expect(new Set(t.dispatched.map((b) => b.epoch)).size).toBe(1);
   });
 
   it('handles two messages arriving at once one after the other, losing neither', async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { silentLogger } from '../core/logger';
 import { openDatabase } from '../db/database';
+import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
 import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
 import { jobQueueContract } from './contracts/job-queue.contract';
@@ -16,6 +17,7 @@ jobQueueContract('pg-boss on PGlite', async () => {
   const queue = await createPgBossQueue({
     connection: database.jobs,
     logger: silentLogger,
+    sealer: createFieldCipher(new Uint8Array(32).fill(2)),
     pollingIntervalSeconds: 0.5,
   });
   return {
@@ -34,6 +36,7 @@ if (databaseUrl) {
     const queue = await createPgBossQueue({
       connection: { connectionString: database.url },
       logger: silentLogger,
+      sealer: createFieldCipher(new Uint8Array(32).fill(2)),
       pollingIntervalSeconds: 0.5,
     });
     return {

@@ -4,7 +4,9 @@ import { flowsFor, homeFlow } from '../core/flows';
 import { silentLogger } from '../core/logger';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
+import { createReplyDelivery } from '../core/replies';
 import type { Services } from '../core/services';
+import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
 import { createRateLimiter } from '../db/rate-limiter';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lock';
@@ -18,12 +20,20 @@ function createTestApp(
   const store = options.store ?? createMemoryStateStore();
   const inbox = createChatInbox(store, 3600);
   const outlet = createWebOutlet(inbox);
+  const queue = createMemoryJobQueue();
+  const lock = createTicketLock(createMemoryTicketStore());
   const engine = createEngine({
     flows: flowsFor(presets.soglasie),
     home: homeFlow,
     store,
-    lock: createTicketLock(createMemoryTicketStore()),
-    dispatch: (batch) => outlet.deliver(batch, 0, async () => {}).then(() => {}),
+    lock,
+    replies: createReplyDelivery({
+      outlets: { web: outlet, tg: outlet },
+      queue,
+      lock,
+      store,
+      logger: silentLogger,
+    }),
     // The menu touches no service; test/registration.test.ts runs the flows with real ones.
     services: {} as Services,
     preset: presets.soglasie,

@@ -84,7 +84,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
   const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
   const queueOpening = opening.then((db) =>
-    createPgBossQueue({ connection: db.jobs, logger, settings: options.queueSettings }),
+    createPgBossQueue({ connection: db.jobs, logger, sealer: cipher, settings: options.queueSettings }),
   );
   const queue = deferredPort<JobQueue>(queueOpening);
   let recordsOpen = false;
@@ -112,7 +112,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     store,
     lock,
     queue,
-    outlets: { web: createWebOutlet(inbox), tg: telegramBot?.outlet ?? unreachable('tg', logger) },
+    outlets: { web: createWebOutlet(inbox), tg: telegramBot?.outlet ?? unreachable('tg') },
     accounts,
     mailer: delivery.mailer,
     sms: delivery.sms,
@@ -188,6 +188,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
         .startWorkers()
         .catch((error) => logger.error('job workers did not start', { error: describeError(error) }));
       if (!telegram) return;
+      // Learn the bot's identity now (getMe), not on the first update, which would wait for it.
+      telegram.init().catch((error) => logger.warn('telegram getMe failed', { error: describeError(error) }));
       registerCommands(telegram).catch((error) =>
         logger.warn('telegram setMyCommands failed', { error: describeError(error) }),
       );
@@ -212,16 +214,15 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   };
 }
 
-/** The outlet of a channel this instance cannot reach (Telegram without a token): its replies are given up. */
-function unreachable(channel: string, logger: Logger): Outlet {
+/**
+ * The outlet of a channel this instance cannot reach (Telegram without a token). Its replies are not given up
+ * here: the job fails and is retried, by an instance that has the channel if there is one.
+ */
+function unreachable(channel: string): Outlet {
   return {
     inline: false,
-    async deliver(batch) {
-      logger.warn('no outlet for the channel; replies dropped', {
-        channel,
-        conversationId: batch.conversationId,
-      });
-      return 'gone';
+    async deliver() {
+      throw new Error(`this instance has no ${channel} outlet (its token is not set)`);
     },
   };
 }

@@ -7,7 +7,7 @@ import { createNotices, type Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
 import type { Mailer, SmsSender } from '../core/ports/delivery';
 import type { JobQueue } from '../core/ports/job-queue';
-import type { OutgoingBatch, Outlets } from '../core/ports/outlet';
+import type { Outlets } from '../core/ports/outlet';
 import type { PasswordHasher } from '../core/ports/password-hasher';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import type { Sealer } from '../core/ports/sealer';
@@ -44,8 +44,6 @@ export interface Runtime {
   engine: Engine;
   services: Services;
   notices: Notices;
-  /** Hands a saved batch of replies to its outlet (the engine does this after each turn). */
-  dispatch(batch: OutgoingBatch): Promise<void>;
   /** Starts this process's share of the queued work: replies, codes, notices. */
   startWorkers(): Promise<void>;
 }
@@ -74,6 +72,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
   const replies = createReplyDelivery({
     outlets: deps.outlets,
     queue,
+    lock: deps.lock,
     store,
     logger,
     onGivenUp: (batch, reason) =>
@@ -97,7 +96,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     home: homeFlow,
     store,
     lock: deps.lock,
-    dispatch: replies.dispatch,
+    replies,
     services,
     preset,
     idleSeconds: deps.idleSeconds,
@@ -108,7 +107,6 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     engine,
     services,
     notices,
-    dispatch: replies.dispatch,
     async startWorkers() {
       await Promise.all([replies.work(), codeDelivery.work(), notices.work(engine)]);
     },

@@ -36,16 +36,20 @@ export interface TelegramBot {
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { logger } = options;
-  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo });
+  // A call gives up after 10 s (grammY's default is 500): a reply job must finish well inside its expiry.
+  const bot = new Bot(options.token, {
+    client: { apiRoot: options.apiRoot, timeoutSeconds: 10 },
+    botInfo: options.botInfo,
+  });
   // Telegram allows ~30 messages a second overall (the default global budget, which paces bulk notifications);
   // within one private chat a reply of two or three messages may go at once, in order, not one a second.
   bot.api.config.use(apiThrottler({ out: { maxConcurrent: 1, minTime: 50 } }));
-  // Only flood waits are sat out here (up to 20 s). Telegram's 5xx, network errors and longer waits fail the call,
-  // and the reply queue retries the rest of the batch later with backoff, so a bad chat never holds a worker.
+  // Only a short flood wait is sat out here (once, up to 10 s). Telegram's 5xx, network errors and longer waits
+  // fail the call, and the reply queue retries the rest of the batch later with backoff.
   bot.api.config.use(
     autoRetry({
-      maxRetryAttempts: 3,
-      maxDelaySeconds: 20,
+      maxRetryAttempts: 1,
+      maxDelaySeconds: 10,
       rethrowInternalServerErrors: true,
       rethrowHttpErrors: true,
     }),
@@ -68,11 +72,12 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   const outlet: Outlet = {
     inline: false,
-    async deliver(batch, from, progress) {
+    async deliver(batch, from, progress, deadline) {
       const chatId = chatIdOf(batch.conversationId);
       const calls = toApiCalls(batch.out); // one call per message, in order
       for (let i = from; i < calls.length; i++) {
         const call = calls[i] as ApiCall;
+        if (Date.now() > deadline) throw new Error('out of time for this try; the rest goes on the next');
         try {
           await perform(bot.api, chatId, call);
         } catch (error) {

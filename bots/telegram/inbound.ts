@@ -32,6 +32,7 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
       conversationId: telegramConversation(chat.id),
       channel: 'tg',
       eventId,
+      order: update.update_id,
       localeHint: callback.from.language_code,
     };
   }
@@ -42,6 +43,7 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
     conversationId: telegramConversation(message.chat.id),
     channel: 'tg' as const,
     eventId,
+    order: update.update_id,
     messageId: String(message.message_id),
     localeHint: message.from?.language_code,
   };

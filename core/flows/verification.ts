@@ -38,17 +38,22 @@ export async function sendCode(
   purpose: CodePurpose,
 ): Promise<{ ok: true } | SendRefusal> {
   const { services } = ctx;
+  const deliver = (event: string) =>
+    services.codeDelivery.send({
+      purpose,
+      to,
+      contact,
+      conversationId: ctx.conversation,
+      channel: ctx.channel,
+      event,
+      locale: ctx.locale,
+    });
   const issued = await services.codes.issue(purpose, contact, ctx.conversation, ctx.event);
+  // The live code's delivery may have died with an earlier turn (issued, then an outage before it was queued):
+  // queue it again; its key makes this a no-op when it was queued.
+  if (!issued.ok && issued.error === 'cooldown' && issued.issuedFor) await deliver(issued.issuedFor);
   if (!issued.ok) return issued;
-  await services.codeDelivery.send({
-    purpose,
-    to,
-    contact,
-    conversationId: ctx.conversation,
-    channel: ctx.channel,
-    event: ctx.event,
-    locale: ctx.locale,
-  });
+  await deliver(ctx.event);
   return { ok: true };
 }
 

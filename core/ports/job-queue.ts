@@ -34,6 +34,11 @@ export interface Job {
   retries: number;
   /** No try follows this one: a handler that cannot succeed now records the failure rather than throw. */
   lastAttempt: boolean;
+  /**
+   * Epoch ms by which the handler should be done (well inside the job's expiry): past its expiry a job counts as
+   * dead and runs again elsewhere, so a handler starts nothing customer-visible after this and throws instead.
+   */
+  deadline: number;
 }
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -56,7 +61,7 @@ export type QueueName = 'reply' | 'code' | 'notice';
  * `expireInSeconds` is also how long a dead instance's running jobs wait before another instance takes them.
  */
 export const queueSettings: Record<QueueName, QueueSettings> = {
-  reply: { retryLimit: 5, retryDelaySeconds: 2, expireInSeconds: 30 },
+  reply: { retryLimit: 5, retryDelaySeconds: 2, expireInSeconds: 60 },
   code: { retryLimit: 3, retryDelaySeconds: 3, expireInSeconds: 60 },
   notice: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 60 },
 };

@@ -1,10 +1,18 @@
 import type { ChannelName, Outbound } from '../messages';
 
-/** One turn's replies (or one notification's), numbered per conversation from 1 in the order they were saved. */
-export interface OutgoingBatch {
+/**
+ * Names one batch of replies: one turn's (or one notice's), numbered from 1 in the order they were saved, within
+ * the conversation's current life (`epoch`, new when it starts afresh after expiring).
+ */
+export interface BatchRef {
   conversationId: string;
   channel: ChannelName;
+  epoch: string;
   batch: number;
+}
+
+/** A batch with its messages, as saved beside the conversation's state. */
+export interface OutgoingBatch extends BatchRef {
   /** The inbound event that produced it, so a redelivered event finds its replies again. */
   eventId?: string;
   out: Outbound[];
@@ -12,7 +20,7 @@ export interface OutgoingBatch {
 
 /**
  * Where a channel's messages go out; one per channel in the composition root's table (grammY's adapters table
- * has the same shape). Replies reach the outlet only after their turn is saved.
+ * has the same shape). Replies reach an outlet only once their turn is saved.
  */
 export interface Outlet {
   /**
@@ -22,14 +30,15 @@ export interface Outlet {
   inline: boolean;
   /**
    * Delivers the batch's messages from index `from` on, in order, calling `progress(n)` once the first n are
-   * out, so a retry resumes after them and nothing is sent twice. 'gone': the chat can never be reached (the
-   * customer blocked the bot); the batch is given up. Throws on a transient failure, which is retried.
-   * Delivering the same batch again must not repeat it.
+   * out, so a retry resumes after them. Starts no message after `deadline` (epoch ms): throws instead, and the
+   * retry goes on. 'gone': the chat can never be reached (the customer blocked the bot); the batch is given up.
+   * Throws on a transient failure, which is retried. Delivering the same batch again must not repeat it.
    */
   deliver(
     batch: OutgoingBatch,
     from: number,
     progress: (sent: number) => Promise<void>,
+    deadline: number,
   ): Promise<'delivered' | 'gone'>;
 }
 

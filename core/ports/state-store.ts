@@ -8,15 +8,15 @@ export interface StateStore {
   /**
    * Writes `value` only if the stored version is still `expectedVersion` (0 = the key is absent).
    * Returns the new version, or null when another writer got there first. TTL in seconds, renewed on write.
-   * `also` is written in the same atomic step, only if the compare-and-set succeeds, with the same TTL: a turn's
-   * replies are saved together with the state that produced them, or neither is.
+   * `also` is written in the same atomic step, only if the compare-and-set succeeds, with its own TTL (seconds):
+   * a turn's replies are saved together with the state that produced them, or neither is.
    */
   compareAndSet(
     key: string,
     expectedVersion: number,
     value: string,
     ttlSeconds: number,
-    also?: { key: string; value: string },
+    also?: { key: string; value: string; ttlSeconds: number },
   ): Promise<number | null>;
   /** Stores `value` only if `key` is absent; true when this call stored it. TTL in seconds. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;

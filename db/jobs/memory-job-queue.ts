@@ -60,6 +60,7 @@ export function createMemoryJobQueue(
       data: pending.data,
       retries: pending.retries,
       lastAttempt: pending.retries >= retryLimit,
+      deadline: Date.now() + settings[queue].expireInSeconds * 600,
     };
     void handler(job)
       .catch(() => {

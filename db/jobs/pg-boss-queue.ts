@@ -8,6 +8,7 @@ import {
   type QueueSettings,
   queueSettings,
 } from '../../core/ports/job-queue';
+import type { Sealer } from '../../core/ports/sealer';
 
 /** Where pg-boss keeps its tables: a Postgres server by URL, or any executor (PGlite through `pgliteExecutor`). */
 export type JobsConnection = { connectionString: string } | { db: PgBoss.Db };
@@ -15,6 +16,8 @@ export type JobsConnection = { connectionString: string } | { db: PgBoss.Db };
 export interface PgBossQueueOptions {
   connection: JobsConnection;
   logger: Logger;
+  /** Seals each job's data (AES-GCM under DATA_KEY): the job table holds contacts and conversation ids. */
+  sealer: Sealer;
   settings?: Record<QueueName, QueueSettings>;
   /** How often an idle worker looks for jobs queued by other instances. Seconds, ≥ 0.5. */
   pollingIntervalSeconds?: number;
@@ -57,10 +60,15 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
     await boss.updateQueue(name, queue); // settings changed since the queue was first made
   }
   const workers: string[] = [];
+  const seal = async (queue: QueueName, data: JobData) => ({
+    sealed: await options.sealer.seal(JSON.stringify(data), `job:${queue}`),
+  });
+  const open = async (queue: QueueName, stored: { sealed: string }) =>
+    JSON.parse(await options.sealer.open(stored.sealed, `job:${queue}`)) as JobData;
 
   return {
     async send(queue, data, key) {
-      await boss.send(queue, data, { id: uuidFrom(`${queue}:${key}`) });
+      await boss.send(queue, await seal(queue, data), { id: uuidFrom(`${queue}:${key}`) });
       // Wake this instance's workers rather than wait for their next look.
       for (const id of workers) boss.notifyWorker(id);
     },
@@ -68,41 +76,53 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
     async work(queue, handler, workOptions = {}) {
       const retryLimit = settings[queue].retryLimit;
       const groupOf = workOptions.groupOf ?? (() => Math.random().toString());
-      const id = await boss.work<JobData>(
-        queue,
-        {
-          batchSize: options.batchSize ?? 16,
-          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
-          includeMetadata: true,
-        },
-        async (jobs) => {
-          // One group's jobs one after another, in fetch (queue) order; groups side by side. A failed job is
-          // failed alone (pg-boss then completes only the jobs still active).
-          const groups = new Map<string, PgBoss.JobWithMetadata<JobData>[]>();
-          // UPDATE … RETURNING gives the fetched rows in no particular order: restore queue order.
-          const queued = [...jobs].sort((a, b) => a.createdOn.getTime() - b.createdOn.getTime());
-          for (const job of queued) {
-            const group = groupOf(job.data);
-            groups.set(group, [...(groups.get(group) ?? []), job]);
-          }
-          await Promise.all(
-            [...groups.values()].map(async (group) => {
-              for (const job of group) {
-                try {
-                  await handler({
-                    data: job.data,
-                    retries: job.retryCount,
-                    lastAttempt: job.retryCount >= retryLimit,
-                  });
-                } catch (error) {
-                  await boss.fail(queue, job.id, { message: describeError(error) });
-                }
+      const run = async (jobs: PgBoss.JobWithMetadata<{ sealed: string }>[]) => {
+        // pg-boss gives the whole fetch one expiry, from now: every job of it is to be done well inside.
+        const deadline = Date.now() + Math.min(...jobs.map((job) => job.expireInSeconds)) * 600;
+        const opened = await Promise.all(
+          jobs.map(async (job) => ({ job, data: await open(queue, job.data) })),
+        );
+        // UPDATE … RETURNING gives the fetched rows in no particular order: restore queue order.
+        opened.sort((a, b) => a.job.createdOn.getTime() - b.job.createdOn.getTime());
+        const groups = new Map<string, typeof opened>();
+        for (const item of opened) {
+          const group = groupOf(item.data);
+          groups.set(group, [...(groups.get(group) ?? []), item]);
+        }
+        // One group's jobs one after another, groups side by side. Each job is completed (or failed) as soon as
+        // it ends, so a sibling running late cannot have it counted as expired and run again.
+        await Promise.all(
+          [...groups.values()].map(async (group) => {
+            for (const { job, data } of group) {
+              try {
+                await handler({
+                  data,
+                  retries: job.retryCount,
+                  lastAttempt: job.retryCount >= retryLimit,
+                  deadline,
+                });
+                await boss.complete(queue, job.id);
+              } catch (error) {
+                await boss.fail(queue, job.id, { message: describeError(error) });
               }
-            }),
-          );
-        },
-      );
-      workers.push(id);
+            }
+          }),
+        );
+      };
+      // Two workers per queue: one fetch held up by a slow chat does not stall the others.
+      for (let i = 0; i < 2; i++) {
+        workers.push(
+          await boss.work<{ sealed: string }>(
+            queue,
+            {
+              batchSize: options.batchSize ?? 16,
+              pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+              includeMetadata: true,
+            },
+            run,
+          ),
+        );
+      }
     },
 
     async pending() {

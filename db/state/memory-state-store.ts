@@ -49,7 +49,7 @@ export function createMemoryStateStore(
       const current = live(key)?.version ?? 0;
       if (current !== expectedVersion) return null;
       write(key, value, current + 1, ttlSeconds);
-      if (also) write(also.key, also.value, (live(also.key)?.version ?? 0) + 1, ttlSeconds);
+      if (also) write(also.key, also.value, (live(also.key)?.version ?? 0) + 1, also.ttlSeconds);
       return current + 1;
     },
     async setIfAbsent(key, value, ttlSeconds) {

@@ -20,7 +20,7 @@ redis.call('HSET', KEYS[1], 'v', current + 1, 'd', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('HINCRBY', KEYS[2], 'v', 1)
 redis.call('HSET', KEYS[2], 'd', ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
 return current + 1`;
 
 const SET_IF_ABSENT = `
@@ -38,6 +38,7 @@ type ScriptedRedis = Redis & {
     value: string,
     ttl: number,
     alsoValue: string,
+    alsoTtl: number,
   ): Promise<number | null>;
   kabinetSetNx(key: string, value: string, ttl: number): Promise<number>;
 };
@@ -57,7 +58,15 @@ export function createRedisStateStore(redis: Redis): StateStore {
     async compareAndSet(key, expectedVersion, value, ttlSeconds, also) {
       const ttl = Math.ceil(ttlSeconds);
       const version = also
-        ? await scripted.kabinetCasAlso(key, also.key, expectedVersion, value, ttl, also.value)
+        ? await scripted.kabinetCasAlso(
+            key,
+            also.key,
+            expectedVersion,
+            value,
+            ttl,
+            also.value,
+            Math.ceil(also.ttlSeconds),
+          )
         : await scripted.kabinetCas(key, expectedVersion, value, ttl);
       return version === null ? null : Number(version);
     },

@@ -1,148 +1,230 @@
 import type { TurnLease, TurnLock } from '../../core/ports/turn-lock';
 
-/** What a ticket dispenser holds per key. Times in epoch ms of the store's clock. */
-export interface TicketState {
-  /** The ticket whose turn it is. */
-  serving: number;
-  /** Until when `serving` may hold the turn (a lease while working, a short claim window before). */
-  until: number;
-  /** The store's clock when this was read. */
-  now: number;
+/** A claimed turn: whether a holder before it was skipped for an expired lease (then cleared). */
+export interface Claim {
+  skippedExpired: boolean;
+}
+
+/** How a conversation's turns are handed out. Milliseconds. */
+export interface TurnTiming {
+  /** How long a holder may go without renewing before the next caller is let in. */
+  leaseMs: number;
+  /** How long a waiter may go without looking before it is taken for dead and passed over. */
+  claimMs: number;
+  /**
+   * A caller with an order (Telegram's update_id) that finds the turn of a busy or brand-new conversation free
+   * waits this long for an earlier update still on its way: arrival order across instances is only as good as
+   * their event loops (measured: 10–20 ms apart under a burst on two cores).
+   */
+  holdBackMs: number;
+  /** A conversation whose last turn ended this recently counts as busy. */
+  busyMs: number;
 }
 
 /**
- * The atomic operations the lock needs; Redis runs each as one Lua script, the memory twin synchronously.
- * Both are checked by the TurnLock contract suite.
+ * The atomic operations of the turn lock; Redis runs each as one Lua script, the memory twin synchronously. Both
+ * pass the TurnLock contract suite. Waiters are admitted by `order` where callers have one, else by arrival.
  */
 export interface TicketStore {
-  /**
-   * Takes the next ticket. When nobody holds or waits for the key, the ticket is served at once with `leaseMs`
-   * and `claimed` says whether an expired holder was skipped since the last claim; otherwise `claimed` is null.
-   */
+  /** Queues a caller; the turn is claimed at once when it is free and nobody goes before. */
   take(
     key: string,
-    leaseMs: number,
-  ): Promise<TicketState & { ticket: number; claimed: { skippedExpired: boolean } | null }>;
-  peek(key: string): Promise<TicketState | null>;
+    order: number | null,
+    timing: TurnTiming,
+  ): Promise<{ ticket: number; claimed: Claim | null }>;
   /**
-   * Claims the turn for `ticket` when it is being served: sets the lease and returns whether an expired holder
-   * was skipped since the last claim (then clears that mark). Null when `ticket` is not being served.
+   * Looks again for a waiting caller (and shows it is alive); claims the turn when it is this caller's.
+   * 'gone': the caller was passed over as dead (it did not look for longer than `claimMs`) and must queue again.
    */
-  claim(key: string, ticket: number, leaseMs: number): Promise<{ skippedExpired: boolean } | null>;
-  /**
-   * Moves the turn from `from` to the next ticket, which gets `claimMs` to notice. With `expiredOnly`, only when
-   * `from`'s lease has run out (and the skip is remembered for the next claim). True when it moved.
-   */
-  advance(key: string, from: number, claimMs: number, expiredOnly: boolean): Promise<boolean>;
+  poll(key: string, ticket: number, timing: TurnTiming): Promise<Claim | null | 'gone'>;
+  /** Extends the holder's lease; false when the turn is no longer this ticket's. */
+  renew(key: string, ticket: number, leaseMs: number): Promise<boolean>;
+  /** Ends the holder's turn; does nothing when the turn is no longer this ticket's. */
+  release(key: string, ticket: number): Promise<void>;
 }
 
-export interface TicketLockOptions {
-  /** How long a holder may go without renewing before it is skipped. Milliseconds. */
-  leaseMs?: number;
-  /** How long a ticket whose turn came has to claim it. Milliseconds. */
-  claimMs?: number;
-  /** Longest pause between two looks while waiting. Milliseconds. */
-  maxPollMs?: number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const defaults: TurnTiming = { leaseMs: 10_000, claimMs: 2_000, holdBackMs: 15, busyMs: 300 };
 
 /**
- * A ticket lock (a bakery queue) per key: arrival order decides, not whoever polls first when the lock frees,
- * so one chat's messages arriving 3 ms apart at two instances are handled in that order. The holder renews its
- * lease a few times per lease period while it works.
+ * One turn per key at a time across every instance sharing the store. Waiters are admitted by the channel's
+ * order where there is one (Telegram's update_id: one chat's updates reaching two instances in the wrong order
+ * are still handled in the right one), else by arrival; a holder renews its lease while it works, and one that
+ * stops (a crashed process) is skipped once its lease runs out.
  */
-export function createTicketLock(tickets: TicketStore, options: TicketLockOptions = {}): TurnLock {
-  const leaseMs = options.leaseMs ?? 10_000;
-  const claimMs = options.claimMs ?? 2_000;
+export function createTicketLock(
+  tickets: TicketStore,
+  options: Partial<TurnTiming> & { maxPollMs?: number } = {},
+): TurnLock {
+  const timing = { ...defaults, ...options };
   const maxPollMs = options.maxPollMs ?? 20;
+  /** Waiters in this process per key: a release here wakes them at once instead of at their next look. */
+  const waiting = new Map<string, Set<() => void>>();
+  const wake = (key: string) => {
+    for (const resume of waiting.get(key) ?? []) resume();
+  };
+  const pauseFor = (key: string, ms: number) =>
+    new Promise<void>((resolve) => {
+      const set = waiting.get(key) ?? new Set();
+      waiting.set(key, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0) waiting.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+    });
 
-  function hold(key: string, ticket: number, tookOver: boolean): TurnLease {
-    const renew = setInterval(() => void tickets.claim(key, ticket, leaseMs).catch(() => {}), leaseMs / 4);
+  function hold(key: string, ticket: number, claim: Claim): TurnLease {
+    let lastRenewed = Date.now();
+    let lost = false;
+    const renew = setInterval(() => {
+      tickets.renew(key, ticket, timing.leaseMs).then(
+        (kept) => {
+          if (kept) lastRenewed = Date.now();
+          else lost = true;
+        },
+        () => {}, // the store is down: judged by time below
+      );
+    }, timing.leaseMs / 4);
     renew.unref?.();
     let released = false;
     return {
-      tookOver,
+      tookOver: claim.skippedExpired,
+      // Lost when a renewal found the turn gone, or when none succeeded for most of a lease (the store is out of
+      // reach, so the lease may run out unseen).
+      lost: () => lost || Date.now() - lastRenewed > timing.leaseMs * 0.75,
       async release() {
         if (released) return;
         released = true;
         clearInterval(renew);
-        await tickets.advance(key, ticket, claimMs, false);
+        await tickets.release(key, ticket);
+        wake(key);
       },
     };
   }
 
   return {
-    async acquire(key) {
-      let taken = await tickets.take(key, leaseMs);
-      if (taken.claimed) return hold(key, taken.ticket, taken.claimed.skippedExpired);
-      let seen: TicketState | null = taken;
-      let pause = 1;
-      for (;;) {
-        if (!seen || seen.serving > taken.ticket) {
-          // Our turn came and went while we were not looking (a stalled event loop), or the key expired: queue again.
-          taken = await tickets.take(key, leaseMs);
-          if (taken.claimed) return hold(key, taken.ticket, taken.claimed.skippedExpired);
-          seen = taken;
-        } else if (seen.serving === taken.ticket) {
-          const claimed = await tickets.claim(key, taken.ticket, leaseMs);
-          if (claimed) return hold(key, taken.ticket, claimed.skippedExpired);
-        } else if (seen.until < seen.now) {
-          await tickets.advance(key, seen.serving, claimMs, true);
-        }
-        await sleep(pause);
-        pause = Math.min(pause * 2, maxPollMs);
-        seen = await tickets.peek(key);
+    async acquire(key, order) {
+      let taken = await tickets.take(key, order ?? null, timing);
+      if (taken.claimed) return hold(key, taken.ticket, taken.claimed);
+      for (let pause = 1; ; pause = Math.min(pause * 2, maxPollMs)) {
+        await pauseFor(key, pause);
+        const claimed = await tickets.poll(key, taken.ticket, timing);
+        if (claimed === 'gone') {
+          // This process stalled past the claim window and was passed over: queue again.
+          taken = await tickets.take(key, order ?? null, timing);
+          if (taken.claimed) return hold(key, taken.ticket, taken.claimed);
+        } else if (claimed) return hold(key, taken.ticket, claimed);
       }
     },
   };
 }
 
-interface Dispenser {
-  next: number;
-  serving: number;
-  until: number;
-  skipped: boolean;
+interface Waiter {
+  ticket: number;
+  /** Admission order: the caller's own, else its ticket. */
+  score: number;
+  ordered: boolean;
+  arrivedAt: number;
+  seenAt: number;
 }
+
+interface Turns {
+  next: number;
+  holder: number;
+  until: number;
+  releasedAt: number;
+  skipped: boolean;
+  waiters: Waiter[];
+}
+
+/**
+ * Who goes next, the same rule as the Redis scripts: the holder's expired lease is given up (and remembered);
+ * dead waiters at the head are passed over; the head claims a free turn, unless it is an ordered caller on a
+ * busy conversation still inside its hold-back.
+ */
+function admit(turns: Turns, ticket: number, now: number, timing: TurnTiming): Claim | null {
+  if (turns.holder !== 0 && turns.holder !== ticket && turns.until < now) {
+    turns.holder = 0;
+    turns.skipped = true;
+    turns.releasedAt = now;
+  }
+  if (turns.holder !== 0) return null;
+  turns.waiters.sort((a, b) => a.score - b.score || a.ticket - b.ticket);
+  while (
+    turns.waiters[0] &&
+    turns.waiters[0].ticket !== ticket &&
+    turns.waiters[0].seenAt < now - timing.claimMs
+  )
+    turns.waiters.shift();
+  const head = turns.waiters[0];
+  if (head?.ticket !== ticket) return null;
+  // A conversation just started (no turn ended yet) or just active: an earlier update may still be on its way.
+  const busy = turns.releasedAt === 0 || now - turns.releasedAt < timing.busyMs;
+  if (head.ordered && busy && now - head.arrivedAt < timing.holdBackMs) return null;
+  turns.waiters.shift();
+  turns.holder = ticket;
+  turns.until = now + timing.leaseMs;
+  const claim = { skippedExpired: turns.skipped };
+  turns.skipped = false;
+  return claim;
+}
+
+/** A key idle this long is forgotten (the Redis keys expire alike). */
+const IDLE_MS = 10 * 60 * 1000;
 
 /** The in-process ticket store, for one process without setup. */
 export function createMemoryTicketStore(now: () => number = Date.now): TicketStore {
-  const dispensers = new Map<string, Dispenser>();
-  const state = (d: Dispenser): TicketState => ({ serving: d.serving, until: d.until, now: now() });
-  const claim = (d: Dispenser, leaseMs: number) => {
-    d.until = now() + leaseMs;
-    const skippedExpired = d.skipped;
-    d.skipped = false;
-    return { skippedExpired };
-  };
+  const keys = new Map<string, Turns>();
+  /** Forgets a key once it has been idle for a while, so the map holds recent conversations only. */
+  const forgetWhenIdle = (key: string, turns: Turns) =>
+    setTimeout(() => {
+      const idle = turns.holder === 0 && turns.waiters.length === 0 && !turns.skipped;
+      if (idle && now() - turns.releasedAt >= IDLE_MS && keys.get(key) === turns) keys.delete(key);
+    }, IDLE_MS + 1).unref?.();
   return {
-    async take(key, leaseMs) {
-      let d = dispensers.get(key);
-      if (!d) {
-        d = { next: 0, serving: 1, until: 0, skipped: false };
-        dispensers.set(key, d);
-      }
-      const ticket = ++d.next;
-      const claimed = ticket === d.serving ? claim(d, leaseMs) : null;
-      return { ...state(d), ticket, claimed };
+    async take(key, order, timing) {
+      const turns = keys.get(key) ?? {
+        next: 0,
+        holder: 0,
+        until: 0,
+        releasedAt: 0,
+        skipped: false,
+        waiters: [],
+      };
+      keys.set(key, turns);
+      const ticket = ++turns.next;
+      const at = now();
+      turns.waiters.push({
+        ticket,
+        score: order ?? ticket,
+        ordered: order !== null,
+        arrivedAt: at,
+        seenAt: at,
+      });
+      return { ticket, claimed: admit(turns, ticket, at, timing) };
     },
-    async peek(key) {
-      const d = dispensers.get(key);
-      return d ? state(d) : null;
+    async poll(key, ticket, timing) {
+      const turns = keys.get(key);
+      const waiter = turns?.waiters.find((w) => w.ticket === ticket);
+      if (!turns || !waiter) return 'gone';
+      waiter.seenAt = now();
+      return admit(turns, ticket, now(), timing);
     },
-    async claim(key, ticket, leaseMs) {
-      const d = dispensers.get(key);
-      return d && d.serving === ticket ? claim(d, leaseMs) : null;
-    },
-    async advance(key, from, claimMs, expiredOnly) {
-      const d = dispensers.get(key);
-      if (!d || d.serving !== from || (expiredOnly && d.until >= now())) return false;
-      if (expiredOnly) d.skipped = true;
-      d.serving = from + 1;
-      d.until = now() + claimMs;
-      // Nobody waits: forget the key, so the map holds only conversations with a turn in flight.
-      if (d.serving > d.next && !d.skipped) dispensers.delete(key);
+    async renew(key, ticket, leaseMs) {
+      const turns = keys.get(key);
+      if (turns?.holder !== ticket) return false;
+      turns.until = now() + leaseMs;
       return true;
+    },
+    async release(key, ticket) {
+      const turns = keys.get(key);
+      if (turns?.holder !== ticket) return;
+      turns.holder = 0;
+      turns.releasedAt = now();
+      forgetWhenIdle(key, turns);
     },
   };
 }

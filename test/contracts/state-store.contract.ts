@@ -49,13 +49,15 @@ export function stateStoreContract(name: string, open: () => Promise<StateStoreH
     it('writes a companion key together with a winning compare-and-set, and not with a losing one', async () => {
       const k = key();
       const side = key();
-      expect(await store.compareAndSet(k, 0, 'state-1', 60, { key: side, value: 'replies-1' })).toBe(1);
-      expect(await store.compareAndSet(k, 0, 'state-x', 60, { key: side, value: 'replies-x' })).toBeNull();
+      const also = (value: string, ttlSeconds = 60) => ({ key: side, value, ttlSeconds });
+      expect(await store.compareAndSet(k, 0, 'state-1', 60, also('replies-1'))).toBe(1);
+      expect(await store.compareAndSet(k, 0, 'state-x', 60, also('replies-x'))).toBeNull();
       expect((await store.get(side))?.value).toBe('replies-1');
-      expect(await store.compareAndSet(k, 1, 'state-2', 1, { key: side, value: 'replies-2' })).toBe(2);
+      expect(await store.compareAndSet(k, 1, 'state-2', 60, also('replies-2', 1))).toBe(2);
       expect(await store.get(side)).toEqual({ value: 'replies-2', version: 2 });
       await harness.advance(1.5);
-      expect(await store.get(side)).toBeNull();
+      expect(await store.get(side)).toBeNull(); // its own TTL
+      expect((await store.get(k))?.value).toBe('state-2');
     });
 
     it('keeps values of any content intact, including unicode and JSON', async () => {

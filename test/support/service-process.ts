@@ -20,7 +20,10 @@ export interface RunningService {
   output(): string;
   /** Resolves once the records (PGlite or Postgres) are open and migrated. */
   recordsOpen(): Promise<boolean>;
+  /** SIGTERM (a deploy); resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash): nothing gets to finish. */
+  kill(): Promise<void>;
 }
 
 /** Runs `web/node.ts` as `npm start` does, in a child process with only the given environment. */
@@ -48,6 +51,10 @@ export async function startService(env: Record<string, string>, waitMs = 20_000)
     output: () => output,
     recordsOpen: () => waitFor(() => output.includes('records are open'), waitMs),
     stop: () => stopChild(child, exited),
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 

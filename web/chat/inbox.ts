@@ -14,12 +14,20 @@ export type ChatMessage = Shown & {
 
 interface InboxState {
   seq: number;
-  /** The newest batch appended: appending it (or an older one) again adds nothing. */
+  /** The conversation's life and newest batch appended: appending it (or an older one) again adds nothing. */
+  epoch: string;
   batch: number;
+  /** The last `seq` of an earlier life: batch numbers start again after it. */
+  since: number;
   items: ChatMessage[];
 }
 
 const KEEP = 50;
+
+type BatchRef = { epoch: string; batch: number };
+
+const ofBatch = (inbox: InboxState, { epoch, batch }: BatchRef): ChatMessage[] =>
+  epoch === inbox.epoch ? inbox.items.filter((m) => m.seq > inbox.since && m.batch === batch) : [];
 
 /**
  * The web chat's recent bot messages per session, in the state store: replies and notices (a reviewer's
@@ -29,23 +37,31 @@ const KEEP = 50;
 export function createChatInbox(store: StateStore, ttlSeconds: number) {
   const keyOf = (sessionId: string) => `inbox:${sessionId}`;
   const decode = (value: string | undefined): InboxState =>
-    value ? { batch: 0, ...JSON.parse(value) } : { seq: 0, batch: 0, items: [] };
+    value
+      ? { epoch: '', batch: 0, since: 0, ...JSON.parse(value) }
+      : { seq: 0, epoch: '', batch: 0, since: 0, items: [] };
 
   return {
     /** Appends one batch of replies, once however often it is delivered; returns its messages as numbered. */
-    async append(sessionId: string, batch: number, messages: Outbound[]): Promise<ChatMessage[]> {
+    async append(
+      sessionId: string,
+      { epoch, batch }: BatchRef,
+      messages: Outbound[],
+    ): Promise<ChatMessage[]> {
       const shown = messages.filter((m): m is Shown => m.type !== 'typing' && m.type !== 'delete-message');
       let added: ChatMessage[] = [];
       await retryCompareAndSet(store, keyOf(sessionId), ttlSeconds, (current) => {
         const inbox = decode(current);
-        if (batch <= inbox.batch) {
-          added = inbox.items.filter((m) => m.batch === batch);
+        if (epoch === inbox.epoch && batch <= inbox.batch) {
+          added = ofBatch(inbox, { epoch, batch });
           return null;
         }
         added = shown.map((m, i) => ({ ...m, seq: inbox.seq + i + 1, batch }));
         const next: InboxState = {
           seq: inbox.seq + added.length,
+          epoch,
           batch,
+          since: epoch === inbox.epoch ? inbox.since : inbox.seq,
           items: [...inbox.items, ...added].slice(-KEEP),
         };
         return JSON.stringify(next);
@@ -53,9 +69,9 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
       return added;
     },
     /** The messages of one batch, as the page shows them. */
-    async ofBatch(sessionId: string, batch: number): Promise<ChatMessage[]> {
+    async ofBatch(sessionId: string, ref: BatchRef): Promise<ChatMessage[]> {
       const stored = await store.get(keyOf(sessionId));
-      return decode(stored?.value).items.filter((m) => m.batch === batch);
+      return ofBatch(decode(stored?.value), ref);
     },
     /** Messages numbered after `after`, oldest first. */
     async since(sessionId: string, after: number): Promise<ChatMessage[]> {
@@ -72,7 +88,7 @@ export function createWebOutlet(inbox: ChatInbox): Outlet {
   return {
     inline: true,
     async deliver(batch) {
-      await inbox.append(sessionOf(batch.conversationId), batch.batch, batch.out);
+      await inbox.append(sessionOf(batch.conversationId), batch, batch.out);
       return 'delivered';
     },
   };
