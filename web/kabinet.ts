@@ -123,10 +123,9 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     logger,
     idleSeconds: IDLE_SECONDS,
   });
-  telegramBot?.connect(runtime.engine);
-
   // A webhook secret means Telegram pushes updates to us; without one, a laptop pulls them (long polling).
   const telegramMode = !telegram ? 'off' : config.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
+  telegramBot?.connect(runtime.engine, { persistent: telegramMode === 'polling' });
   const extraRoutes: Hono[] = [];
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
     extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
@@ -202,6 +201,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     ready: queueOpening.then(() => undefined),
     async close(graceMs = 10_000) {
       if (telegram?.isRunning()) await telegram.stop();
+      await telegramBot?.idle(); // a turn still running finishes before the stores close under it
       // Running jobs finish (a reply half sent is finished); queued ones stay for another instance or a restart.
       await queueOpening.then((q) => q.stop(graceMs)).catch(() => {});
       delivery.close();

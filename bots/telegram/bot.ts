@@ -30,8 +30,14 @@ export interface TelegramBotOptions {
 export interface TelegramBot {
   bot: Bot;
   outlet: Outlet;
-  /** Hands updates to `engine`; call once, before polling starts or the webhook is served. */
-  connect(engine: Engine): void;
+  /**
+   * Hands updates to `engine`; call once, before polling starts or the webhook is served. With `persistent`
+   * (long polling, where grammY confirms an update to Telegram whatever its handler did), a turn that meets an
+   * outage is tried again until it goes through, instead of being dropped.
+   */
+  connect(engine: Engine, options?: { persistent?: boolean }): void;
+  /** Resolves once no update is being handled: for shutdown, before the stores close. */
+  idle(): Promise<void>;
 }
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
@@ -98,10 +104,27 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     },
   };
 
+  const inFlight = new Set<Promise<unknown>>();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
   return {
     bot,
     outlet,
-    connect(engine) {
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    connect(engine, connectOptions = {}) {
+      const handle = async (inbound: NonNullable<ReturnType<typeof toInbound>>) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await engine.handle(inbound);
+          } catch (error) {
+            if (!connectOptions.persistent || attempt >= 20) throw error;
+            logger.warn('telegram update will be tried again', { attempt, error: describeError(error) });
+            await sleep(Math.min(500 * attempt, 5000));
+          }
+        }
+      };
       bot.use(async (ctx) => {
         const inbound = toInbound(ctx.update, fetchFile);
         const chatId = ctx.chat?.id;
@@ -112,11 +135,14 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           () => void ctx.api.sendChatAction(chatId, 'typing').catch(() => {}),
           options.typingAfterMs ?? 400,
         );
+        // Resolves once the turn is saved and its replies queued; throws on an outage, so the webhook answers
+        // 5xx and Telegram delivers the update again (then handled once).
+        const turn = handle(inbound);
+        inFlight.add(turn);
         try {
-          // Resolves once the turn and its replies are saved and queued; throws on an outage, so the webhook
-          // answers 5xx and Telegram delivers the update again (then handled once).
-          await engine.handle(inbound);
+          await turn;
         } finally {
+          inFlight.delete(turn);
           clearTimeout(typing);
         }
       });

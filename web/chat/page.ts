@@ -103,22 +103,30 @@ export const chatScript = `'use strict';
     status.hidden = !text;
   }
 
+  // A message that met a dropped connection or an outage (503) goes again under the same id: the server handles
+  // it once and answers a repeat with the replies it saved, so nothing is lost and nothing runs twice.
   async function send(body, echo) {
     const id = newId();
     const mine = echo === undefined ? null : bubble('me', echo);
-    try {
-      const response = await fetch('/chat/messages', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id, body, locale: navigator.language }),
-      });
-      const reply = await response.json();
-      if (!response.ok) return problem(reply.message || 'Ошибка ' + response.status);
-      problem('');
-      if (reply.hidden && mine) { mine.textContent = '••••••'; mine.classList.add('secret'); }
-      reply.messages.forEach(show);
-    } catch {
-      problem('Нет связи с сервером. Попробуйте ещё раз.');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch('/chat/messages', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ id, body, locale: navigator.language }),
+        });
+        const reply = await response.json();
+        if (response.status === 503 && attempt < 3) throw new Error('unavailable');
+        if (!response.ok) return problem(reply.message || 'Ошибка ' + response.status);
+        problem('');
+        if (reply.hidden && mine) { mine.textContent = '••••••'; mine.classList.add('secret'); }
+        reply.messages.forEach(show);
+        return;
+      } catch {
+        if (attempt >= 3) return problem('Нет связи с сервером. Попробуйте ещё раз.');
+        problem('Нет связи с сервером — пробуем ещё раз…');
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+      }
     }
   }
 
