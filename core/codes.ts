@@ -1,3 +1,4 @@
+import { retryCompareAndSet } from './compare-and-set';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { StateStore } from './ports/state-store';
 import type { CodePolicy } from './presets';
@@ -44,8 +45,6 @@ export interface CodeServiceOptions {
   policy: CodePolicy;
   now?: () => number;
 }
-
-const CAS_ATTEMPTS = 5;
 
 /** 6-digit one-time codes: random, hashed, expiring, with limited tries, resend cooldown and an hourly cap. */
 export function createCodeService(options: CodeServiceOptions) {
@@ -182,26 +181,32 @@ export function createCodeService(options: CodeServiceOptions) {
     ): Promise<VerifyOutcome> {
       const key = keyOf(purpose, contact, requester);
       const typedHash = await digest(purpose, contact, requester, typed);
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const stored = await store.get(key);
-        if (!stored) return { ok: false, error: 'not_issued' };
-        const record = JSON.parse(stored.value) as CodeRecord;
-        if (now() >= record.expiresAt) return { ok: false, error: 'expired' };
-        if (record.attempts >= policy.maxAttempts) return { ok: false, error: 'too_many_attempts' };
+      let outcome: VerifyOutcome = { ok: false, error: 'not_issued' };
+      /** The answer without a write. */
+      const answer = (result: VerifyOutcome) => {
+        outcome = result;
+        return null;
+      };
+      await retryCompareAndSet(store, key, (current) => {
+        if (!current) return answer({ ok: false, error: 'not_issued' });
+        const record = JSON.parse(current) as CodeRecord;
+        if (now() >= record.expiresAt) return answer({ ok: false, error: 'expired' });
+        if (record.attempts >= policy.maxAttempts) return answer({ ok: false, error: 'too_many_attempts' });
         const right = constantTimeEqual(typedHash, record.hash);
-        if (right && record.confirmedAt !== null) return { ok: true };
+        if (right && record.confirmedAt !== null) return answer({ ok: true });
         const next: CodeRecord = right
           ? { ...record, confirmedAt: now() }
           : { ...record, attempts: record.attempts + 1 };
-        const ttl = Math.max(1, Math.ceil((record.issuedAt - now()) / 1000) + policy.ttlSeconds * 2);
-        if ((await store.compareAndSet(key, stored.version, JSON.stringify(next), ttl)) === null) continue;
-        if (right) return { ok: true };
         const attemptsLeft = policy.maxAttempts - next.attempts;
-        return attemptsLeft > 0
-          ? { ok: false, error: 'wrong', attemptsLeft }
-          : { ok: false, error: 'too_many_attempts' };
-      }
-      throw new Error(`code for ${purpose} kept changing under us`);
+        outcome = right
+          ? { ok: true }
+          : attemptsLeft > 0
+            ? { ok: false, error: 'wrong', attemptsLeft }
+            : { ok: false, error: 'too_many_attempts' };
+        const ttlSeconds = Math.max(1, Math.ceil((record.issuedAt - now()) / 1000) + policy.ttlSeconds * 2);
+        return { value: JSON.stringify(next), ttlSeconds };
+      });
+      return outcome;
     },
   };
 }

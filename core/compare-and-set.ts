@@ -12,20 +12,21 @@ export class KeepsChangingError extends Error {
 
 /**
  * Read-modify-write of one key with compare-and-set: `change` gets the current value (undefined when absent)
- * and returns the new one, or null to leave it as it is. Retried on fresh values while other writers win; the
- * one loop every read-modify-write in Kabinet goes through. Resolves with whether it wrote.
+ * and returns the new one with its TTL (seconds), or null to leave it as it is. Retried on fresh values while
+ * other writers win; the one loop every read-modify-write of a small record goes through (the engine's turn has
+ * its own, as it re-runs a step). Resolves with whether it wrote.
  */
 export async function retryCompareAndSet(
   store: StateStore,
   key: string,
-  ttlSeconds: number,
-  change: (current: string | undefined) => string | null,
+  change: (current: string | undefined) => { value: string; ttlSeconds: number } | null,
 ): Promise<boolean> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const stored = await store.get(key);
     const next = change(stored?.value);
     if (next === null) return false;
-    if ((await store.compareAndSet(key, stored?.version ?? 0, next, ttlSeconds)) !== null) return true;
+    const saved = await store.compareAndSet(key, stored?.version ?? 0, next.value, next.ttlSeconds);
+    if (saved !== null) return true;
   }
   throw new KeepsChangingError(key);
 }

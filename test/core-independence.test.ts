@@ -48,4 +48,15 @@ describe('core/ knows no transport', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it('imports nothing from the adapters around it (db/, web/, bots/): arrows point inwards', () => {
+    const offenders = sourceFiles(join(root, 'core')).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => relative(root, join(file, '..', spec)))
+        .filter((target) => /^(db|web|bots)(\/|$)/.test(target))
+        .map((target) => `${relative(root, file)} imports ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../core/ports/rate-limiter';
-import { createRateLimiter } from '../db/rate-limiter';
-import { closeRedis, createRedisClient } from '../db/redis';
+import { createRateLimiter } from '../db/state/rate-limiter';
+import { closeRedis, createRedisClient } from '../db/state/redis';
 import { serviceUrl, uniquePrefix } from './support/services';
 
 function rateLimiterContract(name: string, open: (points: number) => RateLimiter) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCodeService } from '../core/codes';
 import { createFieldCipher } from '../db/field-cipher';
-import { createRateLimiter } from '../db/rate-limiter';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
+import { createRateLimiter } from '../db/state/rate-limiter';
 import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
 
 describe('personal data cipher', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closeRedis, createRedisClient } from '../db/redis';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
+import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { stateStoreContract } from './contracts/state-store.contract';
 import { serviceUrl, uniquePrefix } from './support/services';

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { closeRedis, createRedisClient } from '../db/redis';
+import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisTicketStore } from '../db/state/redis-ticket-store';
 import { createMemoryTicketStore } from '../db/state/ticket-lock';
 import { turnLockContract } from './contracts/turn-lock.contract';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Bot } from 'grammy';
 import type { Hono } from 'hono';
 import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
+import { createTelegramRoutes } from '../bots/telegram/webhook-routes';
 import type { Engine } from '../core/engine';
 import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { Notices } from '../core/notices';
@@ -16,9 +17,9 @@ import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
-import { createRateLimiter } from '../db/rate-limiter';
-import { closeRedis, createRedisClient } from '../db/redis';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
+import { createRateLimiter } from '../db/state/rate-limiter';
+import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createRedisTicketStore } from '../db/state/redis-ticket-store';
 import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lock';
@@ -32,7 +33,6 @@ import { createDelivery } from './delivery';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
 import { createRuntime } from './runtime';
-import { createTelegramRoutes } from './telegram-routes';
 
 /** Idle conversations (and their web chat history) expire after this. Seconds. */
 export const IDLE_SECONDS = 24 * 60 * 60;

@@ -50,7 +50,7 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
     ): Promise<ChatMessage[]> {
       const shown = messages.filter((m): m is Shown => m.type !== 'typing' && m.type !== 'delete-message');
       let added: ChatMessage[] = [];
-      await retryCompareAndSet(store, keyOf(sessionId), ttlSeconds, (current) => {
+      await retryCompareAndSet(store, keyOf(sessionId), (current) => {
         const inbox = decode(current);
         if (epoch === inbox.epoch && batch <= inbox.batch) {
           added = ofBatch(inbox, { epoch, batch });
@@ -64,7 +64,7 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
           since: epoch === inbox.epoch ? inbox.since : inbox.seq,
           items: [...inbox.items, ...added].slice(-KEEP),
         };
-        return JSON.stringify(next);
+        return { value: JSON.stringify(next), ttlSeconds };
       });
       return added;
     },

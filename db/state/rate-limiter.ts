@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { RateLimiter } from '../../core/ports/rate-limiter';
 
 export interface RateLimiterOptions {
   /** Names the budget, so two limiters never share counters (e.g. `codes`). */

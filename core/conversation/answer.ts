@@ -1,0 +1,54 @@
+import type { Answer, Prompt, Step } from '../flow';
+import type { MessageKey } from '../i18n';
+import type { Inbound } from '../messages';
+import { hasOption, matchOption } from '../render';
+
+/** Why a message is no answer to the question: a message key, with its variables. */
+export type Refusal = { key: MessageKey; vars?: Record<string, number> };
+
+export type Reading = { ok: true; answer: Answer<unknown> } | { ok: false; refusal: Refusal };
+
+/**
+ * Reads a message as an answer to the current step, or says why it is not one: a button of this question, text
+ * the step's schema accepts (each issue's message is a MessageKey), or a contact or file the step takes.
+ */
+export function readAnswer<S>(
+  inbound: Inbound,
+  step: Step<S, unknown>,
+  prompt: Prompt,
+  maxTextLength: number,
+): Reading {
+  const wrongKind = refuse(prompt.options ? 'error.choose_option' : 'error.text_expected');
+  switch (inbound.type) {
+    case 'choice':
+      return hasOption(prompt, inbound.value) ? accept({ type: 'choice', value: inbound.value }) : wrongKind;
+    case 'text': {
+      const text = inbound.text.trim();
+      if (text.length === 0) return refuse('error.text_empty');
+      if (text.length > maxTextLength) return refuse('error.text_too_long', { max: maxTextLength });
+      const chosen = matchOption(prompt, text);
+      if (chosen) return accept({ type: 'choice', value: chosen });
+      if (!step.text) return wrongKind;
+      const parsed = step.text.safeParse(text);
+      if (!parsed.success)
+        return refuse((parsed.error.issues[0]?.message ?? 'error.text_expected') as MessageKey);
+      return accept({ type: 'text', value: parsed.data });
+    }
+    case 'contact':
+      if (!step.accepts?.includes('contact')) return wrongKind;
+      return accept({ type: 'contact', phone: inbound.phone, ownedBySender: inbound.ownedBySender });
+    case 'file': {
+      if (!step.accepts?.includes('file')) return wrongKind;
+      const { name, mime, size, fetch } = inbound;
+      return accept({ type: 'file', name, mime, size, fetch });
+    }
+    default:
+      return wrongKind;
+  }
+}
+
+const accept = (answer: Answer<unknown>): Reading => ({ ok: true, answer });
+const refuse = (key: MessageKey, vars?: Record<string, number>): Reading => ({
+  ok: false,
+  refusal: { key, vars },
+});

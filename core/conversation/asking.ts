@@ -1,0 +1,73 @@
+import type { Prompt, StepContext } from '../flow';
+import { defaultLocale, type Locale, type Translate } from '../i18n';
+import type { ChannelName, Outbound } from '../messages';
+import type { InsurerPreset } from '../presets';
+import { renderPrompt } from '../render';
+import type { ConversationState } from '../state';
+import type { FlowCatalogue } from './catalogue';
+
+/** Whose turn it is: the conversation, its channel and the event being handled. */
+export interface Where {
+  channel: ChannelName;
+  conversationId: string;
+  event: string;
+}
+
+export interface AskingDeps<S> {
+  catalogue: FlowCatalogue<S>;
+  translations: (locale: Locale) => Translate;
+  preset: InsurerPreset;
+  services: S;
+  now: () => number;
+}
+
+/** The current question of one state, as a step sees it (its context, built once) and as the customer does. */
+export interface Asking<S> {
+  ctx: StepContext<S>;
+  prompt(): Promise<Prompt>;
+  /** The question as messages, with the step's progress and buttons bound to this turn. */
+  ask(): Promise<Outbound[]>;
+  /** Says `text`, then asks the question again. */
+  sayAndAsk(text: string): Promise<{ state: ConversationState; out: Outbound[] }>;
+}
+
+/** Builds the step context of a state once (in the state's language), and what asking its question needs. */
+export function createAsking<S>(deps: AskingDeps<S>) {
+  const { catalogue, translations, preset, services, now } = deps;
+
+  return function askingFor(state: ConversationState, where: Where): Asking<S> {
+    const locale = state.locale ?? defaultLocale;
+    const t = translations(locale);
+    const ctx: StepContext<S> = {
+      t,
+      locale,
+      preset,
+      data: state.data,
+      account: state.account,
+      channel: where.channel,
+      conversation: where.conversationId,
+      event: where.event,
+      services,
+      now: now(),
+      hasFlow: catalogue.hasFlow,
+    };
+    let asked: Promise<Prompt> | undefined;
+    const prompt = () => {
+      asked ??= (async () => {
+        const step = catalogue.stepOf(state);
+        if (!step) throw new Error(`no step ${state.flow}/${state.step}`);
+        const question = await step.ask(ctx);
+        const progress = catalogue.progressOf(state);
+        return progress ? { ...question, text: `${t('progress', progress)}\n${question.text}` } : question;
+      })();
+      return asked;
+    };
+    const ask = async () => renderPrompt(await prompt(), state.turn, catalogue.stepOf(state)?.secret);
+    return {
+      ctx,
+      prompt,
+      ask,
+      sayAndAsk: async (text) => ({ state, out: [{ type: 'text', text }, ...(await ask())] }),
+    };
+  };
+}
