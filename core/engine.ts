@@ -85,7 +85,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
   ): Promise<OutgoingBatch | null> {
     const { epoch, seq } = state.replies;
     if (seq === 0) return null;
-    const stored = await store.get(batchKey({ conversationId, channel: 'web', epoch, batch: seq }));
+    const stored = await store.get(batchKey({ conversationId, epoch, batch: seq }));
     if (!stored) return null;
     const latest = JSON.parse(stored.value) as OutgoingBatch;
     await replies.announce(latest);

@@ -34,7 +34,8 @@ const CATCH_UP_LIMIT = 32;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where the engine saves a batch, beside the conversation's state and in the same write. */
-export const batchKey = (ref: BatchRef) => `out:${ref.conversationId}:${ref.epoch}:${ref.batch}`;
+export const batchKey = (ref: Pick<BatchRef, 'conversationId' | 'epoch' | 'batch'>) =>
+  `out:${ref.conversationId}:${ref.epoch}:${ref.batch}`;
 
 /** Thrown to retry a job later: its batch is not saved yet, or its delivery lock was lost. */
 class NotYet extends Error {
