@@ -8,7 +8,7 @@ import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import { z } from 'zod';
 import { createEngine } from '../core/engine';
-import { defineFlow, type Flow, goTo, type Step } from '../core/flow';
+import { defineFlow, type Flow, type FlowData, flowMoves, type Step } from '../core/flow';
 import { flowsFor, homeFlow } from '../core/flows';
 import { presets } from '../core/presets';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
@@ -23,6 +23,7 @@ const ROUNDS = 9;
  * state (`keep`), or hands each one on as it comes (as the profile does with the document), keeping its place only.
  */
 function formFlow(n: number, keep: boolean): Flow {
+  const { goTo } = flowMoves<FlowData, string>();
   const steps: Record<string, Step<unknown, string>> = {};
   for (let i = 0; i < n; i++) {
     steps[`q${i}`] = {
@@ -34,13 +35,14 @@ function formFlow(n: number, keep: boolean): Flow {
           : { to: 'done', say: [{ type: 'text', text: 'Thanks!' }] },
     };
   }
-  return defineFlow({ name: 'form', first: 'q0', steps });
+  // Installed as the home flow: the form is all the engine runs.
+  return defineFlow({ name: 'menu', first: 'q0', steps });
 }
 
 /** Milliseconds per answer through our engine, memory store, averaged over `dialogues` full forms. */
 async function ours(n: number, dialogues: number, keep = true): Promise<number> {
   const store = createMemoryStateStore();
-  const flows = [{ ...formFlow(n, keep), name: 'menu' }];
+  const flows = [formFlow(n, keep)];
   const engine = createEngine({
     flows,
     home: 'menu',

@@ -1,17 +1,18 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { because } from './flow';
 import { fail, ok, type Result } from './result';
 
 /**
  * An e-mail as customers type it: trimmed, the domain lower-cased (the local part is the mailbox owner's
- * business and stays as typed). The message is a MessageKey.
+ * business and stays as typed).
  */
 export const emailAnswer = z
   .string()
   .trim()
-  .max(254, 'reg.email.invalid')
+  .max(254, because('reg.email.invalid'))
   // Cyrillic domains (почта.рф) are real addresses here.
-  .pipe(z.email({ message: 'reg.email.invalid', pattern: z.regexes.unicodeEmail }))
+  .pipe(z.email({ message: because('reg.email.invalid'), pattern: z.regexes.unicodeEmail }))
   .transform((email) => {
     const at = email.lastIndexOf('@');
     return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { GlobalCommand } from './commands';
 import type { Locale, MessageKey, Translate } from './i18n';
 import type { ChannelName, Option, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
@@ -6,12 +7,16 @@ import type { InsurerPreset } from './presets';
 /** Collected answers of the current flow; serialisable, never a secret in clear. */
 export type FlowData = Record<string, string | number | boolean | null>;
 
-/** What a step sees: the customer's language, the insurer, what was collected, the services. */
-export interface StepContext<S = unknown> {
+/** The installed flows' names: a flow handing over to another names it here. */
+export type FlowName = 'menu' | 'registration' | 'password-reset' | 'identity' | 'profile' | 'account';
+
+/** What a step sees: the customer's language, the insurer, what was collected (typed per flow), the services. */
+export interface StepContext<S = unknown, D extends FlowData = FlowData> {
   t: Translate;
   locale: Locale;
   preset: InsurerPreset;
-  data: Readonly<FlowData>;
+  /** What the flow collected so far: any field may still be missing (a correction, /back, a new flow). */
+  data: Readonly<Partial<D>>;
   /** The account this conversation registered or signed in to, or null. */
   account: string | null;
   /** The channel the customer writes from, for the audit trail and notices. */
@@ -27,7 +32,7 @@ export interface StepContext<S = unknown> {
   /** Milliseconds since the epoch, from the engine's clock. */
   now: number;
   /** Whether a flow of that name is installed (menu items of flows still to come say so honestly). */
-  hasFlow(name: string): boolean;
+  hasFlow(name: FlowName): boolean;
 }
 
 /** The question a step asks; the engine renders it with buttons, a contact or a file request. */
@@ -47,58 +52,69 @@ export type Answer<T = string> =
   | { type: 'contact'; phone: string; ownedBySender: boolean }
   | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array> };
 
-/** Where the conversation goes after an answer. */
-export type Transition =
+/** Where the conversation goes after an answer; `K` names the flow's steps, `D` its data. */
+export type Transition<D extends FlowData = FlowData, K extends string = string> =
   /** Ask the same question again after saying why the answer was not accepted (or what happened). */
   | { to: 'same'; error: string }
   /** Go on to another step of this flow, remembering this one for /back. */
-  | { to: 'step'; step: string; set?: FlowData; say?: Outbound[] }
+  | { to: 'step'; step: K; set?: Partial<D>; say?: Outbound[] }
   /** Return to an earlier step of this flow, forgetting the steps after it (a correction). */
-  | { to: 'back'; step: string; set?: FlowData; say?: Outbound[] }
+  | { to: 'back'; step: K; set?: Partial<D>; say?: Outbound[] }
   /** Start another flow from its first step; its collected data starts empty. */
-  | { to: 'flow'; flow: string; say?: Outbound[]; account?: string }
+  | { to: 'flow'; flow: FlowName; say?: Outbound[]; account?: string }
   /** Run a global command (/language from a menu button). */
-  | { to: 'command'; name: string }
+  | { to: 'command'; name: GlobalCommand }
   /** The flow is over: say this and return to the menu. */
   | { to: 'done'; say: Outbound[] };
 
-export interface Step<S = unknown, T = string> {
-  ask(ctx: StepContext<S>): Prompt | Promise<Prompt>;
-  /** For free-text steps: validates and normalises the text; each issue's message is a MessageKey. */
+/** One question of a flow whose steps are named `K` and whose data is `D`; `T` is what its text parses to. */
+export interface Step<S = unknown, T = string, D extends FlowData = FlowData, K extends string = string> {
+  ask(ctx: StepContext<S, D>): Prompt | Promise<Prompt>;
+  /** For free-text steps: validates and normalises the text; each issue's message is a MessageKey (`because`). */
   text?: ZodType<T>;
   /** The answer holds a secret (a password): never stored or logged, deleted from the chat, masked on screen. */
   secret?: boolean;
   /** Which non-text answers the step takes besides its options. */
   accepts?: ('contact' | 'file')[];
-  handle(answer: Answer<T>, ctx: StepContext<S>): Transition | Promise<Transition>;
+  handle(answer: Answer<T>, ctx: StepContext<S, D>): Transition<D, K> | Promise<Transition<D, K>>;
 }
 
-export interface Flow<S = unknown> {
-  name: string;
-  first: string;
+export interface Flow<S = unknown, D extends FlowData = FlowData, K extends string = string> {
+  name: FlowName;
+  first: NoInfer<K>;
   // biome-ignore lint/suspicious/noExplicitAny: each step parses its own text type
-  steps: Record<string, Step<S, any>>;
+  steps: { [P in K]: Step<S, any, D, K> };
   /** Steps counted in "Step 3 of 8", in the order the customer meets them. */
-  progress?: string[];
+  progress?: NoInfer<K>[];
 }
 
-export const defineFlow = <S>(flow: Flow<S>): Flow<S> => flow;
+/** A flow, checked against its data and step names; the engine sees every flow alike. */
+export const defineFlow = <S, D extends FlowData = FlowData, K extends string = string>(
+  flow: Flow<S, D, K>,
+): Flow<S> => flow as unknown as Flow<S>;
+
+/**
+ * The moves of one flow, typed by its data `D` and step names `K`: `goTo('phnoe')` does not compile, nor does
+ * setting a field the flow does not have.
+ */
+export function flowMoves<D extends FlowData, K extends string>() {
+  return {
+    goTo: (step: K, set?: Partial<D>, say?: Outbound[]): Transition<D, K> => ({ to: 'step', step, set, say }),
+    backTo: (step: K, set?: Partial<D>, say?: Outbound[]): Transition<D, K> => ({
+      to: 'back',
+      step,
+      set,
+      say,
+    }),
+  };
+}
 
 /** Helpers that read like the conversation. */
-export const same = (error: string): Transition => ({ to: 'same', error });
-export const goTo = (step: string, set?: FlowData, say?: Outbound[]): Transition => ({
-  to: 'step',
-  step,
-  set,
-  say,
-});
-export const backTo = (step: string, set?: FlowData, say?: Outbound[]): Transition => ({
-  to: 'back',
-  step,
-  set,
-  say,
-});
+export const same = (error: string): { to: 'same'; error: string } => ({ to: 'same', error });
 export const say = (text: string): Outbound => ({ type: 'text', text });
+
+/** A zod issue's message, typed: a key of the catalogue, translated when the answer is refused. */
+export const because = (key: MessageKey): MessageKey => key;
 
 /** Buttons one per row, labelled from message keys. */
 export const column = (t: Translate, items: [value: string, label: MessageKey][]): Option[][] =>

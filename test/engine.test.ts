@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEngine, type EngineOptions } from '../core/engine';
-import { defineFlow, type Flow, goTo, same } from '../core/flow';
+import { defineFlow, type Flow, flowMoves, same } from '../core/flow';
 import { menuFlow } from '../core/flows/menu';
 import type { Inbound, InboundBody, Outbound } from '../core/messages';
 import type { OutgoingBatch } from '../core/ports/outlet';
@@ -15,7 +15,11 @@ import { createMemoryTicketStore, createTicketLock, type TicketStore } from '../
  * A small form installed as "registration", so the real menu's Register item leads to it: exercises validation,
  * /back, secrets and concurrency independently of the real flows.
  */
-const formFlow: Flow = defineFlow({
+type FormData = { name: string; age: number; secretLength: number; notes: string };
+type FormStep = 'name' | 'age' | 'secret' | 'notes';
+const { goTo } = flowMoves<FormData, FormStep>();
+
+const formFlow: Flow = defineFlow<unknown, FormData, FormStep>({
   name: 'registration',
   first: 'name',
   steps: {
@@ -318,5 +322,21 @@ describe('error descriptions for the logs', () => {
       'DrizzleQueryError: Failed query: insert into "accounts" ("password_hash") values ($1) (cause: 57P01)',
     );
     expect(line).not.toContain('anna@example.ru');
+  });
+});
+
+describe('typed flows', () => {
+  it('refuses, when compiling, a step the flow does not have and a field it does not collect', () => {
+    const { goTo, backTo } = flowMoves<{ email: string; phone: string }, 'email' | 'phone'>();
+    // @ts-expect-error: 'phnoe' is no step of this flow
+    goTo('phnoe');
+    // @ts-expect-error: the flow collects no `emial`
+    backTo('email', { emial: 'anna@example.ru' });
+    expect(goTo('phone', { email: 'anna@example.ru' })).toEqual({
+      to: 'step',
+      step: 'phone',
+      set: { email: 'anna@example.ru' },
+      say: undefined,
+    });
   });
 });

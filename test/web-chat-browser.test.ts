@@ -57,11 +57,16 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await lastBot(page).getByRole('button', { name: label }).click();
     await expect.poll(() => page.locator('#log li.bot').count()).toBeGreaterThan(before);
   }
+  /** The code sent to `to`, once it is there: codes leave through the job queue just after the reply. */
   async function outboxCode(to: string): Promise<string> {
-    const { messages } = (await (await fetch(`${service.url}/dev/outbox?format=json`)).json()) as {
-      messages: { to: string; text: string }[];
+    const sent = async () => {
+      const { messages } = (await (await fetch(`${service.url}/dev/outbox?format=json`)).json()) as {
+        messages: { to: string; text: string }[];
+      };
+      return messages.find((m) => m.to === to)?.text ?? '';
     };
-    return codeIn(messages.find((m) => m.to === to)?.text ?? '');
+    await expect.poll(sent, { timeout: 10_000 }).not.toBe('');
+    return codeIn(await sent());
   }
 
   it('registers a customer from greeting to profile, with the password masked', async () => {

@@ -1,5 +1,5 @@
 import type { Answer, Prompt, Step } from '../flow';
-import type { MessageKey } from '../i18n';
+import { isMessageKey, type MessageKey } from '../i18n';
 import type { Inbound } from '../messages';
 import { hasOption, matchOption } from '../render';
 
@@ -30,8 +30,11 @@ export function readAnswer<S>(
       if (chosen) return accept({ type: 'choice', value: chosen });
       if (!step.text) return wrongKind;
       const parsed = step.text.safeParse(text);
-      if (!parsed.success)
-        return refuse((parsed.error.issues[0]?.message ?? 'error.text_expected') as MessageKey);
+      if (!parsed.success) {
+        // Each issue's message is a key (`because`); a schema's default English message never reaches anyone.
+        const key = parsed.error.issues[0]?.message ?? '';
+        return refuse(isMessageKey(key) ? key : 'error.text_expected');
+      }
       return accept({ type: 'text', value: parsed.data });
     }
     case 'contact':

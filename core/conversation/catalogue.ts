@@ -3,7 +3,7 @@ import type { ConversationState } from '../state';
 
 /** The installed flows, with every step findable by its `flow/step` position in one lookup. */
 export function createFlowCatalogue<S>(flows: Flow<S>[], home: string) {
-  const byName = new Map(flows.map((flow) => [flow.name, flow]));
+  const byName = new Map<string, Flow<S>>(flows.map((flow) => [flow.name, flow]));
   const homeStep = byName.get(home)?.first;
   if (!homeStep) throw new Error(`home flow "${home}" is not among the flows`);
   // One Map over all steps: a lookup costs the same for a flow of 3 steps or 300.

@@ -10,7 +10,7 @@ import { BACK_LIMIT, type ConversationState, pushBounded } from '../state';
  * Adds a step's answers to the flow's data in place. Safe because every turn works on state decoded afresh
  * from the store, and it keeps a long form's step O(answers added), not O(answers collected).
  */
-export const withAnswers = (data: FlowData, set: FlowData | undefined): FlowData =>
+export const withAnswers = (data: FlowData, set: Partial<FlowData> | undefined): FlowData =>
   set ? Object.assign(data, set) : data;
 
 /** Moves to `flow/step`, remembering where we were for /back when `remember`; another flow starts with empty data. */
@@ -57,7 +57,7 @@ export function stepBack(
 export function returnTo(
   state: ConversationState,
   step: string,
-  set: FlowData | undefined,
+  set: Partial<FlowData> | undefined,
 ): ConversationState {
   const at = state.back.lastIndexOf(`${state.flow}/${step}`);
   const moved = moveTo(state, state.flow, step, false);

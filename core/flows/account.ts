@@ -3,7 +3,7 @@ import { column, defineFlow, type Prompt, type StepContext, same } from '../flow
 import type { Services } from '../services';
 
 /** "My account": what the customer has. Policies stay hidden until the profile is complete (seed 000, step 5). */
-export const accountFlow = defineFlow<Services>({
+export const accountFlow = defineFlow<Services, Record<string, never>, 'overview'>({
   name: 'account',
   first: 'overview',
   steps: {

@@ -1,15 +1,15 @@
-import { column, defineFlow, type Flow, same, say } from '../flow';
+import { column, defineFlow, type Flow, type FlowName, same, say } from '../flow';
 import type { MessageKey } from '../i18n';
 
 /** Menu items and the flows behind them; an item whose flow is not installed yet says so. */
-const items: [value: string, label: MessageKey, flow: string][] = [
+const items: [value: string, label: MessageKey, flow: FlowName][] = [
   ['register', 'menu.register', 'registration'],
   ['forgot_password', 'menu.forgot_password', 'password-reset'],
   ['confirm_identity', 'menu.confirm_identity', 'identity'],
   ['my_account', 'menu.my_account', 'account'],
 ];
 
-export const menuFlow: Flow = defineFlow({
+export const menuFlow: Flow = defineFlow<unknown, Record<string, never>, 'choose'>({
   name: 'menu',
   first: 'choose',
   steps: {

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { formatBirthDate, MAX_AGE, MIN_AGE, readBirthDate } from '../birth-date';
 import { documentTypes, isDocumentTypeId, maskDocument, readDocument } from '../documents';
-import { column, defineFlow, type FlowData, goTo, same, say, type Transition } from '../flow';
+import {
+  because,
+  column,
+  defineFlow,
+  flowMoves,
+  type StepContext,
+  same,
+  say,
+  type Transition,
+} from '../flow';
 import type { Services } from '../services';
 
 /** A name as in the document: letters with spaces, hyphens or apostrophes between them. */
@@ -17,21 +26,48 @@ const nameAnswer = z
   .pipe(
     z
       .string()
-      .max(60, 'profile.name.invalid')
-      .regex(/^\p{L}+(?:[ '-]\p{L}+)*$/u, 'profile.name.invalid'),
+      .max(60, because('profile.name.invalid'))
+      .regex(/^\p{L}+(?:[ '-]\p{L}+)*$/u, because('profile.name.invalid')),
   );
 
+/** What the profile collects; the document itself goes straight to the records, never into this. */
+type ProfileData = {
+  surname: string;
+  givenName: string;
+  /** Null where the document has none. */
+  patronymic: string | null;
+  /** ISO date. */
+  birthDate: string;
+  sex: 'male' | 'female';
+  documentType: string;
+  /** The document number as shown back, masked (`45** ***456`). */
+  documentMasked: string;
+  /** Set while the customer corrects one field from the summary. */
+  returnTo: 'summary' | null;
+};
+
+/** The fields the summary offers to correct, each the step that asks it. */
+const fields = ['surname', 'given_name', 'patronymic', 'birth_date', 'sex', 'document_type'] as const;
+type ProfileField = (typeof fields)[number];
+const isField = (value: string): value is ProfileField => (fields as readonly string[]).includes(value);
+
+type ProfileStep = ProfileField | 'document' | 'summary' | 'edit';
+
+const { goTo } = flowMoves<ProfileData, ProfileStep>();
+
 /** After a field: on to the next one, or back to the summary when the customer was correcting this field. */
-const next = (data: Readonly<FlowData>, natural: string, set: FlowData): Transition =>
-  goTo(String(data.returnTo ?? natural), { ...set, returnTo: null });
+const next = (
+  data: StepContext<Services, ProfileData>['data'],
+  natural: ProfileStep,
+  set: Partial<ProfileData>,
+): Transition<ProfileData, ProfileStep> => goTo(data.returnTo ?? natural, { ...set, returnTo: null });
 
 /**
- * The profile (shared/seeds/000, step 5): full name, birth date, sex, identity document; all required.
+ * The profile (step 5 of Soglasie's instructions): full name, birth date, sex, identity document; all required.
  * Until it is complete the account is limited. The document goes straight to the records, encrypted;
- * conversation state keeps only its masked form. Flow data: surname, givenName, patronymic, birthDate, sex,
- * documentType, documentMasked, returnTo.
+ * conversation state keeps only its masked form.
  */
-export const profileFlow = defineFlow<Services>({
+export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
   name: 'profile',
   first: 'surname',
   progress: [
@@ -48,7 +84,7 @@ export const profileFlow = defineFlow<Services>({
     surname: {
       ask: ({ t }) => ({ text: t('profile.surname.ask') }),
       text: nameAnswer,
-      handle: (answer, { t, data, account }): Transition => {
+      handle: (answer, { t, data, account }): Transition<ProfileData, ProfileStep> => {
         if (!account) return { to: 'done', say: [say(t('profile.need_account'))] };
         return answer.type === 'text'
           ? next(data, 'given_name', { surname: answer.value })
@@ -95,8 +131,10 @@ export const profileFlow = defineFlow<Services>({
           ],
         ],
       }),
-      handle: (answer, { data }) =>
-        next(data, 'document_type', { sex: answer.type === 'choice' ? answer.value : null }),
+      handle: (answer, { t, data }) =>
+        answer.type === 'choice' && (answer.value === 'male' || answer.value === 'female')
+          ? next(data, 'document_type', { sex: answer.value })
+          : same(t('error.choose_option')),
     },
 
     document_type: {
@@ -146,7 +184,10 @@ export const profileFlow = defineFlow<Services>({
           ['edit', 'profile.summary.edit'],
         ]),
       }),
-      async handle(answer, { t, data, account, channel, services }): Promise<Transition> {
+      async handle(
+        answer,
+        { t, data, account, channel, services },
+      ): Promise<Transition<ProfileData, ProfileStep>> {
         if (answer.type === 'choice' && answer.value === 'edit') return goTo('edit');
         if (!account) return { to: 'done', say: [say(t('profile.need_account'))] };
         const saved = await services.accounts.completeProfile(
@@ -178,7 +219,7 @@ export const profileFlow = defineFlow<Services>({
         ]),
       }),
       handle: (answer, { t }) =>
-        answer.type === 'choice'
+        answer.type === 'choice' && isField(answer.value)
           ? goTo(answer.value, { returnTo: 'summary' })
           : same(t('error.choose_option')),
     },

@@ -1,27 +1,45 @@
 import { z } from 'zod';
 import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
-import {
-  backTo,
-  column,
-  defineFlow,
-  type FlowData,
-  goTo,
-  type StepContext,
-  same,
-  say,
-  type Transition,
-} from '../flow';
+import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import { checkPassword, describePasswordRules, explainPasswordProblem } from '../password-policy';
 import type { Services } from '../services';
 import { codeStep, sendFirstCode } from './verification';
 
+/** What registration collects. */
+type RegistrationData = {
+  email: string;
+  /** E.164. */
+  phone: string;
+  /** Shared through the channel, which vouches for it: the SMS code may be skipped if the insurer allows. */
+  phoneTrusted: boolean;
+  /** The bcrypt hash, sealed under DATA_KEY for this conversation: a copy of Redis alone gives nothing to crack. */
+  passwordHash: string | null;
+  /** Epoch ms. */
+  consentAt: number;
+  /** Where a correction goes back to. */
+  returnTo: 'confirm' | null;
+};
+
+type RegistrationStep =
+  | 'email'
+  | 'phone'
+  | 'password'
+  | 'password_repeat'
+  | 'consent'
+  | 'confirm'
+  | 'email_code'
+  | 'phone_code'
+  | 'already_registered';
+
+type Registration = StepContext<Services, RegistrationData>;
+
+const { goTo, backTo } = flowMoves<RegistrationData, RegistrationStep>();
+
 /**
- * Registration, preset "password-first" (Soglasie, shared/seeds/000): e-mail, phone, password twice, consent,
- * the contacts echoed back for a last correction, an e-mail code, an SMS code; then the account and the profile.
- * Flow data: email, phone, phoneTrusted, passwordHash (the bcrypt hash, sealed under DATA_KEY for this
- * conversation: a copy of Redis alone gives nothing to crack), consentAt, returnTo.
+ * Registration, preset "password-first" (Soglasie's instructions): e-mail, phone, password twice, consent, the
+ * contacts echoed back for a last correction, an e-mail code, an SMS code; then the account and the profile.
  */
-export const registrationFlow = defineFlow<Services>({
+export const registrationFlow = defineFlow<Services, RegistrationData, RegistrationStep>({
   name: 'registration',
   first: 'email',
   progress: [
@@ -40,7 +58,7 @@ export const registrationFlow = defineFlow<Services>({
       text: emailAnswer,
       handle: (answer, { t, data }) =>
         answer.type === 'text'
-          ? goTo(String(data.returnTo ?? 'phone'), { email: answer.value, returnTo: null })
+          ? goTo(data.returnTo ?? 'phone', { email: answer.value, returnTo: null })
           : same(t('error.text_expected')),
     },
 
@@ -58,7 +76,7 @@ export const registrationFlow = defineFlow<Services>({
         if (!phone.ok) return same(t(`reg.phone.${phone.error}`));
         // A number the channel vouches for may skip the SMS code, if the insurer allows it.
         const phoneTrusted = answer.type === 'contact' && !preset.sharedPhoneNeedsCode;
-        return goTo(String(data.returnTo ?? 'password'), {
+        return goTo(data.returnTo ?? 'password', {
           phone: phone.value,
           phoneTrusted,
           returnTo: null,
@@ -139,11 +157,11 @@ export const registrationFlow = defineFlow<Services>({
       },
     },
 
-    email_code: codeStep({
+    email_code: codeStep<RegistrationData, RegistrationStep>({
       channel: 'email',
       purpose: 'register',
       changeAt: 'email',
-      returnTo: 'confirm',
+      changing: { returnTo: 'confirm' },
       async confirmed(ctx) {
         if (ctx.data.phoneTrusted) return createAccount(ctx);
         // The e-mail is proven either way: go on, and let the customer resend the SMS from there if need be.
@@ -154,11 +172,11 @@ export const registrationFlow = defineFlow<Services>({
       },
     }),
 
-    phone_code: codeStep({
+    phone_code: codeStep<RegistrationData, RegistrationStep>({
       channel: 'phone',
       purpose: 'register',
       changeAt: 'phone',
-      returnTo: 'confirm',
+      changing: { returnTo: 'confirm' },
       confirmed: createAccount,
     }),
 
@@ -171,7 +189,7 @@ export const registrationFlow = defineFlow<Services>({
           ['menu', 'reg.already.menu'],
         ]),
       }),
-      handle(answer, { t, preset, hasFlow }): Transition {
+      handle(answer, { t, preset, hasFlow }): Transition<RegistrationData, RegistrationStep> {
         if (answer.type !== 'choice') return same(t('error.choose_option'));
         if (answer.value === 'other') return backTo('email', { returnTo: 'confirm' });
         if (answer.value === 'menu') return { to: 'done', say: [] };
@@ -189,7 +207,7 @@ const sealedFor = (conversation: string) => `registration.password:${conversatio
  * The first question still unanswered, or null. Corrections and /back can leave a gap (a password refused at
  * its repeat, then the customer went back further): codes are never sent, nor an account made, over a gap.
  */
-function firstUnanswered(data: Readonly<FlowData>): 'email' | 'phone' | 'password' | 'consent' | null {
+function firstUnanswered(data: Registration['data']): 'email' | 'phone' | 'password' | 'consent' | null {
   if (!data.email) return 'email';
   if (!data.phone) return 'phone';
   if (!data.passwordHash) return 'password';
@@ -198,7 +216,7 @@ function firstUnanswered(data: Readonly<FlowData>): 'email' | 'phone' | 'passwor
 }
 
 /** Both contacts are proven: create the account in one transaction and go on to the profile. */
-async function createAccount(ctx: StepContext<Services>): Promise<Transition> {
+async function createAccount(ctx: Registration): Promise<Transition<RegistrationData, RegistrationStep>> {
   const { t, data, now, preset, channel, services, conversation } = ctx;
   const missing = firstUnanswered(data);
   if (missing) return goTo(missing);

@@ -3,10 +3,10 @@ import type { CodeChannel } from '../code-delivery';
 import type { CodePurpose, IssueOutcome, VerifyOutcome } from '../codes';
 import { formatPhone } from '../contacts';
 import {
-  backTo,
+  because,
   column,
   type FlowData,
-  goTo,
+  flowMoves,
   type Step,
   type StepContext,
   same,
@@ -23,7 +23,7 @@ export type { CodeChannel } from '../code-delivery';
 export const codeAnswer = z
   .string()
   .transform((typed) => typed.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^\d{6}$/, 'code.format'));
+  .pipe(z.string().regex(/^\d{6}$/, because('code.format')));
 
 type SendRefusal = Exclude<IssueOutcome, { ok: true }>;
 
@@ -32,7 +32,7 @@ type SendRefusal = Exclude<IssueOutcome, { ok: true }>;
  * The code itself never passes through here into a job or the state.
  */
 export async function sendCode(
-  ctx: StepContext<Services>,
+  ctx: StepContext<Services, FlowData>,
   to: CodeChannel,
   contact: string,
   purpose: CodePurpose,
@@ -67,14 +67,15 @@ export const explainSendRefusal = (refusal: SendRefusal, t: Translate): string =
  * Sends the first code and moves on to `step`. A code sent moments ago to the same contact (the customer went
  * back and retyped the same address, or the first try met an outage after sending) still works: go on to it.
  */
-export async function sendFirstCode(
-  ctx: StepContext<Services>,
+export async function sendFirstCode<D extends FlowData, K extends string>(
+  ctx: StepContext<Services, D>,
   to: CodeChannel,
   contact: string,
   purpose: CodePurpose,
-  step: string,
+  step: K,
   said: Outbound[] = [],
-): Promise<Transition> {
+): Promise<Transition<D, K>> {
+  const { goTo } = flowMoves<D, K>();
   const sent = await sendCode(ctx, to, contact, purpose);
   if (sent.ok) return goTo(step, {}, said);
   if (sent.error === 'cooldown')
@@ -91,25 +92,29 @@ export function explainCodeRefusal(outcome: Exclude<VerifyOutcome, { ok: true }>
     : t(`code.${outcome.error}`);
 }
 
-export interface CodeStepOptions {
+/** What a flow with a code step collects: the contact the code goes to. */
+type WithContacts = { email: string; phone: string };
+
+export interface CodeStepOptions<D extends FlowData & WithContacts, K extends string> {
   channel: CodeChannel;
   purpose: CodePurpose;
-  /** The step where the contact is typed, for "change e-mail/phone"; it comes back to `returnTo` after. */
-  changeAt: string;
-  returnTo: string;
+  /** The step where the contact is typed, for "change e-mail/phone", and what to set on the way there. */
+  changeAt: K;
+  changing: Partial<D>;
   /** Where to go once the code is right. */
-  confirmed(ctx: StepContext<Services>): Promise<Transition>;
+  confirmed(ctx: StepContext<Services, D>): Promise<Transition<D, K>>;
 }
 
 /** "Enter the code": with Resend and Change buttons, specific answers for wrong, expired and used-up codes. */
-export function codeStep({
+export function codeStep<D extends FlowData & WithContacts, K extends string>({
   channel,
   purpose,
   changeAt,
-  returnTo,
+  changing,
   confirmed,
-}: CodeStepOptions): Step<Services, string> {
-  const contactOf = (data: Readonly<FlowData>) => String(data[channel] ?? '');
+}: CodeStepOptions<D, K>): Step<Services, string, D, K> {
+  const { backTo } = flowMoves<D, K>();
+  const contactOf = (data: Readonly<Partial<D>>) => String(data[channel] ?? '');
   return {
     ask: ({ t, data }) => ({
       text:
@@ -124,7 +129,7 @@ export function codeStep({
     text: codeAnswer,
     async handle(answer, ctx) {
       const { t, data } = ctx;
-      if (answer.type === 'choice' && answer.value === 'change') return backTo(changeAt, { returnTo });
+      if (answer.type === 'choice' && answer.value === 'change') return backTo(changeAt, changing);
       if (answer.type === 'choice') {
         const sent = await sendCode(ctx, channel, contactOf(data), purpose);
         return same(sent.ok ? t('code.resent') : explainSendRefusal(sent, t));

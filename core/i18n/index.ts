@@ -1,5 +1,5 @@
 import i18next from 'i18next';
-import type { Translate } from './catalogue';
+import type { MessageKey, Translate } from './catalogue';
 import { en } from './en';
 import { ru } from './ru';
 
@@ -11,6 +11,12 @@ export const defaultLocale: Locale = 'ru';
 
 /** Native names, shown on the language buttons. */
 export const localeNames: Record<Locale, string> = { ru: 'Русский', en: 'English' };
+
+const pluralForms = ['zero', 'one', 'two', 'few', 'many', 'other'];
+
+/** Whether `key` is in the catalogue (a plural key by any of its forms). */
+export const isMessageKey = (key: string): key is MessageKey =>
+  key in ru || pluralForms.some((form) => `${key}_${form}` in ru);
 
 export const isLocale = (value: unknown): value is Locale => locales.includes(value as Locale);
 
