@@ -54,8 +54,10 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       out: [...said, ...(await askingFor(next, where).ask())],
     });
     switch (transition.to) {
-      case 'same':
-        return askingFor(state, where).sayAndAsk(transition.error);
+      case 'same': {
+        const t = translations(state.locale ?? defaultLocale);
+        return askingFor(state, where).sayAndAsk(t(transition.error.key, transition.error.vars));
+      }
       case 'step': {
         const moved = moveTo(state, state.flow, transition.step, true);
         return arrive({ ...moved, data: withAnswers(moved.data, transition.set) });

@@ -52,10 +52,16 @@ export type Answer<T = string> =
   | { type: 'contact'; phone: string; ownedBySender: boolean }
   | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array> };
 
+/** Why an answer was not taken: a message key (an error code) the engine says in the customer's language. */
+export interface Refusal {
+  key: MessageKey;
+  vars?: Record<string, string | number>;
+}
+
 /** Where the conversation goes after an answer; `K` names the flow's steps, `D` its data. */
 export type Transition<D extends FlowData = FlowData, K extends string = string> =
   /** Ask the same question again after saying why the answer was not accepted (or what happened). */
-  | { to: 'same'; error: string }
+  | { to: 'same'; error: Refusal }
   /** Go on to another step of this flow, remembering this one for /back. */
   | { to: 'step'; step: K; set?: Partial<D>; say?: Outbound[] }
   /** Return to an earlier step of this flow, forgetting the steps after it (a correction). */
@@ -110,7 +116,13 @@ export function flowMoves<D extends FlowData, K extends string>() {
 }
 
 /** Helpers that read like the conversation. */
-export const same = (error: string): { to: 'same'; error: string } => ({ to: 'same', error });
+export const same = (
+  error: MessageKey | Refusal,
+  vars?: Refusal['vars'],
+): { to: 'same'; error: Refusal } => ({
+  to: 'same',
+  error: typeof error === 'string' ? { key: error, vars } : error,
+});
 export const say = (text: string): Outbound => ({ type: 'text', text });
 
 /** A zod issue's message, typed: a key of the catalogue, translated when the answer is refused. */

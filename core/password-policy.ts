@@ -63,12 +63,18 @@ export function describePasswordRules(rules: PasswordRules, t: Translate): strin
 
 /** What to tell the customer about a refused password. */
 export function explainPasswordProblem(problem: PasswordProblem, rules: PasswordRules, t: Translate): string {
-  return t(`password.error.${problem}`, {
-    min: rules.minLength,
-    chars: rules.special,
-    max: MAX_PASSWORD_BYTES,
-  });
+  const { key, vars } = passwordRefusal(problem, rules);
+  return t(key, vars);
 }
+
+/** The same, as a message key and its variables, for a step to refuse the answer with. */
+export const passwordRefusal = (
+  problem: PasswordProblem,
+  rules: PasswordRules,
+): { key: `password.error.${PasswordProblem}`; vars: Record<string, string | number> } => ({
+  key: `password.error.${problem}`,
+  vars: { min: rules.minLength, chars: rules.special, max: MAX_PASSWORD_BYTES },
+});
 
 /** An e-mail or phone and its parts (mailbox, domain, the number without its country code), as a password reuses them. */
 const personalWords = (personal: string[]) =>

@@ -43,7 +43,7 @@ const formFlow: Flow = defineFlow<unknown, FormData, FormStep>({
       ask: ({ data }) => ({ text: `Notes so far: ${data.notes ?? ''}` }),
       text: z.string(),
       async handle(answer, { data }) {
-        if (answer.type !== 'text') return same('text please');
+        if (answer.type !== 'text') return same('error.text_expected');
         if (answer.value === 'crash') throw new Error('database is down');
         if (answer.value.startsWith('slow')) await new Promise((r) => setTimeout(r, 20));
         return goTo('notes', { notes: `${data.notes ?? ''}${answer.value};` });

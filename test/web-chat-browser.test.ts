@@ -50,12 +50,12 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     const before = await page.locator('#log li.bot').count();
     await page.fill('#text', text);
     await page.press('#text', 'Enter');
-    await expect.poll(() => page.locator('#log li.bot').count()).toBeGreaterThan(before);
+    await expect.poll(() => page.locator('#log li.bot').count(), { timeout: 10_000 }).toBeGreaterThan(before);
   }
   async function tap(page: Page, label: string) {
     const before = await page.locator('#log li.bot').count();
     await lastBot(page).getByRole('button', { name: label }).click();
-    await expect.poll(() => page.locator('#log li.bot').count()).toBeGreaterThan(before);
+    await expect.poll(() => page.locator('#log li.bot').count(), { timeout: 10_000 }).toBeGreaterThan(before);
   }
   /** The code sent to `to`, once it is there: codes leave through the job queue just after the reply. */
   async function outboxCode(to: string): Promise<string> {

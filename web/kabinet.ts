@@ -83,8 +83,18 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const cipher = createFieldCipher(dataKey);
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
   const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
+  // PGlite answers on this very thread: an embedded run (one instance, whose own sends wake its workers at once)
+  // looks for jobs from elsewhere, and for retries coming due, rarely and with one worker per queue.
+  const embedded = !config.DATABASE_URL;
   const queueOpening = opening.then((db) =>
-    createPgBossQueue({ connection: db.jobs, logger, sealer: cipher, settings: options.queueSettings }),
+    createPgBossQueue({
+      connection: db.jobs,
+      logger,
+      sealer: cipher,
+      settings: options.queueSettings,
+      pollingIntervalSeconds: embedded ? 2 : 1,
+      workersPerQueue: embedded ? 1 : 2,
+    }),
   );
   const queue = deferredPort<JobQueue>(queueOpening);
   let recordsOpen = false;

@@ -1,10 +1,7 @@
-import type { Answer, Prompt, Step } from '../flow';
+import type { Answer, Prompt, Refusal, Step } from '../flow';
 import { isMessageKey, type MessageKey } from '../i18n';
 import type { Inbound } from '../messages';
 import { hasOption, matchOption } from '../render';
-
-/** Why a message is no answer to the question: a message key, with its variables. */
-export type Refusal = { key: MessageKey; vars?: Record<string, number> };
 
 export type Reading = { ok: true; answer: Answer<unknown> } | { ok: false; refusal: Refusal };
 

@@ -9,10 +9,10 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
   steps: {
     overview: {
       ask: overview,
-      handle(answer, { t }) {
+      handle(answer) {
         if (answer.type === 'choice' && answer.value === 'profile') return { to: 'flow', flow: 'profile' };
         if (answer.type === 'choice' && answer.value === 'menu') return { to: 'done', say: [] };
-        return same(t('error.choose_option'));
+        return same('error.choose_option');
       },
     },
   },

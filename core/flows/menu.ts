@@ -22,14 +22,14 @@ export const menuFlow: Flow = defineFlow<unknown, Record<string, never>, 'choose
         ]),
       }),
       handle(answer, { t, preset, hasFlow, account }) {
-        if (answer.type !== 'choice') return same(t('error.choose_option'));
+        if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'language') return { to: 'command', name: 'language' };
         if (answer.value === 'register' && account && hasFlow('account')) {
           return { to: 'flow', flow: 'account', say: [say(t('menu.already_registered'))] };
         }
         const item = items.find(([value]) => value === answer.value);
         if (item && hasFlow(item[2])) return { to: 'flow', flow: item[2] };
-        return same(t('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support }));
+        return same('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support });
       },
     },
   },

@@ -88,17 +88,17 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
         if (!account) return { to: 'done', say: [say(t('profile.need_account'))] };
         return answer.type === 'text'
           ? next(data, 'given_name', { surname: answer.value })
-          : same(t('error.text_expected'));
+          : same('error.text_expected');
       },
     },
 
     given_name: {
       ask: ({ t }) => ({ text: t('profile.given_name.ask') }),
       text: nameAnswer,
-      handle: (answer, { t, data }) =>
+      handle: (answer, { data }) =>
         answer.type === 'text'
           ? next(data, 'patronymic', { givenName: answer.value })
-          : same(t('error.text_expected')),
+          : same('error.text_expected'),
     },
 
     patronymic: {
@@ -114,9 +114,9 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
     birth_date: {
       ask: ({ t }) => ({ text: t('profile.birth_date.ask') }),
       text: z.string(),
-      handle(answer, { t, data, now }) {
+      handle(answer, { data, now }) {
         const date = readBirthDate(answer.type === 'text' ? answer.value : '', new Date(now));
-        if (!date.ok) return same(t(`profile.birth_date.${date.error}`, { min: MIN_AGE, max: MAX_AGE }));
+        if (!date.ok) return same(`profile.birth_date.${date.error}`, { min: MIN_AGE, max: MAX_AGE });
         return next(data, 'sex', { birthDate: date.value });
       },
     },
@@ -131,10 +131,10 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
           ],
         ],
       }),
-      handle: (answer, { t, data }) =>
+      handle: (answer, { data }) =>
         answer.type === 'choice' && (answer.value === 'male' || answer.value === 'female')
           ? next(data, 'document_type', { sex: answer.value })
-          : same(t('error.choose_option')),
+          : same('error.choose_option'),
     },
 
     document_type: {
@@ -143,10 +143,10 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
         options: preset.documents.map((id) => [{ value: id, label: t(documentTypes[id].label) }]),
       }),
       // A new type needs its own series and number, whether or not the customer came here to correct something.
-      handle: (answer, { t }) =>
+      handle: (answer) =>
         answer.type === 'choice'
           ? goTo('document', { documentType: answer.value })
-          : same(t('error.choose_option')),
+          : same('error.choose_option'),
     },
 
     document: {
@@ -161,8 +161,7 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
         if (!account || !isDocumentTypeId(data.documentType)) return goTo('document_type');
         const type = documentTypes[data.documentType];
         const document = readDocument(type, answer.type === 'text' ? answer.value : '');
-        if (!document)
-          return same(t('profile.document.invalid', { hint: t(type.hint), example: type.example }));
+        if (!document) return same('profile.document.invalid', { hint: t(type.hint), example: type.example });
         await services.accounts.saveDocument(account, { type: type.id, ...document }, `customer:${channel}`);
         return next(data, 'summary', { documentMasked: maskDocument(document.series, document.number) });
       },
@@ -218,10 +217,10 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
           ['document_type', 'profile.field.document'],
         ]),
       }),
-      handle: (answer, { t }) =>
+      handle: (answer) =>
         answer.type === 'choice' && isField(answer.value)
           ? goTo(answer.value, { returnTo: 'summary' })
-          : same(t('error.choose_option')),
+          : same('error.choose_option'),
     },
   },
 });

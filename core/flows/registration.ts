@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
-import { checkPassword, describePasswordRules, explainPasswordProblem } from '../password-policy';
+import { checkPassword, describePasswordRules, passwordRefusal } from '../password-policy';
 import type { Services } from '../services';
 import { codeStep, sendFirstCode } from './verification';
 
@@ -56,10 +56,10 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
     email: {
       ask: ({ t }) => ({ text: t('reg.email.ask') }),
       text: emailAnswer,
-      handle: (answer, { t, data }) =>
+      handle: (answer, { data }) =>
         answer.type === 'text'
           ? goTo(data.returnTo ?? 'phone', { email: answer.value, returnTo: null })
-          : same(t('error.text_expected')),
+          : same('error.text_expected'),
     },
 
     phone: {
@@ -69,11 +69,11 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
       }),
       text: z.string(),
       accepts: ['contact'],
-      handle(answer, { t, preset, data }) {
-        if (answer.type === 'contact' && !answer.ownedBySender) return same(t('reg.phone.not_yours'));
+      handle(answer, { preset, data }) {
+        if (answer.type === 'contact' && !answer.ownedBySender) return same('reg.phone.not_yours');
         const typed = answer.type === 'contact' ? answer.phone : answer.type === 'text' ? answer.value : '';
         const phone = readMobilePhone(typed, preset.phoneRegion);
-        if (!phone.ok) return same(t(`reg.phone.${phone.error}`));
+        if (!phone.ok) return same(`reg.phone.${phone.error}`);
         // A number the channel vouches for may skip the SMS code, if the insurer allows it.
         const phoneTrusted = answer.type === 'contact' && !preset.sharedPhoneNeedsCode;
         return goTo(data.returnTo ?? 'password', {
@@ -90,13 +90,13 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
       }),
       text: z.string(),
       secret: true,
-      async handle(answer, { t, preset, data, services, conversation }) {
-        if (answer.type !== 'text') return same(t('error.text_expected'));
+      async handle(answer, { preset, data, services, conversation }) {
+        if (answer.type !== 'text') return same('error.text_expected');
         const verdict = checkPassword(answer.value, preset.password, [
           String(data.email),
           String(data.phone),
         ]);
-        if (!verdict.ok) return same(explainPasswordProblem(verdict.error, preset.password, t));
+        if (!verdict.ok) return same(passwordRefusal(verdict.error, preset.password));
         const hash = await services.passwords.hash(answer.value);
         return goTo('password_repeat', {
           passwordHash: await services.sealer.seal(hash, sealedFor(conversation)),
@@ -125,10 +125,10 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
           ['decline', 'reg.consent.decline'],
         ]),
       }),
-      handle: (answer, { t, now }) =>
+      handle: (answer, { now }) =>
         answer.type === 'choice' && answer.value === 'agree'
           ? goTo('confirm', { consentAt: now })
-          : same(t('reg.consent.required')),
+          : same('reg.consent.required'),
     },
 
     confirm: {
@@ -141,7 +141,7 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
         ]),
       }),
       async handle(answer, ctx) {
-        if (answer.type !== 'choice') return same(ctx.t('error.choose_option'));
+        if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'change_email') return goTo('email', { returnTo: 'confirm' });
         if (answer.value === 'change_phone') return goTo('phone', { returnTo: 'confirm' });
         const missing = firstUnanswered(ctx.data);
@@ -189,12 +189,12 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
           ['menu', 'reg.already.menu'],
         ]),
       }),
-      handle(answer, { t, preset, hasFlow }): Transition<RegistrationData, RegistrationStep> {
-        if (answer.type !== 'choice') return same(t('error.choose_option'));
+      handle(answer, { preset, hasFlow }): Transition<RegistrationData, RegistrationStep> {
+        if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'other') return backTo('email', { returnTo: 'confirm' });
         if (answer.value === 'menu') return { to: 'done', say: [] };
         if (hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
-        return same(t('reg.reset_coming', { support: preset.support }));
+        return same('reg.reset_coming', { support: preset.support });
       },
     },
   },

@@ -7,13 +7,13 @@ import {
   column,
   type FlowData,
   flowMoves,
+  type Refusal,
   type Step,
   type StepContext,
   same,
   say,
   type Transition,
 } from '../flow';
-import type { Translate } from '../i18n';
 import type { Outbound } from '../messages';
 import type { Services } from '../services';
 
@@ -58,10 +58,10 @@ export async function sendCode(
 }
 
 /** Why no new code was sent, and when one can be. */
-export const explainSendRefusal = (refusal: SendRefusal, t: Translate): string =>
+export const explainSendRefusal = (refusal: SendRefusal): Refusal =>
   refusal.error === 'cooldown'
-    ? t('code.cooldown', { seconds: refusal.retryAfterSeconds })
-    : t('code.hourly_cap', { minutes: Math.ceil(refusal.retryAfterSeconds / 60) });
+    ? { key: 'code.cooldown', vars: { seconds: refusal.retryAfterSeconds } }
+    : { key: 'code.hourly_cap', vars: { minutes: Math.ceil(refusal.retryAfterSeconds / 60) } };
 
 /**
  * Sends the first code and moves on to `step`. A code sent moments ago to the same contact (the customer went
@@ -80,16 +80,15 @@ export async function sendFirstCode<D extends FlowData, K extends string>(
   if (sent.ok) return goTo(step, {}, said);
   if (sent.error === 'cooldown')
     return goTo(step, {}, [...said, say(ctx.t('code.already_sent', { seconds: sent.retryAfterSeconds }))]);
-  return said.length > 0
-    ? goTo(step, {}, [...said, say(explainSendRefusal(sent, ctx.t))])
-    : same(explainSendRefusal(sent, ctx.t));
+  const refusal = explainSendRefusal(sent);
+  return said.length > 0 ? goTo(step, {}, [...said, say(ctx.t(refusal.key, refusal.vars))]) : same(refusal);
 }
 
 /** Why a typed code was not accepted, and what to do next. */
-export function explainCodeRefusal(outcome: Exclude<VerifyOutcome, { ok: true }>, t: Translate): string {
+export function explainCodeRefusal(outcome: Exclude<VerifyOutcome, { ok: true }>): Refusal {
   return outcome.error === 'wrong'
-    ? t('code.wrong', { count: outcome.attemptsLeft })
-    : t(`code.${outcome.error}`);
+    ? { key: 'code.wrong', vars: { count: outcome.attemptsLeft } }
+    : { key: `code.${outcome.error}` };
 }
 
 /** What a flow with a code step collects: the contact the code goes to. */
@@ -128,20 +127,20 @@ export function codeStep<D extends FlowData & WithContacts, K extends string>({
     }),
     text: codeAnswer,
     async handle(answer, ctx) {
-      const { t, data } = ctx;
+      const { data } = ctx;
       if (answer.type === 'choice' && answer.value === 'change') return backTo(changeAt, changing);
       if (answer.type === 'choice') {
         const sent = await sendCode(ctx, channel, contactOf(data), purpose);
-        return same(sent.ok ? t('code.resent') : explainSendRefusal(sent, t));
+        return same(sent.ok ? 'code.resent' : explainSendRefusal(sent));
       }
-      if (answer.type !== 'text') return same(t('code.format'));
+      if (answer.type !== 'text') return same('code.format');
       const verdict = await ctx.services.codes.verify(
         purpose,
         contactOf(data),
         ctx.conversation,
         answer.value,
       );
-      return verdict.ok ? confirmed(ctx) : same(explainCodeRefusal(verdict, t));
+      return verdict.ok ? confirmed(ctx) : same(explainCodeRefusal(verdict));
     },
   };
 }

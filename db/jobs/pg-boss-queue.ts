@@ -28,6 +28,8 @@ export interface PgBossQueueOptions {
   maintenanceIntervalSeconds?: number;
   /** Jobs fetched per look; each worker runs them concurrently, one group at a time. */
   batchSize?: number;
+  /** Workers per queue: one fetch held up by a slow chat does not stall the others. */
+  workersPerQueue?: number;
 }
 
 /**
@@ -109,8 +111,7 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
           }),
         );
       };
-      // Two workers per queue: one fetch held up by a slow chat does not stall the others.
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < (options.workersPerQueue ?? 2); i++) {
         workers.push(
           await boss.work<{ sealed: string }>(
             queue,
