@@ -3,7 +3,7 @@ import { silentLogger } from '../core/logger';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
-import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
+import { createPgBossQueue, type JobsConnection } from '../db/jobs/pg-boss-queue';
 import { jobQueueContract } from './contracts/job-queue.contract';
 import { createTestDatabase, serviceUrl } from './support/services';
 
@@ -12,10 +12,10 @@ jobQueueContract('in-process memory', async () => {
   return { queue, close: () => queue.stop() };
 });
 
-jobQueueContract('pg-boss on PGlite', async () => {
-  const database = await openDatabase({ dataDir: null });
+/** pg-boss on `connection`, looking for jobs twice a second; `release` frees the database after it stops. */
+async function pgBoss(connection: JobsConnection, release: () => Promise<void>) {
   const queue = await createPgBossQueue({
-    connection: database.jobs,
+    connection,
     logger: silentLogger,
     sealer: createFieldCipher(new Uint8Array(32).fill(2)),
     pollingIntervalSeconds: 0.5,
@@ -24,28 +24,21 @@ jobQueueContract('pg-boss on PGlite', async () => {
     queue,
     close: async () => {
       await queue.stop(2000);
-      await database.close();
+      await release();
     },
   };
+}
+
+jobQueueContract('pg-boss on PGlite', async () => {
+  const database = await openDatabase({ dataDir: null });
+  return pgBoss(database.jobs, database.close);
 });
 
 const databaseUrl = serviceUrl('DATABASE_URL');
 if (databaseUrl) {
   jobQueueContract(`pg-boss on Postgres at ${databaseUrl}`, async () => {
     const database = await createTestDatabase(databaseUrl);
-    const queue = await createPgBossQueue({
-      connection: { connectionString: database.url },
-      logger: silentLogger,
-      sealer: createFieldCipher(new Uint8Array(32).fill(2)),
-      pollingIntervalSeconds: 0.5,
-    });
-    return {
-      queue,
-      close: async () => {
-        await queue.stop(2000);
-        await database.drop();
-      },
-    };
+    return pgBoss({ connectionString: database.url }, database.drop);
   });
 } else {
   describe.skip('JobQueue contract: pg-boss on Postgres (set DATABASE_URL to run)', () => {
