@@ -48,5 +48,5 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** The engine's turn lock and reply hand-over for one process, replies going nowhere: the engine's own cost. */
 export const inProcess = () => ({
   lock: createTicketLock(createMemoryTicketStore()),
-  replies: { announce: async () => {}, handOver: async () => {} },
+  replies: { announce: async () => true, confirm: async () => {}, handOver: async () => {} },
 });

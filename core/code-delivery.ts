@@ -80,8 +80,9 @@ export function createCodeDelivery(options: CodeDeliveryOptions) {
 
   return {
     /** Queues the code `request.event` was issued; a second call for the same event adds nothing. */
-    send: (request: CodeRequest) =>
-      queue.send('code', { ...request }, `${request.conversationId}:${request.event}:${request.to}`),
+    send: async (request: CodeRequest): Promise<void> => {
+      await queue.send('code', { ...request }, `${request.conversationId}:${request.event}:${request.to}`);
+    },
     work: () =>
       queue.work('code', async (job) => {
         try {

@@ -136,7 +136,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         eventId: inbound.eventId,
         out,
       };
-      if (out.length > 0) await replies.announce(batch);
+      const announced = out.length > 0 && (await replies.announce(batch));
       if (lease.lost()) throw new TurnLostError(inbound.conversationId);
       // Kept past the idle limit so a returning customer is told their conversation expired.
       const also =
@@ -152,6 +152,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
       );
       if (saved !== null) {
         if (out.length === 0) return { out, batch: null, duplicate: false };
+        if (!announced) await replies.confirm(batch, saved);
         await replies.handOver(batch);
         return { out, batch: { epoch, batch: batch.batch }, duplicate: false };
       }

@@ -18,26 +18,22 @@ interface NoticeJob {
 export function createNotices(queue: JobQueue) {
   return {
     /** Queues `notice` for a conversation; `id` is its idempotency key (e.g. `decision:<case>`). */
-    send(id: string, conversationId: string, channel: ChannelName, notice: Notice): Promise<void> {
+    async send(id: string, conversationId: string, channel: ChannelName, notice: Notice): Promise<void> {
       const job: NoticeJob = { id, conversationId, channel, notice };
-      return queue.send('notice', { ...job }, id);
+      await queue.send('notice', { ...job }, id);
     },
     /** Delivers queued notices through `engine`; call once per process. */
     work: (engine: Engine) =>
-      queue.work(
-        'notice',
-        async (job) => {
-          const { id, conversationId, channel, notice } = job.data as unknown as NoticeJob;
-          await engine.handle({
-            type: 'notification',
-            notice,
-            conversationId,
-            channel,
-            eventId: `notice:${id}`,
-          });
-        },
-        { groupOf: (data) => String(data.conversationId) },
-      ),
+      queue.work('notice', async (job) => {
+        const { id, conversationId, channel, notice } = job.data as unknown as NoticeJob;
+        await engine.handle({
+          type: 'notification',
+          notice,
+          conversationId,
+          channel,
+          eventId: `notice:${id}`,
+        });
+      }),
   };
 }
 

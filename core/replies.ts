@@ -108,6 +108,8 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
     const lease = await lock.acquire(`deliver:${ref.conversationId}`);
     try {
       let { cursor, version } = await readCursor(ref.conversationId);
+      // A job of an earlier life of the conversation (epochs begin with their time) has nothing left to do.
+      if (cursor && cursor.epoch > ref.epoch) return;
       // A new life starts at 1; a cursor lost with its key (days idle) resumes a short way back.
       if (cursor?.epoch !== ref.epoch) cursor = { epoch: ref.epoch, batch: 1, sent: 0 };
       if (cursor.batch < ref.batch - CATCH_UP_LIMIT)
@@ -151,14 +153,27 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
   }
 
   return {
-    /** Before the save: a queued outlet's job for the batch, which waits for the save. Idempotent. */
-    async announce(ref: BatchRef): Promise<void> {
-      if (outlets[ref.channel].inline) return;
+    /**
+     * Before the save: a queued outlet's job for the batch, which waits for the save. Idempotent; false when a
+     * job of that number was queued before (this turn ran again, or an earlier turn announced the number and
+     * never saved, whose job may have given up by now): then `confirm` after the save.
+     */
+    async announce(ref: BatchRef): Promise<boolean> {
+      if (outlets[ref.channel].inline) return true;
+      const { conversationId, channel, epoch, batch } = ref;
+      return queue.send(
+        'reply',
+        { conversationId, channel, epoch, batch },
+        `${conversationId}#${epoch}#${batch}`,
+      );
+    },
+    /** After a save whose announcement found its number taken: a job of its own (`version` is the save's). */
+    async confirm(ref: BatchRef, version: number): Promise<void> {
       const { conversationId, channel, epoch, batch } = ref;
       await queue.send(
         'reply',
         { conversationId, channel, epoch, batch },
-        `${conversationId}#${epoch}#${batch}`,
+        `${conversationId}#${epoch}#${batch}#v${version}`,
       );
     },
     /** After the save: an inline outlet writes the batch now. Idempotent. */
@@ -167,12 +182,9 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
       if (outlet.inline) await outlet.deliver(batch, 0, async () => {}, Number.POSITIVE_INFINITY);
     },
     /** Starts delivering queued replies; call once per process. */
-    work: () =>
-      queue.work('reply', (job) => deliverQueued(job.data as unknown as BatchRef, job), {
-        groupOf: (data) => String(data.conversationId),
-      }),
+    work: () => queue.work('reply', (job) => deliverQueued(job.data as unknown as BatchRef, job)),
   };
 }
 
 export type ReplyDelivery = ReturnType<typeof createReplyDelivery>;
-export type ReplyHandOver = Pick<ReplyDelivery, 'announce' | 'handOver'>;
+export type ReplyHandOver = Pick<ReplyDelivery, 'announce' | 'confirm' | 'handOver'>;

@@ -58,9 +58,13 @@ export function freshState(
   };
 }
 
-/** A short random id (96 bits) naming one life of a conversation. */
+/**
+ * Names one life of a conversation: its start time (base 36, fixed width, so later lives sort after earlier ones)
+ * and 64 random bits.
+ */
 const newEpoch = () =>
-  [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  Date.now().toString(36).padStart(9, '0') +
+  [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 export const encodeState = (state: ConversationState): string => JSON.stringify(state);
 

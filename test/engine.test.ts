@@ -63,7 +63,8 @@ function setup(options: Partial<EngineOptions<unknown>> & { tickets?: TicketStor
     store,
     lock: createTicketLock(options.tickets ?? createMemoryTicketStore()),
     replies: {
-      announce: async () => {},
+      announce: async () => true,
+      confirm: async () => {},
       handOver: async (batch) => {
         dispatched.push(batch);
       },

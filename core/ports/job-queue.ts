@@ -6,19 +6,15 @@
 export interface JobQueue {
   /**
    * Queues a job. `key` makes it idempotent: sending the same key again (a retried webhook, a re-run turn) adds
-   * nothing while the first job is kept (hours after it finished).
+   * nothing while the first job is kept (hours after it finished). True when this call queued it.
    */
-  send(queue: QueueName, data: JobData, key: string): Promise<void>;
+  send(queue: QueueName, data: JobData, key: string): Promise<boolean>;
   /**
-   * Runs `handler` for the queue's jobs, several at a time. Jobs whose `groupOf` is the same (one conversation's
-   * replies) run one after another in the order they were queued. A handler that throws is retried after the
-   * queue's delay, doubling each time, until its retry limit.
+   * Runs `handler` for the queue's jobs, several at a time and in no promised order (what needs an order keeps
+   * it itself: replies by their batch numbers, notices by the turn lock). A handler that throws is retried after
+   * the queue's delay, doubling each time, until its retry limit.
    */
-  work(
-    queue: QueueName,
-    handler: JobHandler,
-    options?: { groupOf?: (data: JobData) => string },
-  ): Promise<void>;
+  work(queue: QueueName, handler: JobHandler): Promise<void>;
   /** Jobs not finished yet (queued, running or waiting for a retry), over every queue: the queue depth. */
   pending(): Promise<number>;
   /** Stops taking jobs and waits up to `graceMs` for running ones; what is left runs elsewhere or after restart. */

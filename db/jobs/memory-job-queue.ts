@@ -8,16 +8,10 @@ import {
   queueSettings,
 } from '../../core/ports/job-queue';
 
-interface Pending {
-  queue: QueueName;
-  data: JobData;
-  retries: number;
-  group: string;
-}
-
 /**
- * The in-process twin of the pg-boss queue, for tests: same idempotent keys, grouping and retries, nothing
- * survives the process. `settled()` waits until no job is queued, running or waiting for a retry.
+ * The in-process twin of the pg-boss queue, for tests: same idempotent keys and retries with doubling delays,
+ * nothing survives the process (and keys are remembered for its life, where pg-boss forgets them once a job is
+ * archived). `settled()` waits until no job is queued, running or waiting for a retry.
  */
 export function createMemoryJobQueue(
   options: { settings?: Record<QueueName, QueueSettings>; delayScale?: number } = {},
@@ -25,10 +19,8 @@ export function createMemoryJobQueue(
   const settings = options.settings ?? queueSettings;
   const delayScale = options.delayScale ?? 1;
   const keys = new Set<string>();
-  const handlers = new Map<QueueName, { handler: JobHandler; groupOf?: (data: JobData) => string }>();
-  const backlog = new Map<QueueName, Pending[]>();
-  /** Groups with a job running: their next job waits. */
-  const busy = new Set<string>();
+  const handlers = new Map<QueueName, JobHandler>();
+  const backlog = new Map<QueueName, { data: JobData; retries: number }[]>();
   let inFlight = 0;
   let stopped = false;
   let waiters: (() => void)[] = [];
@@ -40,66 +32,54 @@ export function createMemoryJobQueue(
   };
 
   function pump(queue: QueueName) {
-    const worker = handlers.get(queue);
-    const jobs = backlog.get(queue) ?? [];
-    if (!worker || stopped) return;
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i] as Pending;
-      if (busy.has(job.group)) continue;
-      jobs.splice(i--, 1);
-      run(queue, job, worker.handler);
+    const handler = handlers.get(queue);
+    if (handler && !stopped) {
+      for (const job of (backlog.get(queue) ?? []).splice(0)) run(queue, job, handler);
     }
     checkSettled();
   }
 
-  function run(queue: QueueName, pending: Pending, handler: JobHandler) {
-    const { retryLimit, retryDelaySeconds } = settings[queue];
-    busy.add(pending.group);
+  function run(queue: QueueName, pending: { data: JobData; retries: number }, handler: JobHandler) {
+    const { retryLimit, retryDelaySeconds, expireInSeconds } = settings[queue];
     inFlight++;
     const job: Job = {
       data: pending.data,
       retries: pending.retries,
       lastAttempt: pending.retries >= retryLimit,
-      deadline: Date.now() + settings[queue].expireInSeconds * 600,
+      deadline: Date.now() + expireInSeconds * 600,
     };
     void handler(job)
       .catch(() => {
         if (job.lastAttempt) return;
         inFlight++; // the retry's wait counts as work in flight
-        const delay = retryDelaySeconds * 2 ** pending.retries * 1000 * delayScale;
-        setTimeout(() => {
-          inFlight--;
-          enqueue(queue, { ...pending, retries: pending.retries + 1 }, true);
-        }, delay).unref?.();
+        setTimeout(
+          () => {
+            inFlight--;
+            enqueue(queue, { ...pending, retries: pending.retries + 1 });
+          },
+          retryDelaySeconds * 2 ** pending.retries * 1000 * delayScale,
+        ).unref?.();
       })
       .finally(() => {
-        busy.delete(pending.group);
         inFlight--;
         pump(queue);
       });
   }
 
-  function enqueue(queue: QueueName, pending: Pending, front = false) {
-    const jobs = backlog.get(queue) ?? [];
-    if (front) jobs.unshift(pending);
-    else jobs.push(pending);
-    backlog.set(queue, jobs);
+  function enqueue(queue: QueueName, pending: { data: JobData; retries: number }) {
+    backlog.set(queue, [...(backlog.get(queue) ?? []), pending]);
     queueMicrotask(() => pump(queue));
   }
 
   const queue: JobQueue & { settled(): Promise<void> } = {
     async send(name, data, key) {
-      if (keys.has(`${name}:${key}`)) return;
+      if (keys.has(`${name}:${key}`)) return false;
       keys.add(`${name}:${key}`);
-      const groupOf = handlers.get(name)?.groupOf;
-      enqueue(name, { queue: name, data, retries: 0, group: groupOf ? `${name}:${groupOf(data)}` : key });
+      enqueue(name, { data, retries: 0 });
+      return true;
     },
-    async work(name, handler, workOptions = {}) {
-      handlers.set(name, { handler, groupOf: workOptions.groupOf });
-      // Jobs queued before a worker existed get their group now.
-      for (const job of backlog.get(name) ?? []) {
-        if (workOptions.groupOf) job.group = `${name}:${workOptions.groupOf(job.data)}`;
-      }
+    async work(name, handler) {
+      handlers.set(name, handler);
       pump(name);
     },
     async pending() {

@@ -26,9 +26,7 @@ export interface PgBossQueueOptions {
    * per interval (pg-boss takes turns through the database). Seconds.
    */
   maintenanceIntervalSeconds?: number;
-  /** Jobs fetched per look; each worker runs them concurrently, one group at a time. */
-  batchSize?: number;
-  /** Workers per queue: one fetch held up by a slow chat does not stall the others. */
+  /** Workers per queue, each running one job at a time. */
   workersPerQueue?: number;
 }
 
@@ -70,53 +68,32 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
 
   return {
     async send(queue, data, key) {
-      await boss.send(queue, await seal(queue, data), { id: uuidFrom(`${queue}:${key}`) });
+      const id = await boss.send(queue, await seal(queue, data), { id: uuidFrom(`${queue}:${key}`) });
       // Wake this instance's workers rather than wait for their next look.
-      for (const id of workers) boss.notifyWorker(id);
+      for (const worker of workers) boss.notifyWorker(worker);
+      return id !== null;
     },
 
-    async work(queue, handler, workOptions = {}) {
-      const retryLimit = settings[queue].retryLimit;
-      const groupOf = workOptions.groupOf ?? (() => Math.random().toString());
-      const run = async (jobs: PgBoss.JobWithMetadata<{ sealed: string }>[]) => {
-        // pg-boss gives the whole fetch one expiry, from now: every job of it is to be done well inside.
-        const deadline = Date.now() + Math.min(...jobs.map((job) => job.expireInSeconds)) * 600;
-        const opened = await Promise.all(
-          jobs.map(async (job) => ({ job, data: await open(queue, job.data) })),
-        );
-        // UPDATE … RETURNING gives the fetched rows in no particular order: restore queue order.
-        opened.sort((a, b) => a.job.createdOn.getTime() - b.job.createdOn.getTime());
-        const groups = new Map<string, typeof opened>();
-        for (const item of opened) {
-          const group = groupOf(item.data);
-          groups.set(group, [...(groups.get(group) ?? []), item]);
-        }
-        // One group's jobs one after another, groups side by side. Each job is completed (or failed) as soon as
-        // it ends, so a sibling running late cannot have it counted as expired and run again.
-        await Promise.all(
-          [...groups.values()].map(async (group) => {
-            for (const { job, data } of group) {
-              try {
-                await handler({
-                  data,
-                  retries: job.retryCount,
-                  lastAttempt: job.retryCount >= retryLimit,
-                  deadline,
-                });
-                await boss.complete(queue, job.id);
-              } catch (error) {
-                await boss.fail(queue, job.id, { message: describeError(error) });
-              }
-            }
-          }),
-        );
+    async work(queue, handler) {
+      // One job per fetch: pg-boss completes (or, past its expiry, fails) every job of a fetch when the fetch's
+      // callback ends, which for a batch would also hit a sibling that failed meanwhile and is running again
+      // elsewhere. Several workers give the concurrency instead.
+      const run = async ([job]: PgBoss.JobWithMetadata<{ sealed: string }>[]) => {
+        if (!job) return;
+        await handler({
+          data: await open(queue, job.data),
+          retries: job.retryCount,
+          lastAttempt: job.retryCount >= job.retryLimit,
+          // Done well inside the job's expiry, after which it counts as dead and runs again elsewhere.
+          deadline: Date.now() + job.expireInSeconds * 600,
+        });
       };
-      for (let i = 0; i < (options.workersPerQueue ?? 2); i++) {
+      for (let i = 0; i < (options.workersPerQueue ?? 4); i++) {
         workers.push(
           await boss.work<{ sealed: string }>(
             queue,
             {
-              batchSize: options.batchSize ?? 16,
+              batchSize: 1,
               pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
               includeMetadata: true,
             },

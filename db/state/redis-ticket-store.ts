@@ -26,6 +26,7 @@ local function admit(ticket, leaseMs, claimMs, holdBackMs, busyMs)
     redis.call('ZREM', queue, head)
     redis.call('HDEL', seen, head)
     redis.call('HDEL', arrived, head)
+    redis.call('HDEL', lock, 'ordered:' .. head)
     head = redis.call('ZRANGE', queue, 0, 0)[1]
   end
   if not head or tonumber(head) ~= ticket then return -1 end
@@ -60,9 +61,13 @@ local claim = admit(ticket, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[
 keep()
 return {ticket, claim}`;
 
-/** ARGV: ticket, leaseMs, claimMs, holdBackMs, busyMs. Returns the claim, -1 while waiting, -2 when passed over. */
+/**
+ * ARGV: ticket, leaseMs, claimMs, holdBackMs, busyMs. Returns the claim, -1 while waiting, -2 when passed over.
+ * Polling again after a claim whose answer was lost (a dropped connection) finds the turn held by this ticket.
+ */
 const POLL = `${PRELUDE}
 local ticket = tonumber(ARGV[1])
+if num(redis.call('HGET', lock, 'holder')) == ticket then return 0 end
 if not redis.call('ZSCORE', queue, ticket) then return -2 end
 redis.call('HSET', seen, ticket, now)
 local claim = admit(ticket, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))

@@ -109,9 +109,19 @@ export function createTicketLock(
     async acquire(key, order) {
       let taken = await tickets.take(key, order ?? null, timing);
       if (taken.claimed) return hold(key, taken.ticket, taken.claimed);
+      let failingSince: number | null = null;
       for (let pause = 1; ; pause = Math.min(pause * 2, maxPollMs)) {
         await pauseFor(key, pause);
-        const claimed = await tickets.poll(key, taken.ticket, timing);
+        let claimed: Awaited<ReturnType<TicketStore['poll']>>;
+        try {
+          claimed = await tickets.poll(key, taken.ticket, timing);
+          failingSince = null;
+        } catch (error) {
+          // Ride out a blip shorter than the claim window; past it, this ticket is lost anyway.
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > timing.claimMs) throw error;
+          continue;
+        }
         if (claimed === 'gone') {
           // This process stalled past the claim window and was passed over: queue again.
           taken = await tickets.take(key, order ?? null, timing);
@@ -208,6 +218,7 @@ export function createMemoryTicketStore(now: () => number = Date.now): TicketSto
     },
     async poll(key, ticket, timing) {
       const turns = keys.get(key);
+      if (turns?.holder === ticket) return { skippedExpired: false }; // its claim's answer was lost
       const waiter = turns?.waiters.find((w) => w.ticket === ticket);
       if (!turns || !waiter) return 'gone';
       waiter.seenAt = now();

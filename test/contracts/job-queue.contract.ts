@@ -27,21 +27,16 @@ export function jobQueueContract(name: string, open: () => Promise<JobQueueHarne
 
     beforeAll(async () => {
       harness = await open();
-      await harness.queue.work(
-        'notice',
-        async (job) => {
-          const id = String(job.data.id);
-          if (job.data.run !== run) return;
-          seen.push({ data: job.data, job });
-          const left = failuresLeft.get(id) ?? 0;
-          if (left > 0) {
-            failuresLeft.set(id, left - 1);
-            throw new Error('transient');
-          }
-          if (job.data.slow) await new Promise((resolve) => setTimeout(resolve, 100));
-        },
-        { groupOf: (data) => String(data.group) },
-      );
+      await harness.queue.work('notice', async (job) => {
+        const id = String(job.data.id);
+        if (job.data.run !== run) return;
+        seen.push({ data: job.data, job });
+        const left = failuresLeft.get(id) ?? 0;
+        if (left > 0) {
+          failuresLeft.set(id, left - 1);
+          throw new Error('transient');
+        }
+      });
     });
     afterAll(async () => harness?.close());
 
@@ -57,16 +52,16 @@ export function jobQueueContract(name: string, open: () => Promise<JobQueueHarne
       expect(ofId('once')[0]?.job).toMatchObject({ retries: 0, lastAttempt: false });
     });
 
-    it('runs one group’s jobs one after another in the order they were queued', async () => {
-      const ids = ['g1', 'g2', 'g3', 'g4'];
-      for (const id of ids) await harness.queue.send('notice', { run, id, group: 'ordered', slow: true }, id);
-      await waitFor(() => ids.every((id) => ofId(id).length === 1));
-      expect(seen.filter((s) => s.data.group === 'ordered').map((s) => s.data.id)).toEqual(ids);
+    it('says whether a send queued the job or found its key taken', async () => {
+      expect(await harness.queue.send('notice', { run, id: 'first' }, 'first-key')).toBe(true);
+      expect(await harness.queue.send('notice', { run, id: 'again' }, 'first-key')).toBe(false);
+      await waitFor(() => ofId('first').length === 1);
+      expect(ofId('again')).toEqual([]);
     });
 
     it('retries a job that failed, telling the handler which try it is', async () => {
       failuresLeft.set('flaky', 1);
-      await harness.queue.send('notice', { run, id: 'flaky', group: 'b' }, 'flaky');
+      await harness.queue.send('notice', { run, id: 'flaky' }, 'flaky');
       await waitFor(() => ofId('flaky').length === 2);
       expect(ofId('flaky').map((s) => s.job.retries)).toEqual([0, 1]);
     }, 20_000);
