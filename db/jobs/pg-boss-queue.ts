@@ -78,18 +78,25 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
       // One job per fetch: pg-boss completes (or, past its expiry, fails) every job of a fetch when the fetch's
       // callback ends, which for a batch would also hit a sibling that failed meanwhile and is running again
       // elsewhere. Several workers give the concurrency instead.
+      const mine: string[] = [];
       const run = async ([job]: PgBoss.JobWithMetadata<{ sealed: string }>[]) => {
         if (!job) return;
-        await handler({
-          data: await open(queue, job.data),
-          retries: job.retryCount,
-          lastAttempt: job.retryCount >= job.retryLimit,
-          // Done well inside the job's expiry, after which it counts as dead and runs again elsewhere.
-          deadline: Date.now() + job.expireInSeconds * 600,
-        });
+        try {
+          await handler({
+            data: await open(queue, job.data),
+            retries: job.retryCount,
+            lastAttempt: job.retryCount >= job.retryLimit,
+            // Done well inside the job's expiry, after which it counts as dead and runs again elsewhere.
+            deadline: Date.now() + job.expireInSeconds * 600,
+          });
+        } finally {
+          // A worker that found a job looks again at once (pg-boss would wait out its polling interval after
+          // each fetch): a backlog drains at the workers' pace, not one job a second each.
+          for (const id of mine) boss.notifyWorker(id);
+        }
       };
       for (let i = 0; i < (options.workersPerQueue ?? 4); i++) {
-        workers.push(
+        mine.push(
           await boss.work<{ sealed: string }>(
             queue,
             {
@@ -101,6 +108,7 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
           ),
         );
       }
+      workers.push(...mine);
     },
 
     async pending() {
