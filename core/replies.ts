@@ -152,6 +152,14 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
     return version;
   }
 
+  /** A reply job names its batch, never carries it; `suffix` tells apart a second job for the same number. */
+  const queueJob = ({ conversationId, channel, epoch, batch }: BatchRef, suffix: string) =>
+    queue.send(
+      'reply',
+      { conversationId, channel, epoch, batch },
+      `${conversationId}#${epoch}#${batch}${suffix}`,
+    );
+
   return {
     /**
      * Before the save: a queued outlet's job for the batch, which waits for the save. Idempotent; false when a
@@ -159,22 +167,11 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
      * never saved, whose job may have given up by now): then `confirm` after the save.
      */
     async announce(ref: BatchRef): Promise<boolean> {
-      if (outlets[ref.channel].inline) return true;
-      const { conversationId, channel, epoch, batch } = ref;
-      return queue.send(
-        'reply',
-        { conversationId, channel, epoch, batch },
-        `${conversationId}#${epoch}#${batch}`,
-      );
+      return outlets[ref.channel].inline || queueJob(ref, '');
     },
     /** After a save whose announcement found its number taken: a job of its own (`version` is the save's). */
     async confirm(ref: BatchRef, version: number): Promise<void> {
-      const { conversationId, channel, epoch, batch } = ref;
-      await queue.send(
-        'reply',
-        { conversationId, channel, epoch, batch },
-        `${conversationId}#${epoch}#${batch}#v${version}`,
-      );
+      await queueJob(ref, `#v${version}`);
     },
     /** After the save: an inline outlet writes the batch now. Idempotent. */
     async handOver(batch: OutgoingBatch): Promise<void> {

@@ -37,14 +37,24 @@ describe('one-time codes', () => {
     sendsPerHour: 5,
     sendsPerConversationPerHour: 3,
   };
-  function codeService() {
-    const store = createMemoryStateStore();
+  /** Codes on a memory store; `budget` overrides the per-contact and per-conversation caps (5 and 3). */
+  function codeService(options: { now?: () => number; budget?: number } = {}) {
+    const store = createMemoryStateStore({ now: options.now });
     const codes = createCodeService({
       store,
-      limiter: createRateLimiter({ name: `c${Math.random()}`, points: 5, durationSeconds: 3600 }),
-      requesterLimiter: createRateLimiter({ name: `r${Math.random()}`, points: 3, durationSeconds: 3600 }),
+      limiter: createRateLimiter({
+        name: `c${Math.random()}`,
+        points: options.budget ?? 5,
+        durationSeconds: 3600,
+      }),
+      requesterLimiter: createRateLimiter({
+        name: `r${Math.random()}`,
+        points: options.budget ?? 3,
+        durationSeconds: 3600,
+      }),
       secret: new Uint8Array(32).fill(5),
       policy,
+      now: options.now,
     });
     return { store, codes };
   }
@@ -105,15 +115,7 @@ describe('one-time codes', () => {
 
   it('never yields an earlier code again for an event id seen before', async () => {
     let now = 1_700_000_000_000;
-    const store = createMemoryStateStore({ now: () => now });
-    const codes = createCodeService({
-      store,
-      limiter: createRateLimiter({ name: `c${Math.random()}`, points: 50, durationSeconds: 3600 }),
-      requesterLimiter: createRateLimiter({ name: `r${Math.random()}`, points: 50, durationSeconds: 3600 }),
-      secret: new Uint8Array(32).fill(5),
-      policy,
-      now: () => now,
-    });
+    const { codes } = codeService({ now: () => now, budget: 50 });
     const first = await codes.issue('register', 'olga@example.ru', 'web:o', 'e-1');
     now += 61_000;
     await codes.issue('register', 'olga@example.ru', 'web:o', 'e-2');

@@ -188,12 +188,19 @@ const IDLE_MS = 10 * 60 * 1000;
 /** The in-process ticket store, for one process without setup. */
 export function createMemoryTicketStore(now: () => number = Date.now): TicketStore {
   const keys = new Map<string, Turns>();
-  /** Forgets a key once it has been idle for a while, so the map holds recent conversations only. */
-  const forgetWhenIdle = (key: string, turns: Turns) =>
-    setTimeout(() => {
+  let nextSweep = now() + IDLE_MS;
+  /**
+   * Forgets keys idle for a while, so the map holds recent conversations only: one pass over the map every
+   * IDLE_MS, on a release (no timer per turn).
+   */
+  const sweep = () => {
+    if (now() < nextSweep) return;
+    nextSweep = now() + IDLE_MS;
+    for (const [key, turns] of keys) {
       const idle = turns.holder === 0 && turns.waiters.length === 0 && !turns.skipped;
-      if (idle && now() - turns.releasedAt >= IDLE_MS && keys.get(key) === turns) keys.delete(key);
-    }, IDLE_MS + 1).unref?.();
+      if (idle && now() - turns.releasedAt >= IDLE_MS) keys.delete(key);
+    }
+  };
   return {
     async take(key, order, timing) {
       const turns = keys.get(key) ?? {
@@ -235,7 +242,7 @@ export function createMemoryTicketStore(now: () => number = Date.now): TicketSto
       if (turns?.holder !== ticket) return;
       turns.holder = 0;
       turns.releasedAt = now();
-      forgetWhenIdle(key, turns);
+      sweep();
     },
   };
 }
