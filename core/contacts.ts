@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { because } from './flow';
+import type { ContactKind } from './ports/accounts';
 import { fail, ok, type Result } from './result';
 
 /**
@@ -33,4 +34,20 @@ export function readMobilePhone(typed: string, region: 'RU' | 'KZ'): Result<stri
 /** A phone shown back to the customer: +7 916 123-45-67. */
 export function formatPhone(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+/** An e-mail or a mobile phone, normalised as at registration: whichever the customer typed. */
+export interface TypedContact {
+  kind: ContactKind;
+  value: string;
+}
+
+/** Reads one field that may hold an e-mail (it has an @) or a phone number (read in `region`). */
+export function readContact(typed: string, region: 'RU' | 'KZ'): Result<TypedContact, 'invalid'> {
+  if (typed.includes('@')) {
+    const email = emailAnswer.safeParse(typed);
+    return email.success ? ok({ kind: 'email', value: email.data }) : fail('invalid');
+  }
+  const phone = readMobilePhone(typed, region);
+  return phone.ok ? ok({ kind: 'phone', value: phone.value }) : fail('invalid');
 }

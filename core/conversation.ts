@@ -3,11 +3,12 @@ import { readAnswer } from './conversation/answer';
 import { createAsking, type Where } from './conversation/asking';
 import { createFlowCatalogue } from './conversation/catalogue';
 import { LANGUAGE_CHOICE, runCommand } from './conversation/commands';
-import { moveTo, returnTo, toHome, withAnswers } from './conversation/navigation';
+import { moveTo, returnTo, signedIn, toHome, withAnswers } from './conversation/navigation';
 import type { Flow, Transition } from './flow';
 import { createTranslations, defaultLocale, type Locale, matchLocale } from './i18n';
 import type { Inbound, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
+import type { Sessions } from './sessions';
 import { type ConversationState, freshState } from './state';
 
 /** A message's effect: the state to save and the replies to send. */
@@ -23,6 +24,8 @@ export interface ConversationOptions<S> {
   preset: InsurerPreset;
   now: () => number;
   maxTextLength: number;
+  /** Checked at every message of a signed-in conversation; without it, sessions are not checked (engine tests). */
+  sessions?: Sessions;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     return [{ type: 'text', text: greeting }, ...(await askingFor(state, where).ask())];
   }
 
-  const commandDeps = { catalogue, preset, askingFor, greet };
+  const commandDeps = { catalogue, preset, askingFor, greet, sessions: options.sessions };
 
   /** Where the step's decision takes the conversation, and what it says on the way. */
   async function follow(transition: Transition, state: ConversationState, where: Where): Promise<Turn> {
@@ -67,8 +70,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'flow': {
         const flow = catalogue.flow(transition.flow);
         if (!flow) throw new Error(`no flow ${transition.flow}`);
-        const moved = moveTo(state, flow.name, flow.first, true);
-        return arrive(transition.account ? { ...moved, account: transition.account } : moved);
+        return arrive(signedIn(moveTo(state, flow.name, flow.first, true), transition.signIn));
       }
       case 'command':
         return runCommand(
@@ -79,18 +81,26 @@ export function createConversation<S>(options: ConversationOptions<S>) {
           commandDeps,
         );
       case 'done':
-        return arrive(toHome(state, catalogue.home));
+        return arrive(signedIn(toHome(state, catalogue.home), transition.signIn));
     }
   }
 
-  /** A newcomer, or a conversation that expired: greeted afresh (told so, and told a notice it came with). */
-  async function welcome(inbound: Inbound, expired: boolean, where: Where): Promise<Turn> {
-    const state = freshState(
+  /**
+   * A newcomer, or a conversation that expired (`previous`): greeted afresh, told so, and told a notice it came
+   * with. A Telegram chat stays signed in; an expired web chat's session ends with it (core/sessions.ts).
+   */
+  async function welcome(inbound: Inbound, previous: ConversationState | null, where: Where): Promise<Turn> {
+    const fresh = freshState(
       catalogue.home.flow,
       catalogue.home.step,
       matchLocale(inbound.localeHint),
       now(),
     );
+    const kept = await options.sessions?.resume(inbound.conversationId, inbound.channel);
+    if (previous?.session && previous.session !== kept?.session)
+      await options.sessions?.end(previous.session, 'expired');
+    const state = signedIn(fresh, kept ?? undefined);
+    const expired = previous !== null;
     const t = translations(state.locale ?? defaultLocale);
     const before: Outbound[] = expired ? [{ type: 'text', text: t('session.expired') }] : [];
     if (inbound.type === 'notification')
@@ -98,7 +108,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     return { state, out: [...before, ...(await greet(state, where))] };
   }
 
-  /** One message against one loaded state (null: a newcomer, or a conversation that expired). */
+  /** One message against one loaded state (null: a newcomer; `expired`: idle past the limit). */
   async function runTurn(
     loaded: ConversationState | null,
     expired: boolean,
@@ -108,10 +118,17 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       channel: inbound.channel,
       conversationId: inbound.conversationId,
       event: inbound.eventId ?? `turn:${crypto.randomUUID()}`,
+      client: inbound.client ?? inbound.conversationId,
     };
-    if (!loaded) return welcome(inbound, expired, where);
+    if (!loaded || expired) return welcome(inbound, loaded, where);
     const state = { ...loaded, locale: loaded.locale ?? matchLocale(inbound.localeHint) };
     const t = translations(state.locale ?? defaultLocale);
+    // A session ended elsewhere (a password reset, "end other sessions") signs this conversation out now.
+    const ended = state.account && options.sessions ? await options.sessions.ended(state) : null;
+    if (ended) {
+      const out = signedIn(toHome(state, catalogue.home), null);
+      return askingFor(out, where).sayAndAsk(t(`session.ended.${ended}`, { support: preset.support }));
+    }
     const here = askingFor(state, where);
     const command = (name: string) => runCommand(name, state, t, where, commandDeps);
     switch (inbound.type) {

@@ -8,6 +8,7 @@ import type { StateStore } from './ports/state-store';
 import type { TurnLease, TurnLock } from './ports/turn-lock';
 import type { InsurerPreset } from './presets';
 import { BATCH_TTL_SECONDS, batchKey, type ReplyHandOver } from './replies';
+import type { Sessions } from './sessions';
 import { type ConversationState, decodeState, encodeState, pushBounded, SEEN_LIMIT } from './state';
 
 export interface EngineOptions<S> {
@@ -20,6 +21,8 @@ export interface EngineOptions<S> {
   /** How saved replies reach their channel (core/replies.ts); both steps idempotent per batch. */
   replies: ReplyHandOver;
   services: S;
+  /** Checked at every message of a signed-in conversation (none: sessions are not checked). */
+  sessions?: Sessions;
   preset: InsurerPreset;
   /** Epoch milliseconds; tests pass a fixed clock. */
   now?: () => number;
@@ -38,6 +41,8 @@ export interface Handled {
   batch: { epoch: string; batch: number } | null;
   /** The event had been handled before (a redelivery): nothing was run again. */
   duplicate: boolean;
+  /** This turn attached an account to the conversation (a sign-in): a web chat rotates its session token. */
+  signedIn: boolean;
 }
 
 export interface Engine {
@@ -62,6 +67,8 @@ export class ConversationBusyError extends Error {
 }
 
 const CAS_ATTEMPTS = 5;
+/** A conversation idle longer than this starts afresh. Seconds. */
+export const DEFAULT_IDLE_SECONDS = 24 * 60 * 60;
 const conversationKey = (id: string) => `conv:${id}`;
 
 /**
@@ -74,7 +81,7 @@ const conversationKey = (id: string) => `conv:${id}`;
 export function createEngine<S>(options: EngineOptions<S>): Engine {
   const { store, lock, replies } = options;
   const now = options.now ?? Date.now;
-  const idleSeconds = options.idleSeconds ?? 24 * 60 * 60;
+  const idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_SECONDS;
   const logger = options.logger ?? silentLogger;
   const conversation = createConversation({ ...options, now, maxTextLength: options.maxTextLength ?? 2000 });
 
@@ -96,8 +103,10 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
   /** A repeat of a handled event: nothing runs again; its replies, if they are the latest, are handed over again. */
   async function repeat(inbound: Inbound, state: ConversationState): Promise<Handled> {
     const latest = await handOverLatest(inbound.conversationId, state);
-    if (!latest || latest.eventId !== inbound.eventId) return { out: [], batch: null, duplicate: true };
-    return { out: latest.out, batch: { epoch: latest.epoch, batch: latest.batch }, duplicate: true };
+    if (!latest || latest.eventId !== inbound.eventId)
+      return { out: [], batch: null, duplicate: true, signedIn: false };
+    const batch = { epoch: latest.epoch, batch: latest.batch };
+    return { out: latest.out, batch, duplicate: true, signedIn: false };
   }
 
   async function handleOnce(inbound: Inbound, lease: TurnLease): Promise<Handled> {
@@ -115,7 +124,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         loaded && inbound.type === 'text' && inbound.messageId && conversation.asksForSecret(loaded)
           ? [{ type: 'delete-message', messageId: inbound.messageId }]
           : [];
-      const turn = (await runSafely(expired ? null : loaded, expired, inbound)) ?? {
+      const turn = (await runSafely(loaded, expired, inbound)) ?? {
         // A step failed on our side: the customer keeps their place and hears an apology.
         state: loaded ?? conversation.fresh(matchLocale(inbound.localeHint)),
         out: conversation.apology(loaded?.locale ?? matchLocale(inbound.localeHint)),
@@ -151,10 +160,11 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         also,
       );
       if (saved !== null) {
-        if (out.length === 0) return { out, batch: null, duplicate: false };
+        const signedIn = next.session !== null && next.session !== loaded?.session;
+        if (out.length === 0) return { out, batch: null, duplicate: false, signedIn };
         if (!announced) await replies.confirm(batch, saved);
         await replies.handOver(batch);
-        return { out, batch: { epoch, batch: batch.batch }, duplicate: false };
+        return { out, batch: { epoch, batch: batch.batch }, duplicate: false, signedIn };
       }
       logger.info('conversation changed concurrently, retrying', {
         conversationId: inbound.conversationId,

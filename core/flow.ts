@@ -3,12 +3,20 @@ import type { GlobalCommand } from './commands';
 import type { Locale, MessageKey, Translate } from './i18n';
 import type { ChannelName, Option, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
+import type { SignedIn } from './sessions';
 
 /** Collected answers of the current flow; serialisable, never a secret in clear. */
 export type FlowData = Record<string, string | number | boolean | null>;
 
 /** The installed flows' names: a flow handing over to another names it here. */
-export type FlowName = 'menu' | 'registration' | 'password-reset' | 'identity' | 'profile' | 'account';
+export type FlowName =
+  | 'menu'
+  | 'registration'
+  | 'sign-in'
+  | 'password-reset'
+  | 'identity'
+  | 'profile'
+  | 'account';
 
 /** What a step sees: the customer's language, the insurer, what was collected (typed per flow), the services. */
 export interface StepContext<S = unknown, D extends FlowData = FlowData> {
@@ -19,10 +27,14 @@ export interface StepContext<S = unknown, D extends FlowData = FlowData> {
   data: Readonly<Partial<D>>;
   /** The account this conversation registered or signed in to, or null. */
   account: string | null;
+  /** The session holding `account` (core/sessions.ts), or null. */
+  session: string | null;
   /** The channel the customer writes from, for the audit trail and notices. */
   channel: ChannelName;
   /** This conversation's id: who asked, for per-conversation limits and one-time codes. */
   conversation: string;
+  /** Who is writing as far as the channel can tell (a web client's address, a Telegram user), for per-client limits. */
+  client: string;
   /**
    * The event being handled: the idempotency key of whatever the step asks a service to do, so a turn that
    * runs again (a redelivery, a lost compare-and-set) has each effect once.
@@ -66,12 +78,15 @@ export type Transition<D extends FlowData = FlowData, K extends string = string>
   | { to: 'step'; step: K; set?: Partial<D>; say?: Outbound[] }
   /** Return to an earlier step of this flow, forgetting the steps after it (a correction). */
   | { to: 'back'; step: K; set?: Partial<D>; say?: Outbound[] }
-  /** Start another flow from its first step; its collected data starts empty. */
-  | { to: 'flow'; flow: FlowName; say?: Outbound[]; account?: string }
+  /**
+   * Start another flow from its first step; its collected data starts empty. `signIn` attaches an account to the
+   * conversation (null detaches it).
+   */
+  | { to: 'flow'; flow: FlowName; say?: Outbound[]; signIn?: SignedIn | null }
   /** Run a global command (/language from a menu button). */
   | { to: 'command'; name: GlobalCommand }
-  /** The flow is over: say this and return to the menu. */
-  | { to: 'done'; say: Outbound[] };
+  /** The flow is over: say this and return to the menu, signed in (or out) if `signIn` says so. */
+  | { to: 'done'; say: Outbound[]; signIn?: SignedIn | null };
 
 /** One question of a flow whose steps are named `K` and whose data is `D`; `T` is what its text parses to. */
 export interface Step<S = unknown, T = string, D extends FlowData = FlowData, K extends string = string> {

@@ -25,6 +25,8 @@ export interface InboundBase {
   order?: number;
   /** The channel's id of the customer's message, so a message holding a secret can be deleted. */
   messageId?: string;
+  /** Who is writing, as far as the channel can tell (a web client's address, `tg-user:<id>`): per-client limits. */
+  client?: string;
   /** The customer's language as the channel reports it (e.g. Telegram `language_code`); used until they choose one. */
   localeHint?: string;
 }

@@ -39,6 +39,8 @@ export interface InsurerPreset {
   support: string;
   /** ISO 3166 region used to read phone numbers typed without a country code. */
   phoneRegion: 'RU' | 'KZ';
+  /** IANA zone that times shown to customers (session lists) are given in. */
+  timeZone: string;
   agreement: { url: string; version: string };
   /**
    * 'password-first' (Soglasie): e-mail, phone, password, consent, then an e-mail and an SMS code.
@@ -69,6 +71,7 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     name: { ru: 'СК «Согласие»', en: 'Soglasie Insurance' },
     support: 'digital@soglasie.ru',
     phoneRegion: 'RU',
+    timeZone: 'Europe/Moscow',
     agreement: { url: 'https://lk.soglasie.ru/agreement', version: '2026-01' },
     registration: 'password-first',
     // The seed asks for the SMS code after the phone is typed; a shared contact proves the Telegram account,
@@ -91,6 +94,7 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     // The instruction names no support address; the site lists the contact centre.
     support: 'https://vic.kz',
     phoneRegion: 'KZ',
+    timeZone: 'Asia/Almaty',
     agreement: { url: 'https://vic.kz/agreement', version: '2026-01' },
     registration: 'activation-link',
     sharedPhoneNeedsCode: true,

@@ -4,6 +4,8 @@ import type { Notices } from './notices';
 import type { AccountRepository } from './ports/accounts';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { Sealer } from './ports/sealer';
+import type { Sessions } from './sessions';
+import type { SignIn } from './sign-in';
 
 /** The ports a flow may call through its step context. */
 export interface Services {
@@ -16,4 +18,8 @@ export interface Services {
   passwords: PasswordHasher;
   /** Seals what must wait in conversation state but should not be readable there (a password's hash). */
   sealer: Sealer;
+  /** Checks a contact and password under the brute-force limits. */
+  signIn: SignIn;
+  /** Opens, lists and ends the sessions of the conversation's account. */
+  sessions: Sessions;
 }

@@ -21,6 +21,8 @@ export interface ConversationState {
   back: string[];
   /** The account this conversation registered or signed in to; null for a guest. */
   account: string | null;
+  /** The session holding `account` (checked at every message; ends at sign-out or a password change). */
+  session: string | null;
   /** The language the customer chose or the channel hinted; null until known. */
   locale: Locale | null;
   /** Counts prompts; a button carries the turn it was shown at, so a tap on an older one is refused. */
@@ -50,6 +52,7 @@ export function freshState(
     data: {},
     back: [],
     account: null,
+    session: null,
     locale,
     turn: 0,
     seen: [],
@@ -90,7 +93,8 @@ export function decodeState(raw: string): ConversationState | null {
       typeof s.replies?.epoch === 'string' && typeof s.replies.seq === 'number'
         ? s.replies
         : { epoch: newEpoch(), seq: 0 };
-    return { ...s, replies } as ConversationState;
+    // So did `session`: an account held without one is signed out at its next message.
+    return { ...s, replies, session: typeof s.session === 'string' ? s.session : null } as ConversationState;
   } catch {
     return null;
   }

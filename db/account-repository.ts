@@ -12,6 +12,7 @@ import type { OpenDatabase } from './database';
 import { pingDatabase } from './database';
 import type { FieldCipher } from './field-cipher';
 import { accounts, auditLog, consents, contacts, profiles } from './schema';
+import { createSessionRepository } from './session-repository';
 
 /** Rolls a transaction back with an expected outcome rather than a defect. */
 class ContactTaken extends Error {
@@ -61,6 +62,7 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
   }
 
   return {
+    ...createSessionRepository(db),
     async createAccount(input) {
       try {
         const id = await db.transaction(async (tx) => {

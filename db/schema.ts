@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -18,6 +19,16 @@ export const accounts = pgTable('accounts', {
   /** bcrypt; null for accounts created without a password (imported, or awaiting activation). */
   passwordHash: text('password_hash'),
   createdAt: createdAt(),
+  /**
+   * Sessions of this account are live only while their generation equals this one: bumping it ends every
+   * session at once (a password change, "end all other sessions") without a scan over conversations.
+   */
+  sessionGeneration: integer('session_generation').notNull().default(0),
+  /** Why the generation was last bumped, told to a conversation signed out by it. */
+  sessionsEndedReason: text('sessions_ended_reason'),
+  passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+  /** The request that last changed the password: the same request again changes nothing (a re-run turn). */
+  passwordChangeRef: text('password_change_ref'),
 });
 
 export const contactKind = pgEnum('contact_kind', ['email', 'phone']);
@@ -67,6 +78,32 @@ export const profiles = pgTable('profiles', {
   completedAt: timestamp('completed_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A conversation signed in to an account. Live while not ended and its generation is the account's.
+ * `conversationRef` is a SHA-256 of the conversation id: a Telegram chat finds its session again after its state
+ * expired, and no web chat's id (a bearer of its conversation) is kept here.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    conversationRef: text('conversation_ref').notNull(),
+    generation: integer('generation').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    lastActiveAt: timestamp('last_active_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endReason: text('end_reason'),
+  },
+  (t) => [
+    index('sessions_account_idx').on(t.accountId),
+    index('sessions_conversation_idx').on(t.conversationRef),
+  ],
+);
 
 /** Append-only: who did what to which account, and when. */
 export const auditLog = pgTable(

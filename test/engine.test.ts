@@ -108,9 +108,9 @@ describe('conversation engine', () => {
       text: 'Что вы хотите сделать?',
       rows: [
         [{ value: 'register' }],
+        [{ value: 'sign_in' }],
         [{ value: 'forgot_password' }],
         [{ value: 'confirm_identity' }],
-        [{ value: 'my_account' }],
         [{ value: 'language' }],
       ],
     });
@@ -195,7 +195,7 @@ describe('conversation engine', () => {
     await t.send({ type: 'open' });
     expect(texts(await t.text('/help'))[0]).toContain('/back');
     expect(texts(await t.text('/frobnicate'))[0]).toBe(
-      'Команду /frobnicate я не знаю. Доступны: /start, /cancel, /back, /help, /language.',
+      'Команду /frobnicate я не знаю. Доступны: /start, /cancel, /back, /help, /language, /login, /reset, /logout.',
     );
   });
 

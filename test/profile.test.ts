@@ -131,11 +131,13 @@ describe('profile (Soglasie)', () => {
     expect(complete).toContain('Профиль: заполнен');
   });
 
-  it('answers My account for a guest without an account', async () => {
+  it('offers a guest registration and sign-in, and My account only once signed in', async () => {
     const h = createFlowHarness(accounts);
     const c = h.customer();
-    await c.open();
-    expect(question(await c.choose('my_account'))).toContain('В этом чате вы ещё не зарегистрированы');
+    const menu = (await c.open()).at(-1);
+    const values = menu?.type === 'choices' ? menu.rows.flat().map((o) => o.value) : [];
+    expect(values).toEqual(expect.arrayContaining(['register', 'sign_in', 'forgot_password']));
+    expect(values).not.toContain('my_account');
   });
 
   it("does not run Soglasie's registration under the Victoria preset, and says registration is coming", async () => {

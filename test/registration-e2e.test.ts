@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digest } from '../core/digest';
 import type { Logger } from '../core/logger';
 import { openDatabase } from '../db/database';
 import type { ChatMessage } from '../web/chat/inbox';
@@ -59,6 +60,8 @@ describe('registration end to end over the web chat', () => {
   /** The page's side of the conversation: cookie, message ids, the last buttons' nonce. */
   function browser() {
     let cookie = '';
+    /** The first token: the conversation keeps its name when the token is rotated at sign-in. */
+    let firstToken = '';
     let nonce: string | undefined;
     let n = 0;
     async function post(body: Record<string, unknown>) {
@@ -68,6 +71,7 @@ describe('registration end to end over the web chat', () => {
         body: JSON.stringify({ id: `msg-${++n}`, body }),
       });
       cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+      firstToken ||= decodeURIComponent(cookie.split('=')[1] ?? '').split('.')[0] ?? '';
       expect(response.status).toBe(200);
       const reply = (await response.json()) as { messages: ChatMessage[]; hidden: boolean };
       for (const m of reply.messages) if (m.type === 'choices') nonce = m.nonce;
@@ -75,8 +79,9 @@ describe('registration end to end over the web chat', () => {
     }
     return {
       post,
-      /** The session id inside the signed cookie (`kabinet_session=<id>.<signature>`). */
-      sessionId: () => decodeURIComponent(cookie.split('=')[1] ?? '').split('.')[0] ?? '',
+      /** The conversation: named by a hash of the first token in the signed cookie (`kabinet_session=<token>.<mac>`). */
+      conversationId: async () => `web:${await digest(firstToken, 22)}`,
+      cookie: () => cookie,
       say: (text: string) => post({ type: 'text', text }),
       tap: (value: string) => post({ type: 'choice', value, nonce }),
     };
@@ -113,7 +118,20 @@ describe('registration end to end over the web chat', () => {
     const message = sms.received.at(-1);
     expect(message?.to).toMatch(/^\+7916\d{7}$/);
     const smsCode = codeIn(message?.text ?? '');
+    const guestCookie = b.cookie();
     expect((await b.say(smsCode)).text).toContain('личный кабинет создан');
+    // The account attached: the browser holds a new session token, and the one it had opens nothing any more.
+    expect(b.cookie()).not.toBe(guestCookie);
+    const planted = await kabinet.app.request('/chat/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: guestCookie },
+      body: JSON.stringify({ id: 'fixation-1', body: { type: 'text', text: '/start' } }),
+    });
+    expect(planted.headers.get('set-cookie')).toMatch(/^kabinet_session=/); // a new chat for that browser
+    const plantedMenu = ((await planted.json()) as { messages: ChatMessage[] }).messages.at(-1);
+    expect(plantedMenu?.type === 'choices' && plantedMenu.rows.flat().map((o) => o.value)).toContain(
+      'sign_in',
+    );
 
     for (const answer of ['Петрова', 'Анна', 'Сергеевна', '05.03.1985']) await b.say(answer);
     await b.tap('female');
@@ -124,7 +142,7 @@ describe('registration end to end over the web chat', () => {
 
     // Neither the password nor any code, nor the document number, is readable in the stores or the logs.
     const secrets = [password, emailCode, smsCode, '987654', '4510987654', '4510 987654'];
-    const state = await dumpState(b.sessionId(), [email, message?.to ?? '']);
+    const state = await dumpState(await b.conversationId(), [email, message?.to ?? '']);
     await kabinet.close();
     const everywhere = [await dumpRecords(), state, logs.join('\n')].join('\n');
     expect(everywhere).toContain(email); // the scan reads real data
@@ -150,12 +168,12 @@ describe('registration end to end over the web chat', () => {
   }
 
   /** Everything in Redis under the service's prefix; in memory, the keys this conversation can have written. */
-  async function dumpState(sessionId: string, contacts: string[]): Promise<string> {
+  async function dumpState(conversationId: string, contacts: string[]): Promise<string> {
     if (!redisUrl) {
       const keys = [
-        `conv:web:${sessionId}`,
-        `inbox:${sessionId}`,
-        ...contacts.map((c) => `code:register:${c}:web:${sessionId}`),
+        `conv:${conversationId}`,
+        `inbox:${conversationId}`,
+        ...contacts.map((c) => `code:register:${c}:${conversationId}`),
       ];
       const values = await Promise.all(keys.map((key) => kabinet.store.get(key)));
       expect(values.filter(Boolean).length).toBeGreaterThanOrEqual(3);

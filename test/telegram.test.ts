@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digest } from '../core/digest';
 import type { Logger } from '../core/logger';
 import { queueSettings } from '../core/ports/job-queue';
 import { loadConfig } from '../web/config';
@@ -174,11 +175,34 @@ describe('Telegram channel', () => {
     expect(texts(await c.tap('Всё верно, сохранить'))).toContain('Профиль сохранён');
   });
 
+  it('signs in with /login, deletes the password message, and signs out with /logout', async () => {
+    const c = customer();
+    const email = `tg.login.${c.chatId}.${Date.now()}@example.ru`;
+    const created = await kabinet.services.accounts.createAccount({
+      email,
+      phone: `+7916${String(3_000_000 + c.chatId).slice(-7)}`,
+      passwordHash: await kabinet.services.passwords.hash('Sunflower42'),
+      consent: { agreementVersion: '2026-01', acceptedAt: new Date() },
+      contactsVerifiedAt: new Date(),
+      actor: 'test',
+    });
+    expect(created.ok).toBe(true);
+    await c.say('/start');
+    expect(texts(await c.say('/login'))).toContain('Введите e-mail или номер мобильного телефона');
+    await c.say(email);
+    expect(texts(await c.say('Sunflower41'))).toContain('Неверный e-mail, телефон или пароль');
+    const signedIn = await c.say('Sunflower42');
+    expect(texts(signedIn)).toContain('Вы вошли в личный кабинет');
+    expect(fake.sent(c.chatId, 'deleteMessage').map((p) => p.message_id)).toHaveLength(2);
+    expect(texts(await c.tap('Мой кабинет'))).toContain('Telegram — этот чат');
+    expect(texts(await c.say('/logout'))).toContain('Вы вышли из личного кабинета');
+  });
+
   it('answers a tap on an out-of-date button without acting on it', async () => {
     const c = customer();
     await c.say('/start');
     await c.tap('Зарегистрироваться');
-    const replies = await c.tap('Мой кабинет');
+    const replies = await c.tap('Войти');
     expect(texts(replies)).toContain('Эта кнопка уже устарела');
     expect(texts(replies)).toContain('Введите адрес электронной почты');
     expect(fake.calls.some((call) => call.method === 'answerCallbackQuery')).toBe(true);
@@ -318,8 +342,10 @@ describe('Telegram channel', () => {
     };
     const opened = await chat('/chat/messages', { type: 'open' });
     await chat('/chat/messages', { type: 'choice', value: 'register', nonce: opened.messages.at(-1)?.nonce });
-    const session = decodeURIComponent(cookie.split('=')[1] ?? '').split('.')[0];
-    await kabinet.notices.send(`web-notice-${session}`, `web:${session}`, 'web', {
+    const session = decodeURIComponent(cookie.split('=')[1] ?? '').split('.')[0] ?? '';
+    // The web chat's conversation is named by a hash of the cookie's token.
+    const conversation = `web:${await digest(session, 22)}`;
+    await kabinet.notices.send(`web-notice-${session}`, conversation, 'web', {
       key: 'code.delivery_failed.email',
     });
     await kabinet.settled();

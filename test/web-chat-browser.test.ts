@@ -100,9 +100,9 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     const page = await browser.newPage({ locale: 'ru-RU' });
     await page.goto(`${service.url}/`);
     await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
-    await tap(page, 'Мой кабинет');
+    await tap(page, 'Войти');
     await page.reload();
     await expect.poll(() => page.locator('#log li.bot').count()).toBe(3);
-    expect(await lastBot(page).textContent()).toContain('В этом чате вы ещё не зарегистрированы');
+    expect(await lastBot(page).textContent()).toContain('Введите e-mail или номер мобильного телефона');
   });
 });

@@ -49,6 +49,7 @@ function createTestApp(
     // In-process requests have no socket: the tests name the client in a header.
     clientAddress: (c) => c.req.header('x-test-client') ?? null,
     inbox,
+    store,
     sessionSecret: 'test-secret-test-secret-test-secret',
     secureCookies: options.secure ?? false,
     dependencies: [

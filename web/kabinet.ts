@@ -149,6 +149,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     },
     clientAddress: (c) => clientAddress(c, config.TRUST_PROXY === '1'),
     inbox,
+    store,
     sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
     secureCookies: config.PUBLIC_URL.startsWith('https://'),
     dependencies: [

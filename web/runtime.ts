@@ -1,6 +1,6 @@
 import { createCodeDelivery } from '../core/code-delivery';
 import { createCodeService } from '../core/codes';
-import { createEngine, type Engine } from '../core/engine';
+import { createEngine, DEFAULT_IDLE_SECONDS, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
 import type { Logger } from '../core/logger';
 import { createNotices, type Notices } from '../core/notices';
@@ -16,6 +16,15 @@ import type { TurnLock } from '../core/ports/turn-lock';
 import type { InsurerPreset } from '../core/presets';
 import { createReplyDelivery } from '../core/replies';
 import type { Services } from '../core/services';
+import { createSessions } from '../core/sessions';
+import { createSignIn } from '../core/sign-in';
+import { createSignInLimits } from '../core/sign-in-limits';
+
+/**
+ * Sign-in tries an hour, whatever the contacts: per conversation, and per client (a web client's address, shared
+ * by everyone behind one NAT, so looser). The per-contact lockout is core/sign-in-limits.ts.
+ */
+const SIGN_INS_PER_HOUR = { conversation: 20, client: 100 };
 
 /** Everything the conversation needs from outside; the composition root, the tests and the benchmarks fill it. */
 export interface RuntimeDeps {
@@ -83,6 +92,17 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         reason,
       }),
   });
+  const sessions = createSessions(deps.accounts, deps.idleSeconds ?? DEFAULT_IDLE_SECONDS);
+  const signIn = createSignIn({
+    records: deps.accounts,
+    passwords: deps.passwords,
+    limits: createSignInLimits({
+      store,
+      perConversation: deps.limiter('signin-by-conversation', SIGN_INS_PER_HOUR.conversation, 3600),
+      perClient: deps.limiter('signin-by-client', SIGN_INS_PER_HOUR.client, 3600),
+      now: deps.now,
+    }),
+  });
   const services: Services = {
     accounts: deps.accounts,
     codes,
@@ -90,6 +110,8 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     notices,
     passwords: deps.passwords,
     sealer: deps.sealer,
+    signIn,
+    sessions,
   };
   const engine = createEngine({
     flows: flowsFor(preset),
@@ -98,6 +120,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     lock: deps.lock,
     replies,
     services,
+    sessions,
     preset,
     idleSeconds: deps.idleSeconds,
     now: deps.now,

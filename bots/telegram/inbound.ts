@@ -33,6 +33,7 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
       channel: 'tg',
       eventId,
       order: update.update_id,
+      client: `tg-user:${callback.from.id}`,
       localeHint: callback.from.language_code,
     };
   }
@@ -45,6 +46,7 @@ export function toInbound(update: Update, fetchFile: FileFetcher): Inbound | nul
     eventId,
     order: update.update_id,
     messageId: String(message.message_id),
+    client: message.from ? `tg-user:${message.from.id}` : undefined,
     localeHint: message.from?.language_code,
   };
   // Commands stay text: the engine reads them, and knows when "/…" is a password rather than a command.

@@ -11,6 +11,8 @@ export interface Where {
   channel: ChannelName;
   conversationId: string;
   event: string;
+  /** Who is writing, as far as the channel tells (else the conversation). */
+  client: string;
 }
 
 export interface AskingDeps<S> {
@@ -44,8 +46,10 @@ export function createAsking<S>(deps: AskingDeps<S>) {
       preset,
       data: state.data,
       account: state.account,
+      session: state.session,
       channel: where.channel,
       conversation: where.conversationId,
+      client: where.client,
       event: where.event,
       services,
       now: now(),

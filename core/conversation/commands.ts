@@ -1,11 +1,13 @@
+import type { FlowName } from '../flow';
 import type { Translate } from '../i18n';
 import { localeNames, locales } from '../i18n';
 import type { Outbound } from '../messages';
 import type { InsurerPreset } from '../presets';
+import type { Sessions } from '../sessions';
 import type { ConversationState } from '../state';
 import type { Asking, Where } from './asking';
 import type { FlowCatalogue } from './catalogue';
-import { stepBack, toHome } from './navigation';
+import { moveTo, signedIn, stepBack, toHome } from './navigation';
 
 /** A button of the language picker carries this before the language code. */
 export const LANGUAGE_CHOICE = 'lang:';
@@ -15,9 +17,13 @@ export interface CommandDeps<S> {
   preset: InsurerPreset;
   askingFor(state: ConversationState, where: Where): Asking<S>;
   greet(state: ConversationState, where: Where): Promise<Outbound[]>;
+  sessions?: Sessions;
 }
 
-/** The global commands (/start /cancel /back /help /language), the same at every step of every flow. */
+/**
+ * The global commands, the same at every step of every flow: /start /cancel /back /help /language, and the
+ * account's: /login, /reset (a forgotten password), /logout.
+ */
 export async function runCommand<S>(
   name: string,
   state: ConversationState,
@@ -27,6 +33,14 @@ export async function runCommand<S>(
 ): Promise<{ state: ConversationState; out: Outbound[] }> {
   const { catalogue, preset } = deps;
   const here = () => deps.askingFor(state, where);
+  /** Starts a flow from its first question, or says it is not in the chat yet. */
+  const start = async (flow: FlowName) => {
+    if (!catalogue.hasFlow(flow))
+      return here().sayAndAsk(t('command.coming_soon', { support: preset.support }));
+    const first = catalogue.flow(flow)?.first ?? '';
+    const next = moveTo(state, flow, first, true);
+    return { state: next, out: await deps.askingFor(next, where).ask() };
+  };
   switch (name) {
     case 'start': {
       const next = toHome(state, catalogue.home);
@@ -47,6 +61,16 @@ export async function runCommand<S>(
         state,
         out: [{ type: 'choices', text: t('language.prompt'), rows, nonce: String(state.turn) }],
       };
+    }
+    case 'login':
+      return state.account ? here().sayAndAsk(t('signin.already')) : start('sign-in');
+    case 'reset':
+      return start('password-reset');
+    case 'logout': {
+      if (!state.account) return here().sayAndAsk(t('logout.not_signed_in'));
+      if (state.session) await deps.sessions?.end(state.session);
+      const next = signedIn(toHome(state, catalogue.home), null);
+      return deps.askingFor(next, where).sayAndAsk(t('logout.done'));
     }
     default:
       return here().sayAndAsk(t('error.unknown_command', { command: `/${name}` }));

@@ -1,4 +1,5 @@
 import type { FlowData } from '../flow';
+import type { SignedIn } from '../sessions';
 import { BACK_LIMIT, type ConversationState, pushBounded } from '../state';
 
 /**
@@ -64,3 +65,9 @@ export function returnTo(
   const back = at >= 0 ? state.back.slice(0, at) : state.back;
   return { ...moved, back, data: withAnswers(moved.data, set) };
 }
+
+/** Attaches an account and its session to the conversation (null detaches; undefined leaves it as it is). */
+export const signedIn = (state: ConversationState, signIn: SignedIn | null | undefined): ConversationState =>
+  signIn === undefined
+    ? state
+    : { ...state, account: signIn?.account ?? null, session: signIn?.session ?? null };

@@ -1,25 +1,41 @@
 import { formatPhone } from '../contacts';
 import { column, defineFlow, type Prompt, type StepContext, same } from '../flow';
+import type { MessageKey } from '../i18n';
+import type { SessionRecord } from '../ports/sessions';
 import type { Services } from '../services';
 
-/** "My account": what the customer has. Policies stay hidden until the profile is complete (seed 000, step 5). */
+type AccountContext = StepContext<Services, Record<string, never>>;
+
+/**
+ * "My account": what the customer has, and where they are signed in. Policies stay hidden until the profile is
+ * complete (seed 000, step 5).
+ */
 export const accountFlow = defineFlow<Services, Record<string, never>, 'overview'>({
   name: 'account',
   first: 'overview',
   steps: {
     overview: {
       ask: overview,
-      handle(answer) {
-        if (answer.type === 'choice' && answer.value === 'profile') return { to: 'flow', flow: 'profile' };
-        if (answer.type === 'choice' && answer.value === 'menu') return { to: 'done', say: [] };
+      async handle(answer, { account, session, channel, services }) {
+        if (answer.type !== 'choice') return same('error.choose_option');
+        if (answer.value === 'profile') return { to: 'flow', flow: 'profile' };
+        if (answer.value === 'menu') return { to: 'done', say: [] };
+        if (answer.value === 'sign_out') return { to: 'command', name: 'logout' };
+        if (answer.value === 'end_others' && account && session) {
+          const count = await services.sessions.endOthers({ account, session }, channel);
+          return same('account.sessions.ended_others', { count });
+        }
         return same('error.choose_option');
       },
     },
   },
 });
 
-async function overview({ t, account, services }: StepContext<Services>): Promise<Prompt> {
-  const found = account ? await services.accounts.overview(account) : null;
+async function overview(ctx: AccountContext): Promise<Prompt> {
+  const { t, account, services } = ctx;
+  const [found, sessions] = account
+    ? await Promise.all([services.accounts.overview(account), services.sessions.list(account, ctx.now)])
+    : [null, []];
   if (!found) return { text: t('account.not_registered'), options: column(t, [['menu', 'account.menu']]) };
   const text = t('account.overview', {
     email: found.account.email,
@@ -28,11 +44,28 @@ async function overview({ t, account, services }: StepContext<Services>): Promis
     identity: t('account.identity.unconfirmed'),
     policies: t(found.profileComplete ? 'account.policies.none' : 'account.policies.hidden'),
   });
-  const options = found.profileComplete
-    ? column(t, [['menu', 'account.menu']])
-    : column(t, [
-        ['profile', 'account.complete_profile'],
-        ['menu', 'account.menu'],
-      ]);
-  return { text, options };
+  const items: [string, MessageKey][] = [
+    ...(found.profileComplete ? [] : [['profile', 'account.complete_profile'] as [string, MessageKey]]),
+    ...(sessions.length > 1 ? [['end_others', 'account.sessions.end_others'] as [string, MessageKey]] : []),
+    ['sign_out', 'menu.sign_out'],
+    ['menu', 'account.menu'],
+  ];
+  return { text: `${text}\n\n${describeSessions(sessions, ctx)}`, options: column(t, items) };
+}
+
+/** "Signed in: Telegram (this chat), since 23.11.2026, 10:00, active 10:05", one line per session. */
+function describeSessions(sessions: SessionRecord[], { t, locale, session, preset }: AccountContext): string {
+  const when = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'short',
+    timeStyle: 'short',
+    timeZone: preset.timeZone,
+  });
+  const lines = sessions.map((s) =>
+    t(s.id === session ? 'account.sessions.this' : 'account.sessions.other', {
+      channel: t(`channel.${s.channel}`),
+      since: when.format(s.startedAt),
+      active: when.format(s.lastActiveAt),
+    }),
+  );
+  return [t('account.sessions.title'), ...lines].join('\n');
 }

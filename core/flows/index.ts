@@ -5,6 +5,7 @@ import { accountFlow } from './account';
 import { menuFlow } from './menu';
 import { profileFlow } from './profile';
 import { registrationFlow } from './registration';
+import { signInFlow } from './sign-in';
 
 /** The flow a conversation starts in and /cancel returns to. */
 export const homeFlow = menuFlow.name;
@@ -15,5 +16,5 @@ export const homeFlow = menuFlow.name;
  */
 export function flowsFor(preset: InsurerPreset): Flow<Services>[] {
   const registration = preset.registration === 'password-first' ? [registrationFlow] : [];
-  return [menuFlow, ...registration, profileFlow, accountFlow];
+  return [menuFlow, ...registration, signInFlow, profileFlow, accountFlow];
 }

@@ -1,33 +1,47 @@
 import { column, defineFlow, type Flow, type FlowName, same, say } from '../flow';
 import type { MessageKey } from '../i18n';
 
-/** Menu items and the flows behind them; an item whose flow is not installed yet says so. */
-const items: [value: string, label: MessageKey, flow: FlowName][] = [
+type MenuItem = [value: string, label: MessageKey, flow: FlowName];
+
+/** What a guest can do: join, come back, recover a password. */
+const guestItems: MenuItem[] = [
   ['register', 'menu.register', 'registration'],
+  ['sign_in', 'menu.sign_in', 'sign-in'],
   ['forgot_password', 'menu.forgot_password', 'password-reset'],
   ['confirm_identity', 'menu.confirm_identity', 'identity'],
-  ['my_account', 'menu.my_account', 'account'],
 ];
 
+/** What a signed-in customer can do; signing out is the /logout command. */
+const accountItems: MenuItem[] = [
+  ['my_account', 'menu.my_account', 'account'],
+  ['confirm_identity', 'menu.confirm_identity', 'identity'],
+];
+
+/** The menu, by whether the conversation holds an account; an item whose flow is not installed yet says so. */
 export const menuFlow: Flow = defineFlow<unknown, Record<string, never>, 'choose'>({
   name: 'menu',
   first: 'choose',
   steps: {
     choose: {
-      ask: ({ t }) => ({
+      ask: ({ t, account }) => ({
         text: t('menu.prompt'),
         options: column(t, [
-          ...items.map(([value, label]): [string, MessageKey] => [value, label]),
+          ...(account ? accountItems : guestItems).map(([value, label]): [string, MessageKey] => [
+            value,
+            label,
+          ]),
+          ...(account ? [['sign_out', 'menu.sign_out'] as [string, MessageKey]] : []),
           ['language', 'menu.language'],
         ]),
       }),
       handle(answer, { t, preset, hasFlow, account }) {
         if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'language') return { to: 'command', name: 'language' };
-        if (answer.value === 'register' && account && hasFlow('account')) {
+        if (answer.value === 'sign_out') return { to: 'command', name: 'logout' };
+        if ((answer.value === 'register' || answer.value === 'sign_in') && account) {
           return { to: 'flow', flow: 'account', say: [say(t('menu.already_registered'))] };
         }
-        const item = items.find(([value]) => value === answer.value);
+        const item = [...guestItems, ...accountItems].find(([value]) => value === answer.value);
         if (item && hasFlow(item[2])) return { to: 'flow', flow: item[2] };
         return same('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support });
       },

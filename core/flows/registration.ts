@@ -230,5 +230,12 @@ async function createAccount(ctx: Registration): Promise<Transition<Registration
   });
   // Someone registered one of these contacts since we checked (a race): the seed's answer, not an error.
   if (!created.ok) return goTo('already_registered');
-  return { to: 'flow', flow: 'profile', account: created.value.id, say: [say(t('reg.created'))] };
+  // A new account is at generation 0; a password reset in the milliseconds since would leave it signed out.
+  const signIn = await services.sessions.open(created.value.id, 0, {
+    conversation,
+    channel,
+    event: ctx.event,
+  });
+  if (!signIn) return { to: 'done', say: [say(t('reg.created')), say(t('reg.created_sign_in'))] };
+  return { to: 'flow', flow: 'profile', signIn, say: [say(t('reg.created'))] };
 }

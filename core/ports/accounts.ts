@@ -1,4 +1,5 @@
 import type { Result } from '../result';
+import type { SessionRepository } from './sessions';
 
 /** The kinds of contact an account is reached by; each value belongs to at most one account. */
 export type ContactKind = 'email' | 'phone';
@@ -59,10 +60,10 @@ export interface AuditEntry {
 }
 
 /**
- * Customers' records. Production: Postgres. Embedded: PGlite.
- * Both pass `test/contracts/account-repository.contract.ts`.
+ * Customers' records, their sessions included. Production: Postgres. Embedded: PGlite.
+ * Both pass `test/contracts/account-repository.contract.ts` and `test/contracts/sessions.contract.ts`.
  */
-export interface AccountRepository {
+export interface AccountRepository extends SessionRepository {
   /**
    * Creates the account, its contacts, its consent and an audit entry in one transaction. Idempotent for a
    * retry of the same registration (same contacts and password hash): returns the account it created.

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createOutbox } from '../../bots/outbox/outbox';
 import { silentLogger } from '../../core/logger';
@@ -12,36 +13,61 @@ import { createFieldCipher } from '../../db/field-cipher';
 import { createMemoryJobQueue } from '../../db/jobs/memory-job-queue';
 import { createMemoryStateStore } from '../../db/state/memory-state-store';
 import { createRateLimiter } from '../../db/state/rate-limiter';
+import { createRedisStateStore } from '../../db/state/redis-state-store';
 import { createMemoryTicketStore, createTicketLock } from '../../db/state/ticket-lock';
 import { deferredPort } from '../../web/deferred-port';
 import { createInlinePasswordHasher } from '../../web/password-hasher';
 import { createRuntime } from '../../web/runtime';
 import { codeIn } from './fake-gateways';
+import { createTestDatabase, serviceUrl } from './services';
 
-/** One PGlite per test file (it costs ~2 s and ~700 MB); each harness gets its own state, clock and outbox. */
-export async function openTestRecords() {
-  const database = await openDatabase({ dataDir: null });
+/**
+ * One PGlite per test file (it costs ~2 s and ~700 MB), or with `postgres` a database of its own on the real
+ * Postgres when DATABASE_URL is set (CI); each harness gets its own state, clock and outbox.
+ */
+export async function openTestRecords(options: { postgres?: boolean } = {}) {
+  const url = options.postgres ? serviceUrl('DATABASE_URL') : undefined;
+  const testDatabase = url ? await createTestDatabase(url) : null;
+  const database = await openDatabase(testDatabase ? { url: testDatabase.url } : { dataDir: null });
   const accounts = createAccountRepository(database, createFieldCipher(new Uint8Array(32).fill(3)));
-  return { accounts, close: database.close };
+  return {
+    accounts,
+    database,
+    async close() {
+      await database.close();
+      await testDatabase?.drop();
+    },
+  };
 }
 
 /**
  * The test file's accounts: PGlite opened before its tests and closed after them. Calls made before it is
  * open wait for it (the same deferred port the service uses while records start).
  */
-export function useTestAccounts(): AccountRepository {
+export function useTestAccounts(options: { postgres?: boolean } = {}): AccountRepository {
   let open: (records: AccountRepository) => void = () => {};
   const opened = new Promise<AccountRepository>((resolve) => {
     open = resolve;
   });
   let close = async () => {};
   beforeAll(async () => {
-    const records = await openTestRecords();
+    const records = await openTestRecords(options);
     close = records.close;
     open(records.accounts);
   });
   afterAll(() => close());
   return deferredPort(opened);
+}
+
+export interface HarnessOptions {
+  /** State, locks and limits on this Redis (its key prefix keeps tests apart) instead of in memory. */
+  redis?: Redis;
+  /** Names budgets alike in several harnesses, so two engine instances share them (on one Redis). */
+  limiterPrefix?: string;
+  /** Another harness's store: two engine instances sharing one state store. */
+  store?: StateStore;
+  /** The clock's start, epoch ms. */
+  startAt?: number;
 }
 
 let unique = 0;
@@ -60,10 +86,17 @@ export function freshContacts() {
  * wired by the service's own `createRuntime`; mail and SMS caught by an outbox, queued work run in process, and
  * a clock the test moves. Each `send` returns once the turn's queued work (codes, notices) is done.
  */
-export function createFlowHarness(accounts: AccountRepository, preset: InsurerPreset = presets.soglasie) {
-  let now = Date.parse('2026-11-22T10:00:00Z');
+export function createFlowHarness(
+  accounts: AccountRepository,
+  preset: InsurerPreset = presets.soglasie,
+  options: HarnessOptions = {},
+) {
+  let now = options.startAt ?? Date.parse('2026-11-22T10:00:00Z');
   const clock = () => now;
-  const memory = createMemoryStateStore({ now: clock });
+  // On Redis, TTLs run on Redis's clock, not the test's: tests there do not move time past a TTL.
+  const memory =
+    options.store ??
+    (options.redis ? createRedisStateStore(options.redis) : createMemoryStateStore({ now: clock }));
   let failWrites = 0;
   // The state store, with a switch to make the next conversation saves fail (an outage of Redis).
   const store: StateStore = {
@@ -101,7 +134,12 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
     passwords: createInlinePasswordHasher(4),
     sealer: createFieldCipher(new Uint8Array(32).fill(6)),
     limiter: (name, points, durationSeconds) =>
-      createRateLimiter({ name: `${name}-${Math.random()}`, points, durationSeconds }),
+      createRateLimiter({
+        name: options.limiterPrefix ? `${options.limiterPrefix}${name}` : `${name}-${Math.random()}`,
+        points,
+        durationSeconds,
+        redis: options.redis,
+      }),
     codeSecret: new Uint8Array(32).fill(9),
     logger: silentLogger,
     now: clock,
@@ -110,7 +148,10 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
   const { engine, services } = runtime;
 
   /** A customer in one conversation; remembers the last buttons' nonce like a chat client does. */
-  function customer(conversationId = `web:c${Math.random().toString(36).slice(2)}`) {
+  function customer(
+    conversationId = `web:c${Math.random().toString(36).slice(2)}`,
+    from: { client?: string } = {},
+  ) {
     let nonce: string | undefined;
     let event = 0;
     const send = async (body: InboundBody) => {
@@ -119,6 +160,7 @@ export function createFlowHarness(accounts: AccountRepository, preset: InsurerPr
         channel: conversationId.startsWith('tg:') ? 'tg' : 'web',
         eventId: `e${++event}`,
         messageId: `m${event}`,
+        client: from.client,
         ...body,
       } as Inbound);
       await queue.settled();

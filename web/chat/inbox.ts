@@ -30,12 +30,12 @@ const ofBatch = (inbox: InboxState, { epoch, batch }: BatchRef): ChatMessage[] =
   epoch === inbox.epoch ? inbox.items.filter((m) => m.seq > inbox.since && m.batch === batch) : [];
 
 /**
- * The web chat's recent bot messages per session, in the state store: replies and notices (a reviewer's
+ * The web chat's recent bot messages per conversation, in the state store: replies and notices (a reviewer's
  * decision) both land here, and the page polls for what it has not seen. Customers' own messages are not kept:
  * they may hold personal data or secrets.
  */
 export function createChatInbox(store: StateStore, ttlSeconds: number) {
-  const keyOf = (sessionId: string) => `inbox:${sessionId}`;
+  const keyOf = (conversationId: string) => `inbox:${conversationId}`;
   const decode = (value: string | undefined): InboxState =>
     value
       ? { epoch: '', batch: 0, since: 0, ...JSON.parse(value) }
@@ -44,13 +44,13 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
   return {
     /** Appends one batch of replies, once however often it is delivered; returns its messages as numbered. */
     async append(
-      sessionId: string,
+      conversationId: string,
       { epoch, batch }: BatchRef,
       messages: Outbound[],
     ): Promise<ChatMessage[]> {
       const shown = messages.filter((m): m is Shown => m.type !== 'typing' && m.type !== 'delete-message');
       let added: ChatMessage[] = [];
-      await retryCompareAndSet(store, keyOf(sessionId), (current) => {
+      await retryCompareAndSet(store, keyOf(conversationId), (current) => {
         const inbox = decode(current);
         if (epoch === inbox.epoch && batch <= inbox.batch) {
           added = ofBatch(inbox, { epoch, batch });
@@ -69,13 +69,13 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
       return added;
     },
     /** The messages of one batch, as the page shows them. */
-    async ofBatch(sessionId: string, ref: BatchRef): Promise<ChatMessage[]> {
-      const stored = await store.get(keyOf(sessionId));
+    async ofBatch(conversationId: string, ref: BatchRef): Promise<ChatMessage[]> {
+      const stored = await store.get(keyOf(conversationId));
       return ofBatch(decode(stored?.value), ref);
     },
     /** Messages numbered after `after`, oldest first. */
-    async since(sessionId: string, after: number): Promise<ChatMessage[]> {
-      const stored = await store.get(keyOf(sessionId));
+    async since(conversationId: string, after: number): Promise<ChatMessage[]> {
+      const stored = await store.get(keyOf(conversationId));
       return decode(stored?.value).items.filter((m) => m.seq > after);
     },
   };
@@ -88,12 +88,8 @@ export function createWebOutlet(inbox: ChatInbox): Outlet {
   return {
     inline: true,
     async deliver(batch) {
-      await inbox.append(sessionOf(batch.conversationId), batch, batch.out);
+      await inbox.append(batch.conversationId, batch, batch.out);
       return 'delivered';
     },
   };
 }
-
-/** The web chat's conversations are named `web:<session id>`. */
-export const webConversation = (sessionId: string) => `web:${sessionId}`;
-const sessionOf = (conversationId: string) => conversationId.slice('web:'.length);

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import type { Engine } from '../../core/engine';
 import type { InboundBody } from '../../core/messages';
 import type { RateLimiter } from '../../core/ports/rate-limiter';
-import { type ChatInbox, webConversation } from './inbox';
+import type { StateStore } from '../../core/ports/state-store';
+import type { ChatInbox } from './inbox';
 import { chatPage, chatScript, chatStyle } from './page';
-import { chatSession } from './session';
+import { type ChatSession, createChatSessions } from './session';
 
 export interface ChatDeps {
   engine: Engine;
@@ -19,6 +20,8 @@ export interface ChatDeps {
   limits: { messages: RateLimiter; newConversations: RateLimiter };
   /** The client's address, or null when the runtime cannot tell. */
   clientAddress(c: Context): string | null;
+  /** Where rotated and revoked session tokens are kept. */
+  store: StateStore;
   /** Signs the session cookie. */
   sessionSecret: string;
   /** Send the cookie only over HTTPS (when PUBLIC_URL is https). */
@@ -47,17 +50,20 @@ async function admit(limiter: RateLimiter, key: string) {
   });
 }
 
-type ChatEnv = { Variables: { sessionId: string; newSession: boolean } };
+type ChatEnv = { Variables: { session: ChatSession } };
 
 export function createChatRoutes(deps: ChatDeps) {
-  const { engine, inbox, sessionSecret, secureCookies, limits } = deps;
+  const { engine, inbox, limits } = deps;
+  const sessions = createChatSessions({
+    store: deps.store,
+    secret: deps.sessionSecret,
+    secure: deps.secureCookies,
+  });
   const app = new Hono<ChatEnv>();
   // Only the chat's own routes carry the session: mounted at '/', a bare `use` would also run (and set a
   // cookie) on every other route of the app, the Telegram webhook included.
   const withSession: MiddlewareHandler<ChatEnv> = async (c, next) => {
-    const session = await chatSession(c, sessionSecret, secureCookies);
-    c.set('sessionId', session.id);
-    c.set('newSession', session.isNew);
+    c.set('session', await sessions.read(c));
     await next();
   };
   app.use('/', withSession);
@@ -78,21 +84,24 @@ export function createChatRoutes(deps: ChatDeps) {
     const address = deps.clientAddress(c) ?? 'unknown';
     await admit(limits.messages, address);
     // A conversation starts costing state with its first message, not with the page's cookie.
-    if (c.get('newSession')) await admit(limits.newConversations, address);
+    const session = c.get('session');
+    if (session.isNew) await admit(limits.newConversations, address);
     const parsed = postedMessage.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
     const { id, body, locale } = parsed.data;
-    const sessionId = c.get('sessionId');
     const handled = await engine.handle({
       ...(body as InboundBody),
-      conversationId: webConversation(sessionId),
+      conversationId: session.conversationId,
       channel: 'web',
       eventId: id,
       messageId: id,
       localeHint: locale,
+      client: address,
     });
+    // No session fixation: the token that was in the browser before the sign-in does not carry it.
+    if (handled.signedIn) await sessions.rotate(c, session);
     // The replies are in the inbox by now (the web outlet writes it within the turn).
-    const messages = handled.batch === null ? [] : await inbox.ofBatch(sessionId, handled.batch);
+    const messages = handled.batch === null ? [] : await inbox.ofBatch(session.conversationId, handled.batch);
     // The page blanks its copy of a message that held a secret.
     const hidden = handled.out.some((r) => r.type === 'delete-message' && r.messageId === id);
     return c.json({ messages, hidden });
@@ -102,7 +111,7 @@ export function createChatRoutes(deps: ChatDeps) {
     const after = Number(c.req.query('after') ?? 0);
     if (!Number.isSafeInteger(after) || after < 0)
       throw new HTTPException(400, { message: 'after: expected a number' });
-    return c.json({ messages: await inbox.since(c.get('sessionId'), after) });
+    return c.json({ messages: await inbox.since(c.get('session').conversationId, after) });
   });
 
   return app;

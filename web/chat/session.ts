@@ -1,39 +1,84 @@
 import type { Context } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { base64url, digest } from '../../core/digest';
+import type { StateStore } from '../../core/ports/state-store';
 
 const COOKIE = 'kabinet_session';
-const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+/** How long a browser keeps its chat. Seconds. */
+const COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
+
+/** A browser's chat: the token its cookie carries, and the conversation the token opens. */
+export interface ChatSession {
+  token: string;
+  conversationId: string;
+  isNew: boolean;
+}
+
+/** What the store says about a token; nothing stored means it opens `web:<hash of token>`. */
+type TokenRecord = { conversationId: string } | { revoked: true };
+
+export interface ChatSessionOptions {
+  store: StateStore;
+  /** Signs the cookie (HMAC-SHA256). */
+  secret: string;
+  /** Send the cookie only over HTTPS, `__Host-` prefixed. */
+  secure: boolean;
+}
 
 /**
- * The web chat's session id, from an HttpOnly cookie signed with HMAC-SHA256; a missing, forged or malformed
- * cookie starts a new session. The id names the conversation, so it is 128 random bits.
+ * The web chat's session: 128 random bits in an HttpOnly cookie signed with HMAC-SHA256. The conversation is
+ * named by a hash of the token, so logs and jobs never hold a bearer. When an account attaches, the token is
+ * rotated: a new token opens the same conversation and the old one opens nothing any more, so a token planted in
+ * the browser beforehand (session fixation) is worthless once the customer signs in. A missing, forged, malformed
+ * or revoked cookie starts a new chat.
  */
-export async function chatSession(
-  c: Context,
-  secret: string,
-  secure: boolean,
-): Promise<{ id: string; isNew: boolean }> {
+export function createChatSessions({ store, secret, secure }: ChatSessionOptions) {
   // Over HTTPS the cookie is `__Host-` prefixed: the browser then refuses it unless it was set by this very
   // host, securely, for every path, so a sibling subdomain cannot plant a session of its choosing.
   const prefix = secure ? 'host' : undefined;
-  const existing = await getSignedCookie(c, secret, COOKIE, prefix);
-  if (typeof existing === 'string' && SESSION_ID.test(existing)) return { id: existing, isNew: false };
-  const id = randomId();
-  await setSignedCookie(c, COOKIE, id, secret, {
-    prefix,
-    httpOnly: true,
-    secure,
-    sameSite: 'Lax',
-    path: '/',
-    maxAge: 30 * 24 * 60 * 60,
-  });
-  return { id, isNew: true };
+  const keyOf = async (token: string) => `websession:${await digest(token, 22)}`;
+
+  async function issue(c: Context, conversationId: string | null): Promise<ChatSession> {
+    const token = randomToken();
+    await setSignedCookie(c, COOKIE, token, secret, {
+      prefix,
+      httpOnly: true,
+      secure,
+      sameSite: 'Lax',
+      path: '/',
+      maxAge: COOKIE_MAX_AGE,
+    });
+    if (!conversationId) return { token, conversationId: `web:${await digest(token, 22)}`, isNew: true };
+    const record: TokenRecord = { conversationId };
+    await store.compareAndSet(await keyOf(token), 0, JSON.stringify(record), COOKIE_MAX_AGE);
+    return { token, conversationId, isNew: false };
+  }
+
+  return {
+    /** The request's chat, or a new one (its cookie set on the response). */
+    async read(c: Context): Promise<ChatSession> {
+      const token = await getSignedCookie(c, secret, COOKIE, prefix);
+      if (typeof token !== 'string' || !TOKEN.test(token)) return issue(c, null);
+      // Only rotated and revoked tokens are stored: a new chat costs no write until it signs in.
+      const stored = await store.get(await keyOf(token));
+      if (!stored) return { token, conversationId: `web:${await digest(token, 22)}`, isNew: false };
+      const record = JSON.parse(stored.value) as TokenRecord;
+      if ('revoked' in record) return issue(c, null);
+      return { token, conversationId: record.conversationId, isNew: false };
+    },
+
+    /** Gives the browser a new token for the same conversation and revokes the old one. */
+    async rotate(c: Context, session: ChatSession): Promise<void> {
+      await issue(c, session.conversationId);
+      const revoked: TokenRecord = { revoked: true };
+      const key = await keyOf(session.token);
+      const stored = await store.get(key);
+      await store.compareAndSet(key, stored?.version ?? 0, JSON.stringify(revoked), COOKIE_MAX_AGE);
+    },
+  };
 }
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
+export type ChatSessions = ReturnType<typeof createChatSessions>;
+
+const randomToken = () => base64url(crypto.getRandomValues(new Uint8Array(16)));

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { readContact } from '../contacts';
+import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
+import type { ContactKind } from '../ports/accounts';
+import type { Services } from '../services';
+
+/** What signing in collects: the contact as read (never the password). */
+type SignInData = {
+  kind: ContactKind;
+  contact: string;
+  /** Epoch ms until which the contact is locked, for the wait the customer is told. */
+  lockedUntil: number;
+};
+
+type SignInStep = 'contact' | 'password' | 'locked';
+
+type SignInContext = StepContext<Services, SignInData>;
+
+const { goTo, backTo } = flowMoves<SignInData, SignInStep>();
+
+/** Both ways out of a failed sign-in: a password reset, or another contact. */
+function forgotOrOther(
+  answer: string,
+  { hasFlow, preset }: SignInContext,
+): Transition<SignInData, SignInStep> {
+  if (answer === 'reset' && hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
+  if (answer === 'reset') return same('reg.reset_coming', { support: preset.support });
+  if (answer === 'menu') return { to: 'done', say: [] };
+  return backTo('contact');
+}
+
+/**
+ * Sign-in for a returning customer: an e-mail or a phone in one field, then the password. A wrong password and an
+ * unknown contact get the same answer in the same time; repeated failures lock the contact for a growing wait.
+ */
+export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
+  name: 'sign-in',
+  first: 'contact',
+  steps: {
+    contact: {
+      ask: ({ t }) => ({ text: t('signin.contact.ask') }),
+      text: z.string(),
+      handle(answer, { preset }) {
+        const typed = answer.type === 'text' ? readContact(answer.value, preset.phoneRegion) : null;
+        if (!typed?.ok) return same('signin.contact.invalid');
+        return goTo('password', { kind: typed.value.kind, contact: typed.value.value });
+      },
+    },
+
+    password: {
+      ask: ({ t }) => ({
+        text: t('signin.password.ask'),
+        options: column(t, [
+          ['reset', 'signin.forgot'],
+          ['other', 'signin.other_contact'],
+        ]),
+      }),
+      text: z.string(),
+      secret: true,
+      async handle(answer, ctx) {
+        if (answer.type === 'choice') return forgotOrOther(answer.value, ctx);
+        if (answer.type !== 'text' || !ctx.data.kind || !ctx.data.contact) return backTo('contact');
+        const { t, services, now } = ctx;
+        const contact = { kind: ctx.data.kind, value: ctx.data.contact };
+        const who = { conversation: ctx.conversation, client: ctx.client };
+        const outcome = await services.signIn.attempt(contact, answer.value, who);
+        if (!outcome.ok && outcome.error === 'wrong') return same('signin.wrong');
+        if (!outcome.ok && outcome.error === 'too_many')
+          return same('signin.chat_limit', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+        if (!outcome.ok) return goTo('locked', { lockedUntil: now + outcome.retryAfterSeconds * 1000 });
+        const { accountId, generation } = outcome.credentials;
+        const signIn = await services.sessions.open(accountId, generation, {
+          conversation: ctx.conversation,
+          channel: ctx.channel,
+          event: ctx.event,
+        });
+        // The password changed between the check and the session (a reset elsewhere): the old one no longer counts.
+        if (!signIn) return same('signin.wrong');
+        return { to: 'done', say: [say(t('signin.done'))], signIn };
+      },
+    },
+
+    locked: {
+      ask: ({ t, data, now }) => ({
+        text: t('signin.locked', {
+          count: Math.max(1, Math.ceil((Number(data.lockedUntil) - now) / 60_000)),
+        }),
+        options: column(t, [
+          ['reset', 'signin.forgot'],
+          ['retry', 'signin.retry'],
+          ['menu', 'reg.already.menu'],
+        ]),
+      }),
+      handle(answer, ctx) {
+        if (answer.type !== 'choice') return same('error.choose_option');
+        if (answer.value === 'retry') return goTo('password');
+        return forgotOrOther(answer.value, ctx);
+      },
+    },
+  },
+});

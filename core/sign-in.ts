@@ -1,0 +1,54 @@
+import type { TypedContact } from './contacts';
+import type { PasswordHasher } from './ports/password-hasher';
+import type { Credentials, SessionRepository } from './ports/sessions';
+import type { SignInLimits } from './sign-in-limits';
+
+export type SignInOutcome =
+  | { ok: true; credentials: Credentials }
+  /** The contact is unknown or the password is not its: one answer for both. */
+  | { ok: false; error: 'wrong' }
+  /** Locked for this contact (too many failures), or this chat or client is out of tries. */
+  | { ok: false; error: 'locked' | 'too_many'; retryAfterSeconds: number };
+
+export interface SignInOptions {
+  records: Pick<SessionRepository, 'credentials'>;
+  passwords: PasswordHasher;
+  limits: SignInLimits;
+}
+
+/**
+ * Checks a contact and password. An unknown contact costs what a known one does: the same lookup, then a bcrypt
+ * comparison against a hash made at start-up with the same cost, so neither the answer nor its time says whether
+ * an account exists.
+ */
+export function createSignIn({ records, passwords, limits }: SignInOptions) {
+  // Hashed once, eagerly, so the first unknown contact does not pay for the hashing.
+  const dummyHash = passwords.hash(
+    [...crypto.getRandomValues(new Uint8Array(18))].map((b) => b.toString(36)).join(''),
+  );
+  dummyHash.catch(() => {}); // surfaced where it is awaited
+
+  return {
+    async attempt(
+      contact: TypedContact,
+      password: string,
+      who: { conversation: string; client: string },
+    ): Promise<SignInOutcome> {
+      const admitted = await limits.admit(contact, who);
+      if (!admitted.ok) return admitted;
+      const credentials = await records.credentials(contact.kind, contact.value);
+      const hash = credentials?.passwordHash ?? (await dummyHash);
+      const matches = await passwords.verify(password, hash);
+      if (!credentials?.passwordHash || !matches) {
+        const locked = await limits.failed(contact);
+        return locked
+          ? { ok: false, error: 'locked', retryAfterSeconds: locked.lockedForSeconds }
+          : { ok: false, error: 'wrong' };
+      }
+      await limits.cleared(contact);
+      return { ok: true, credentials };
+    },
+  };
+}
+
+export type SignIn = ReturnType<typeof createSignIn>;
