@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { engineCost } from './engine-cost';
+import { enumeration } from './enumeration';
 import { hashing } from './hashing';
 import { startup } from './startup';
 import { machine, type Section } from './support';
@@ -14,6 +15,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['engine', engineCost],
   ['webhook', webhookThroughput],
   ['hashing', hashing],
+  ['enumeration', enumeration],
   ['startup', startup],
 ];
 

@@ -1,11 +1,13 @@
 import type { CodePurpose, CodeService } from './codes';
-import { textToHtml } from './html';
-import { createTranslations, type Locale } from './i18n';
+import { type Letter, sendLetter } from './contact-messages';
+import { createTranslations, type Locale, type MessageKey } from './i18n';
 import { describeError, type Logger } from './logger';
 import type { ChannelName } from './messages';
 import type { Notices } from './notices';
+import { generatePassword } from './password-generator';
 import type { Mailer, SmsSender } from './ports/delivery';
 import type { JobQueue } from './ports/job-queue';
+import type { SessionRepository } from './ports/sessions';
 import type { InsurerPreset } from './presets';
 
 /** Where a code goes: the e-mail box or the phone. */
@@ -27,6 +29,8 @@ export interface CodeRequest {
 export interface CodeDeliveryOptions {
   queue: JobQueue;
   codes: CodeService;
+  /** Whether a reset's contact has an account: only then does its code leave. */
+  accounts: Pick<SessionRepository, 'credentials'>;
   mailer: Mailer;
   sms: SmsSender;
   notices: Notices;
@@ -40,27 +44,37 @@ export interface CodeDeliveryOptions {
  * the customer's conversation is told at once (a notice) and offered a new code or another address.
  */
 export function createCodeDelivery(options: CodeDeliveryOptions) {
-  const { queue, codes, mailer, sms, notices, preset, logger } = options;
+  const { queue, codes, accounts, mailer, sms, notices, preset, logger } = options;
   const translations = createTranslations();
 
-  async function deliver(request: CodeRequest, lastAttempt: boolean) {
-    const code = await codes.current(request.purpose, request.contact, request.conversationId, request.event);
-    if (!code) return; // replaced by a newer code, or expired: nothing worth sending
+  /** What the message says: the code, and for a reset in mode 'sent' the new password that goes with it. */
+  async function letterFor(request: CodeRequest, code: string): Promise<Letter | null> {
     const t = translations(request.locale);
     const vars = {
       insurer: preset.name[request.locale],
       code,
       minutes: Math.round(preset.codes.ttlSeconds / 60),
     };
-    const sent =
-      request.to === 'email'
-        ? await mailer.send({
-            to: request.contact,
-            subject: t('mail.code.subject', vars),
-            text: t('mail.code.text', vars),
-            html: textToHtml(t('mail.code.text', vars)),
-          })
-        : await sms.send({ to: request.contact, text: t('sms.code', vars) });
+    const letter = (subject: MessageKey, mail: MessageKey, sms: MessageKey, more = {}) => ({
+      subject: t(subject, { ...vars, ...more }),
+      text: t(request.to === 'email' ? mail : sms, { ...vars, ...more }),
+    });
+    if (request.purpose === 'register') return letter('mail.code.subject', 'mail.code.text', 'sms.code');
+    // Nobody to reset: nothing is sent, and the customer was told what anyone is told (core/flows/password-reset).
+    if (!(await accounts.credentials(request.to, request.contact))) return null;
+    if (preset.resetMode === 'chosen') return letter('mail.reset.subject', 'mail.reset.text', 'sms.reset');
+    const seed = await codes.companion('reset', request.contact, request.conversationId, request.event);
+    if (!seed) return null;
+    const password = await generatePassword(seed, preset.password, [request.contact]);
+    return letter('mail.reset.subject', 'mail.reset_sent.text', 'sms.reset_sent', { password });
+  }
+
+  async function deliver(request: CodeRequest, lastAttempt: boolean) {
+    const code = await codes.current(request.purpose, request.contact, request.conversationId, request.event);
+    if (!code) return; // replaced by a newer code, or expired: nothing worth sending
+    const letter = await letterFor(request, code);
+    if (!letter) return;
+    const sent = await sendLetter({ mailer, sms }, request.to, request.contact, letter);
     if (sent.ok) return;
     if (sent.error === 'unavailable' && !lastAttempt) throw new Error(`${request.to} gateway unavailable`);
     logger.warn('code not delivered', {

@@ -81,6 +81,16 @@ export function createCodeService(options: CodeServiceOptions) {
     return digitsFrom(new Uint8Array(await crypto.subtle.sign('HMAC', await codeKey, message)));
   }
 
+  // A third key, for what travels with a code (a reset's new password): knowing a code tells nothing of it.
+  const companionKey = hmacKey
+    .then((key) => crypto.subtle.sign('HMAC', key, new TextEncoder().encode('kabinet:code-companion')))
+    .then((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+
+  async function read(purpose: CodePurpose, contact: string, requester: string): Promise<CodeRecord | null> {
+    const stored = await store.get(keyOf(purpose, contact, requester));
+    return stored ? (JSON.parse(stored.value) as CodeRecord) : null;
+  }
+
   async function digest(
     purpose: CodePurpose,
     contact: string,
@@ -163,10 +173,35 @@ export function createCodeService(options: CodeServiceOptions) {
       requester: string,
       event: string,
     ): Promise<string | null> {
-      const stored = await store.get(keyOf(purpose, contact, requester));
-      const record = stored ? (JSON.parse(stored.value) as CodeRecord) : null;
+      const record = await read(purpose, contact, requester);
       if (!record || record.issuedFor !== event || now() >= record.expiresAt) return null;
       return codeFor(purpose, contact, requester, record);
+    },
+
+    /**
+     * 32 bytes that go with one code and nobody else's: derived like the code, under a key of their own, from the
+     * request `event` made (null: whichever code is current, e.g. once it was typed right). Null when there is no
+     * such code, or it expired. A reset derives its new password from them, at delivery and again at the change,
+     * so the password is never stored anywhere.
+     */
+    async companion(
+      purpose: CodePurpose,
+      contact: string,
+      requester: string,
+      event: string | null,
+    ): Promise<Uint8Array | null> {
+      const record = await read(purpose, contact, requester);
+      if (!record || (event !== null && record.issuedFor !== event) || now() >= record.expiresAt) return null;
+      const message = new TextEncoder().encode(
+        `${purpose}|${contact}|${requester}|${record.issuedFor}|${record.nonce}`,
+      );
+      return new Uint8Array(await crypto.subtle.sign('HMAC', await companionKey, message));
+    },
+
+    /** Whether the requester typed the current code right and it has not expired: what a reset's last step needs. */
+    async confirmed(purpose: CodePurpose, contact: string, requester: string): Promise<boolean> {
+      const record = await read(purpose, contact, requester);
+      return record !== null && record.confirmedAt !== null && now() < record.expiresAt;
     },
 
     /**

@@ -47,12 +47,21 @@ export interface InsurerPreset {
    * 'activation-link' (Victoria): e-mail and phone, an SMS code, then a link and a temporary password.
    */
   registration: 'password-first' | 'activation-link';
+  /**
+   * Password reset. 'sent' (Soglasie's instructions): the message with the code also carries a new password,
+   * set when the code is typed in the chat that asked. 'chosen': after the code the customer types a new one.
+   * RESET_MODE overrides it.
+   */
+  resetMode: ResetMode;
   /** Whether a phone shared through Telegram's contact button still needs an SMS code. */
   sharedPhoneNeedsCode: boolean;
   codes: CodePolicy;
   password: PasswordRules;
   documents: DocumentTypeId[];
 }
+
+export const resetModes = ['sent', 'chosen'] as const;
+export type ResetMode = (typeof resetModes)[number];
 
 export const insurerIds = ['soglasie', 'victoria'] as const;
 export type InsurerId = (typeof insurerIds)[number];
@@ -74,6 +83,7 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     timeZone: 'Europe/Moscow',
     agreement: { url: 'https://lk.soglasie.ru/agreement', version: '2026-01' },
     registration: 'password-first',
+    resetMode: 'sent',
     // The seed asks for the SMS code after the phone is typed; a shared contact proves the Telegram account,
     // not that this person reads SMS on it, so the code is still asked.
     sharedPhoneNeedsCode: true,
@@ -97,6 +107,8 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     timeZone: 'Asia/Almaty',
     agreement: { url: 'https://vic.kz/agreement', version: '2026-01' },
     registration: 'activation-link',
+    // Victoria's instructions say nothing of a reset: the safer mode.
+    resetMode: 'chosen',
     sharedPhoneNeedsCode: true,
     codes: defaultCodes,
     password: {

@@ -1,5 +1,6 @@
 import type { CodeDelivery } from './code-delivery';
 import type { CodeService } from './codes';
+import type { ContactMessages } from './contact-messages';
 import type { Notices } from './notices';
 import type { AccountRepository } from './ports/accounts';
 import type { PasswordHasher } from './ports/password-hasher';
@@ -13,6 +14,8 @@ export interface Services {
   codes: CodeService;
   /** Sends issued codes after the turn, through the durable queue. */
   codeDelivery: Pick<CodeDelivery, 'send'>;
+  /** Tells a customer's e-mail or phone something outside any conversation (the password changed). */
+  contactMessages: Pick<ContactMessages, 'send'>;
   /** Tells another conversation something (through the durable queue and the engine). */
   notices: Pick<Notices, 'send'>;
   passwords: PasswordHasher;

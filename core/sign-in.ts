@@ -48,6 +48,8 @@ export function createSignIn({ records, passwords, limits }: SignInOptions) {
       await limits.cleared(contact);
       return { ok: true, credentials };
     },
+    /** Forgets a contact's failures (its password was just reset). */
+    forget: (contact: TypedContact) => limits.cleared(contact),
   };
 }
 

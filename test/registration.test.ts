@@ -196,8 +196,15 @@ describe('registration (Soglasie)', () => {
     expect(said(refused)).toContain('Пользователь с указанными контактами уже зарегистрирован');
     expect(refused.at(-1)).toMatchObject({ type: 'choices' });
     expect(h2.outbox.list()).toHaveLength(0);
-    expect(said(await c.choose('reset'))).toContain('Восстановление пароля в чате скоро появится');
     expect(question(await c.choose('other'))).toContain('Введите адрес электронной почты');
+  });
+
+  it('offers a customer whose contacts are registered the password reset in the chat', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const { c } = await registerUpTo(h, 'confirm', { email: first.email, phone: freshContacts().phone });
+    await c.choose('send');
+    expect(question(await c.choose('reset'))).toBe('Восстановим пароль. Куда прислать код подтверждения?');
   });
 
   it('tells a customer whose phone is registered the same', async () => {

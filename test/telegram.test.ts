@@ -175,7 +175,7 @@ describe('Telegram channel', () => {
     expect(texts(await c.tap('Всё верно, сохранить'))).toContain('Профиль сохранён');
   });
 
-  it('signs in with /login, deletes the password message, and signs out with /logout', async () => {
+  it('signs in with /login, deletes the password message, signs out with /logout, and resets with /reset', async () => {
     const c = customer();
     const email = `tg.login.${c.chatId}.${Date.now()}@example.ru`;
     const created = await kabinet.services.accounts.createAccount({
@@ -196,6 +196,22 @@ describe('Telegram channel', () => {
     expect(fake.sent(c.chatId, 'deleteMessage').map((p) => p.message_id)).toHaveLength(2);
     expect(texts(await c.tap('Мой кабинет'))).toContain('Telegram — этот чат');
     expect(texts(await c.say('/logout'))).toContain('Вы вышли из личного кабинета');
+
+    // Forgot it: /reset by e-mail, the code and a new password in one message; the code signs the chat in.
+    await c.say('/reset');
+    await c.tap('На e-mail');
+    expect(texts(await c.say(email))).toContain(`Если ${email} указан в личном кабинете`);
+    const { messages } = (await (await kabinet.app.request('/dev/outbox?format=json')).json()) as {
+      messages: { to: string; text: string }[];
+    };
+    const mail = messages.find((m) => m.to === email)?.text ?? '';
+    const newPassword = /Новый пароль: (\S+)/.exec(mail)?.[1] ?? '';
+    expect(newPassword).not.toBe('');
+    expect(texts(await c.say(codeIn(mail)))).toContain('Пароль изменён');
+    await c.say('/logout');
+    await c.say('/login');
+    await c.say(email);
+    expect(texts(await c.say(newPassword))).toContain('Вы вошли в личный кабинет');
   });
 
   it('answers a tap on an out-of-date button without acting on it', async () => {

@@ -107,8 +107,8 @@ describe('web chat', () => {
     expect(opened.messages.map((m) => m.seq)).toEqual([1, 2]);
     expect(opened.messages[0]?.text).toContain('Здравствуйте');
     const menu = opened.messages[1];
-    const reply = await json(b.post({ type: 'choice', value: 'forgot_password', nonce: menu?.nonce }));
-    expect(reply.messages[0]?.text).toContain('«Я забыл пароль» скоро появится');
+    const reply = await json(b.post({ type: 'choice', value: 'confirm_identity', nonce: menu?.nonce }));
+    expect(reply.messages[0]?.text).toContain('«Подтвердить личность» скоро появится');
     const history = await json(b.request('/chat/updates?after=2'));
     expect(history.messages.map((m) => m.seq)).toEqual([3, 4]);
   });
@@ -116,8 +116,8 @@ describe('web chat', () => {
   it('handles a retried POST once, answering the retry with the replies the first one got', async () => {
     const b = browser(createTestApp());
     await b.post({ type: 'open' });
-    const first = await json(b.post({ type: 'text', text: 'Я забыл пароль' }, 'same-id'));
-    const retry = await json(b.post({ type: 'text', text: 'Я забыл пароль' }, 'same-id'));
+    const first = await json(b.post({ type: 'text', text: 'Подтвердить личность' }, 'same-id'));
+    const retry = await json(b.post({ type: 'text', text: 'Подтвердить личность' }, 'same-id'));
     expect(first.messages).toHaveLength(2);
     expect(retry.messages).toEqual(first.messages);
     expect((await json(b.request('/chat/updates?after=0'))).messages).toHaveLength(4);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { insurerIds } from '../core/presets';
+import { insurerIds, resetModes } from '../core/presets';
 
 /** Unset and empty mean the same: an operator's `FOO=` in a .env file does not turn a default off. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -22,6 +22,7 @@ const schema = z.object({
     .default(3000),
   PUBLIC_URL: optional(urlWith(['http://', 'https://'], 'https://kabinet.example.com')),
   INSURER: z.enum(insurerIds, { message: `expected one of: ${insurerIds.join(', ')}` }).default('soglasie'),
+  RESET_MODE: optional(z.enum(resetModes, { message: `expected one of: ${resetModes.join(', ')}` })),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: optional(urlWith(['postgres://', 'postgresql://'], 'postgres://user@127.0.0.1:5432/kabinet')),
   REDIS_URL: optional(urlWith(['redis://', 'rediss://'], 'redis://127.0.0.1:6379')),

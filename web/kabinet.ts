@@ -75,7 +75,11 @@ export interface KabinetOptions {
 
 export async function createKabinet(config: Config, options: KabinetOptions = {}): Promise<Kabinet> {
   const logger = options.logger ?? silentLogger;
-  const preset = presets[config.INSURER];
+  // RESET_MODE=chosen is open to every preset (README: "Password reset").
+  const preset = {
+    ...presets[config.INSURER],
+    resetMode: config.RESET_MODE ?? presets[config.INSURER].resetMode,
+  };
   const dataKey = await resolveDataKey(config);
   const delivery = createDelivery(config, logger); // checked before anything opens
 

@@ -1,5 +1,6 @@
 import { createCodeDelivery } from '../core/code-delivery';
 import { createCodeService } from '../core/codes';
+import { createContactMessages } from '../core/contact-messages';
 import { createEngine, DEFAULT_IDLE_SECONDS, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
 import type { Logger } from '../core/logger';
@@ -53,7 +54,7 @@ export interface Runtime {
   engine: Engine;
   services: Services;
   notices: Notices;
-  /** Starts this process's share of the queued work: replies, codes, notices. */
+  /** Starts this process's share of the queued work: replies, codes, notices, messages to contacts. */
   startWorkers(): Promise<void>;
 }
 
@@ -69,9 +70,11 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     now: deps.now,
   });
   const notices = createNotices(queue);
+  const contactMessages = createContactMessages({ queue, mailer: deps.mailer, sms: deps.sms, logger });
   const codeDelivery = createCodeDelivery({
     queue,
     codes,
+    accounts: deps.accounts,
     mailer: deps.mailer,
     sms: deps.sms,
     notices,
@@ -108,6 +111,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     codes,
     codeDelivery,
     notices,
+    contactMessages,
     passwords: deps.passwords,
     sealer: deps.sealer,
     signIn,
@@ -131,7 +135,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     services,
     notices,
     async startWorkers() {
-      await Promise.all([replies.work(), codeDelivery.work(), notices.work(engine)]);
+      await Promise.all([replies.work(), codeDelivery.work(), contactMessages.work(), notices.work(engine)]);
     },
   };
 }

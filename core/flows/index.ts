@@ -3,6 +3,7 @@ import type { InsurerPreset } from '../presets';
 import type { Services } from '../services';
 import { accountFlow } from './account';
 import { menuFlow } from './menu';
+import { passwordResetFlow } from './password-reset';
 import { profileFlow } from './profile';
 import { registrationFlow } from './registration';
 import { signInFlow } from './sign-in';
@@ -16,5 +17,5 @@ export const homeFlow = menuFlow.name;
  */
 export function flowsFor(preset: InsurerPreset): Flow<Services>[] {
   const registration = preset.registration === 'password-first' ? [registrationFlow] : [];
-  return [menuFlow, ...registration, signInFlow, profileFlow, accountFlow];
+  return [menuFlow, ...registration, signInFlow, passwordResetFlow, profileFlow, accountFlow];
 }

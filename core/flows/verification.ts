@@ -14,6 +14,7 @@ import {
   say,
   type Transition,
 } from '../flow';
+import type { MessageKey } from '../i18n';
 import type { Outbound } from '../messages';
 import type { Services } from '../services';
 
@@ -74,14 +75,15 @@ export async function sendFirstCode<D extends FlowData, K extends string>(
   purpose: CodePurpose,
   step: K,
   said: Outbound[] = [],
+  set: Partial<D> = {},
 ): Promise<Transition<D, K>> {
   const { goTo } = flowMoves<D, K>();
   const sent = await sendCode(ctx, to, contact, purpose);
-  if (sent.ok) return goTo(step, {}, said);
+  if (sent.ok) return goTo(step, set, said);
   if (sent.error === 'cooldown')
-    return goTo(step, {}, [...said, say(ctx.t('code.already_sent', { seconds: sent.retryAfterSeconds }))]);
+    return goTo(step, set, [...said, say(ctx.t('code.already_sent', { seconds: sent.retryAfterSeconds }))]);
   const refusal = explainSendRefusal(sent);
-  return said.length > 0 ? goTo(step, {}, [...said, say(ctx.t(refusal.key, refusal.vars))]) : same(refusal);
+  return said.length > 0 ? goTo(step, set, [...said, say(ctx.t(refusal.key, refusal.vars))]) : same(refusal);
 }
 
 /** Why a typed code was not accepted, and what to do next. */
@@ -102,6 +104,8 @@ export interface CodeStepOptions<D extends FlowData & WithContacts, K extends st
   changing: Partial<D>;
   /** Where to go once the code is right. */
   confirmed(ctx: StepContext<Services, D>): Promise<Transition<D, K>>;
+  /** The question, given `{{email}}` or `{{phone}}`; by default "We sent a 6-digit code to …". */
+  ask?: MessageKey;
 }
 
 /** "Enter the code": with Resend and Change buttons, specific answers for wrong, expired and used-up codes. */
@@ -111,6 +115,7 @@ export function codeStep<D extends FlowData & WithContacts, K extends string>({
   changeAt,
   changing,
   confirmed,
+  ask,
 }: CodeStepOptions<D, K>): Step<Services, string, D, K> {
   const { backTo } = flowMoves<D, K>();
   const contactOf = (data: Readonly<Partial<D>>) => String(data[channel] ?? '');
@@ -118,8 +123,8 @@ export function codeStep<D extends FlowData & WithContacts, K extends string>({
     ask: ({ t, data }) => ({
       text:
         channel === 'email'
-          ? t('code.email.ask', { email: contactOf(data) })
-          : t('code.phone.ask', { phone: formatPhone(contactOf(data)) }),
+          ? t(ask ?? 'code.email.ask', { email: contactOf(data) })
+          : t(ask ?? 'code.phone.ask', { phone: formatPhone(contactOf(data)) }),
       options: column(t, [
         ['resend', 'code.resend'],
         ['change', channel === 'email' ? 'reg.confirm.change_email' : 'reg.confirm.change_phone'],

@@ -126,6 +126,34 @@ export const en: Catalogue = {
     'Your confirmation code: {{code}}\nIt is valid for {{minutes}} min. Do not share it with anyone.\nIf you did not register in the {{insurer}} personal account, simply delete this e-mail.',
   'sms.code': '{{insurer}}: confirmation code {{code}}. Do not share it with anyone.',
 
+  'reset.via.ask': "Let's recover your password. Where should the confirmation code go?",
+  'reset.via.email': 'To my e-mail',
+  'reset.via.phone': 'By SMS to my phone',
+  'reset.email.ask': 'Enter the e-mail you registered with.',
+  'reset.phone.ask': 'Enter the mobile number you registered with, e.g. +7 916 123-45-67.',
+  'reset.code.email.ask':
+    'If {{email}} belongs to a personal account, we sent a 6-digit code to it. Please enter it.',
+  'reset.code.phone.ask':
+    'If {{phone}} belongs to a personal account, we sent a 6-digit code to it by SMS. Please enter it.',
+  'reset.new_password.ask': 'The code is right. Choose a new password: {{rules}}.',
+  'reset.code_expired': 'The code no longer works. Let us start the recovery again.',
+  'reset.done_sent':
+    'Your password is changed: sign in with the new password from the message with the code. This chat is signed in already.',
+  'reset.done_chosen': 'Your password is changed and you are signed in. Every other sign-in has ended.',
+  'mail.reset.subject': '{{insurer}}: password recovery',
+  'mail.reset.text':
+    'Your password recovery code: {{code}}\nIt is valid for {{minutes}} min. Do not tell it to anyone.\nIf you did not ask to recover your password, delete this e-mail: your password stays as it is.',
+  'mail.reset_sent.text':
+    'Your password recovery code: {{code}}\nNew password: {{password}}\nThe new password takes effect once you enter the code in the chat. The code is valid for {{minutes}} min. Do not tell them to anyone.\nIf you did not ask to recover your password, delete this e-mail: your password stays as it is.',
+  'sms.reset': '{{insurer}}: password recovery code {{code}}. Do not tell it to anyone.',
+  'sms.reset_sent':
+    '{{insurer}}: code {{code}}, new password {{password}} (takes effect once the code is entered). Do not tell them to anyone.',
+  'mail.password_changed.subject': '{{insurer}}: your personal account password was changed',
+  'mail.password_changed.text':
+    'The password of your {{insurer}} personal account was just changed, and every earlier sign-in has ended.\nIf it was not you, write to support at once: {{support}}.',
+  'sms.password_changed':
+    '{{insurer}}: your personal account password was changed. If it was not you, write to support: {{support}}.',
+
   'password.rule.min_length': 'at least {{min}} characters',
   'password.rule.letters_digits': 'with both letters and digits',
   'password.rule.upper_lower_digit_special':

@@ -49,7 +49,7 @@ export interface QueueSettings {
   expireInSeconds: number;
 }
 
-export type QueueName = 'reply' | 'code' | 'notice';
+export type QueueName = 'reply' | 'code' | 'notice' | 'message';
 
 /**
  * The queues and their retries. A reply is retried for about a minute (then the chat is given up and recorded);
@@ -60,4 +60,6 @@ export const queueSettings: Record<QueueName, QueueSettings> = {
   reply: { retryLimit: 5, retryDelaySeconds: 2, expireInSeconds: 60 },
   code: { retryLimit: 3, retryDelaySeconds: 3, expireInSeconds: 60 },
   notice: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 60 },
+  /** A security notice to a contact (the password changed): worth a few minutes of retries. */
+  message: { retryLimit: 6, retryDelaySeconds: 5, expireInSeconds: 60 },
 };

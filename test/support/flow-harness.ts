@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createOutbox } from '../../bots/outbox/outbox';
-import { silentLogger } from '../../core/logger';
+import { type Logger, silentLogger } from '../../core/logger';
 import type { Inbound, InboundBody, Outbound } from '../../core/messages';
 import type { AccountRepository } from '../../core/ports/accounts';
 import type { Outlet } from '../../core/ports/outlet';
@@ -66,6 +66,8 @@ export interface HarnessOptions {
   limiterPrefix?: string;
   /** Another harness's store: two engine instances sharing one state store. */
   store?: StateStore;
+  /** Where the runtime logs (silent by default). */
+  logger?: Logger;
   /** The clock's start, epoch ms. */
   startAt?: number;
 }
@@ -141,7 +143,7 @@ export function createFlowHarness(
         redis: options.redis,
       }),
     codeSecret: new Uint8Array(32).fill(9),
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     now: clock,
   });
   void runtime.startWorkers();

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import type { ContactChannel } from '../contact-messages';
+import { emailAnswer, readMobilePhone } from '../contacts';
+import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
+import { generatePassword } from '../password-generator';
+import { checkPassword, describePasswordRules, passwordRefusal } from '../password-policy';
+import type { Services } from '../services';
+import { codeStep, sendFirstCode } from './verification';
+
+/** What a reset collects: the contact the code went to, and in mode 'chosen' the new password's sealed hash. */
+type ResetData = {
+  email: string;
+  /** E.164. */
+  phone: string;
+  /** Which of the two the customer chose. */
+  via: ContactChannel;
+  /** bcrypt, sealed under DATA_KEY for this conversation (as at registration). */
+  passwordHash: string | null;
+};
+
+type ResetStep =
+  | 'via'
+  | 'email'
+  | 'phone'
+  | 'email_code'
+  | 'phone_code'
+  | 'new_password'
+  | 'new_password_repeat';
+
+type Reset = StepContext<Services, ResetData>;
+
+const { goTo, backTo } = flowMoves<ResetData, ResetStep>();
+
+/**
+ * Password reset in chat (Soglasie's "Сброс пароля"): e-mail or phone, a 6-digit code there, then either the new
+ * password that came with the code (mode 'sent') or one the customer types twice (mode 'chosen'). Whether an
+ * account exists is never said: the reply after the contact is the same and costs the same, since the code is
+ * issued and queued either way and only the delivery job, after the turn, drops it for an unknown contact.
+ */
+export const passwordResetFlow = defineFlow<Services, ResetData, ResetStep>({
+  name: 'password-reset',
+  first: 'via',
+  steps: {
+    via: {
+      ask: ({ t }) => ({
+        text: t('reset.via.ask'),
+        options: column(t, [
+          ['email', 'reset.via.email'],
+          ['phone', 'reset.via.phone'],
+        ]),
+      }),
+      handle: (answer) =>
+        answer.type === 'choice' && (answer.value === 'email' || answer.value === 'phone')
+          ? goTo(answer.value, { via: answer.value })
+          : same('error.choose_option'),
+    },
+
+    email: {
+      ask: ({ t }) => ({ text: t('reset.email.ask') }),
+      text: emailAnswer,
+      handle: (answer, ctx) =>
+        answer.type === 'text'
+          ? sendFirstCode(ctx, 'email', answer.value, 'reset', 'email_code', [], { email: answer.value })
+          : same('error.text_expected'),
+    },
+
+    phone: {
+      ask: ({ t }) => ({ text: t('reset.phone.ask') }),
+      text: z.string(),
+      handle(answer, ctx) {
+        const phone = readMobilePhone(answer.type === 'text' ? answer.value : '', ctx.preset.phoneRegion);
+        if (!phone.ok) return same(`reg.phone.${phone.error}`);
+        return sendFirstCode(ctx, 'phone', phone.value, 'reset', 'phone_code', [], { phone: phone.value });
+      },
+    },
+
+    email_code: codeStep<ResetData, ResetStep>({
+      channel: 'email',
+      purpose: 'reset',
+      changeAt: 'email',
+      changing: {},
+      ask: 'reset.code.email.ask',
+      confirmed: codeConfirmed,
+    }),
+
+    phone_code: codeStep<ResetData, ResetStep>({
+      channel: 'phone',
+      purpose: 'reset',
+      changeAt: 'phone',
+      changing: {},
+      ask: 'reset.code.phone.ask',
+      confirmed: codeConfirmed,
+    }),
+
+    new_password: {
+      ask: ({ t, preset }) => ({
+        text: t('reset.new_password.ask', { rules: describePasswordRules(preset.password, t) }),
+      }),
+      text: z.string(),
+      secret: true,
+      async handle(answer, ctx) {
+        if (answer.type !== 'text') return same('error.text_expected');
+        const { preset, services, conversation } = ctx;
+        const verdict = checkPassword(answer.value, preset.password, [contactOf(ctx)]);
+        if (!verdict.ok) return same(passwordRefusal(verdict.error, preset.password));
+        const hash = await services.passwords.hash(answer.value);
+        return goTo('new_password_repeat', {
+          passwordHash: await services.sealer.seal(hash, sealedFor(conversation)),
+        });
+      },
+    },
+
+    new_password_repeat: {
+      ask: ({ t }) => ({ text: t('reg.password_repeat.ask') }),
+      text: z.string(),
+      secret: true,
+      async handle(answer, ctx) {
+        const { t, data, services, conversation } = ctx;
+        if (!data.passwordHash) return backTo('new_password');
+        const hash = await services.sealer.open(data.passwordHash, sealedFor(conversation));
+        const matches = answer.type === 'text' && (await services.passwords.verify(answer.value, hash));
+        if (!matches)
+          return backTo('new_password', { passwordHash: null }, [say(t('reg.password_repeat.mismatch'))]);
+        return changePassword(ctx, hash);
+      },
+    },
+  },
+});
+
+/** The seal's context: the hash opens only in the conversation that typed the password. */
+const sealedFor = (conversation: string) => `reset.password:${conversation}`;
+
+const contactOf = ({ data }: Reset): string => String((data.via === 'phone' ? data.phone : data.email) ?? '');
+
+/** The code is right: in mode 'sent' the password from the message takes effect now; in 'chosen' one is typed. */
+async function codeConfirmed(ctx: Reset): Promise<Transition<ResetData, ResetStep>> {
+  if (ctx.preset.resetMode === 'chosen') return goTo('new_password');
+  const { preset, services, conversation } = ctx;
+  const seed = await services.codes.companion('reset', contactOf(ctx), conversation, null);
+  if (!seed) return backTo('via', {}, [say(ctx.t('reset.code_expired'))]);
+  const password = await generatePassword(seed, preset.password, [contactOf(ctx)]);
+  return changePassword(ctx, await services.passwords.hash(password));
+}
+
+/**
+ * Sets the new password, which ends every session of the account, then signs this conversation in and tells the
+ * customer's other contact. All keyed by this event, so a re-run turn changes, opens and sends nothing twice.
+ */
+async function changePassword(ctx: Reset, passwordHash: string): Promise<Transition<ResetData, ResetStep>> {
+  const { t, preset, services, conversation, channel, event, locale } = ctx;
+  const via = ctx.data.via === 'phone' ? 'phone' : 'email';
+  const contact = contactOf(ctx);
+  // The code must still stand at the very end (a chosen password typed after it expired does not count).
+  if (!(await services.codes.confirmed('reset', contact, conversation)))
+    return backTo('via', {}, [say(t('reset.code_expired'))]);
+  const account = await services.accounts.findByContact(via, contact);
+  // Only a code guessed for a contact without an account gets here: the same answer as a wrong code.
+  if (!account) return same('code.not_issued');
+  const requestId = `reset:${conversation}:${event}`;
+  const { generation } = await services.accounts.changePassword({
+    accountId: account.id,
+    passwordHash,
+    requestId,
+    actor: `customer:${channel}`,
+    details: { mode: preset.resetMode, via, channel },
+  });
+  await Promise.all([
+    services.signIn.forget({ kind: 'email', value: account.email }),
+    services.signIn.forget({ kind: 'phone', value: account.phone }),
+  ]);
+  // Told on the other contact: whoever holds this one cannot hide the change from the owner.
+  const other: ContactChannel = via === 'email' ? 'phone' : 'email';
+  await services.contactMessages.send(
+    {
+      to: other,
+      contact: other === 'email' ? account.email : account.phone,
+      subject: 'mail.password_changed.subject',
+      text: 'mail.password_changed.text',
+      sms: 'sms.password_changed',
+      vars: { insurer: preset.name[locale], support: preset.support },
+      locale,
+    },
+    `password-changed:${requestId}`,
+  );
+  const signIn = await services.sessions.open(account.id, generation, { conversation, channel, event });
+  const done = say(t(preset.resetMode === 'sent' ? 'reset.done_sent' : 'reset.done_chosen'));
+  return { to: 'done', say: [done], signIn };
+}
