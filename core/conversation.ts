@@ -127,7 +127,11 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     const ended = state.account && options.sessions ? await options.sessions.ended(state) : null;
     if (ended) {
       const out = signedIn(toHome(state, catalogue.home), null);
-      return askingFor(out, where).sayAndAsk(t(`session.ended.${ended}`, { support: preset.support }));
+      const why = t(`session.ended.${ended}`, { support: preset.support });
+      // A notice arriving just then is still said.
+      const notice =
+        inbound.type === 'notification' ? `\n\n${t(inbound.notice.key, inbound.notice.vars)}` : '';
+      return askingFor(out, where).sayAndAsk(`${why}${notice}`);
     }
     const here = askingFor(state, where);
     const command = (name: string) => runCommand(name, state, t, where, commandDeps);

@@ -210,11 +210,11 @@ describe('password reset, mode "chosen"', () => {
     const stored = [JSON.stringify(rows), await dumpRedis(), logs.join('\n')].join('\n');
     expect(stored).toContain('password.changed'); // the scan reads real data
     for (const secret of secrets)
-      expect(stored).not.toMatch(new RegExp(`(?<![\\w$./])${escape(secret)}(?![\\w$./])`));
+      expect(stored).not.toMatch(new RegExp(`(?<![\\w$./])${escapeRegExp(secret)}(?![\\w$./])`));
   });
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every key this file wrote to Redis, with its value whatever its type; empty on the in-memory store. */
 async function dumpRedis(): Promise<string> {

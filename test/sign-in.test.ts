@@ -186,8 +186,16 @@ describe('sessions', () => {
     expect(menuValues(overview)).toContain('end_others');
 
     expect(said(await web.choose('end_others'))).toContain(t('account.sessions.ended_others', { count: 1 }));
-    const told = await tg.text('/help');
+    // A notice is what reaches the signed-out chat first: it hears why, and the notice too.
+    const { out: told } = await h.engine.handle({
+      type: 'notification',
+      notice: { key: 'code.delivery_failed.email' },
+      conversationId: tg.conversationId,
+      channel: 'tg',
+      eventId: 'notice-after-end',
+    });
     expect(said(told)).toContain(t('session.ended.ended_elsewhere'));
+    expect(said(told)).toContain(t('code.delivery_failed.email'));
     expect(menuValues(told)).toContain('sign_in');
     // The one that ended the others is still signed in.
     expect(menuValues(await web.text('/start'))).toContain('my_account');
