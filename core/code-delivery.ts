@@ -41,7 +41,8 @@ export interface CodeDeliveryOptions {
 /**
  * Codes leave through the `code` queue after the turn that issued them: one send per request however often the
  * turn runs, retried with backoff when the gateway is down. When it is refused outright, or every retry failed,
- * the customer's conversation is told at once (a notice) and offered a new code or another address.
+ * the customer's conversation is told at once (a notice) and offered a new code or another address (registration
+ * only: see `deliver`).
  */
 export function createCodeDelivery(options: CodeDeliveryOptions) {
   const { queue, codes, accounts, mailer, sms, notices, preset, logger } = options;
@@ -82,6 +83,9 @@ export function createCodeDelivery(options: CodeDeliveryOptions) {
       reason: sent.error,
       conversationId: request.conversationId,
     });
+    // A reset's failure stays unsaid: an unknown contact's code is never sent, so it could never fail, and telling
+    // only the known ones would say which contacts have accounts. The code question offers a new code anyway.
+    if (request.purpose === 'reset') return;
     await notices.send(
       `code-failed:${request.conversationId}:${request.event}:${request.to}`,
       request.conversationId,

@@ -8,7 +8,7 @@ import type { Flow, Transition } from './flow';
 import { createTranslations, defaultLocale, type Locale, matchLocale } from './i18n';
 import type { Inbound, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
-import type { Sessions } from './sessions';
+import type { Sessions, SignedIn } from './sessions';
 import { type ConversationState, freshState } from './state';
 
 /** A message's effect: the state to save and the replies to send. */
@@ -49,6 +49,16 @@ export function createConversation<S>(options: ConversationOptions<S>) {
 
   const commandDeps = { catalogue, preset, askingFor, greet, sessions: options.sessions };
 
+  /**
+   * Attaches an account (null detaches it). A session the conversation held before ends: a chat signed in to one
+   * account that resets another's password must not keep, or later resume, the first.
+   */
+  async function attach(state: ConversationState, signIn: SignedIn | null | undefined) {
+    if (signIn !== undefined && state.session && state.session !== signIn?.session)
+      await options.sessions?.end(state.session);
+    return signedIn(state, signIn);
+  }
+
   /** Where the step's decision takes the conversation, and what it says on the way. */
   async function follow(transition: Transition, state: ConversationState, where: Where): Promise<Turn> {
     const said = 'say' in transition ? (transition.say ?? []) : [];
@@ -70,7 +80,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'flow': {
         const flow = catalogue.flow(transition.flow);
         if (!flow) throw new Error(`no flow ${transition.flow}`);
-        return arrive(signedIn(moveTo(state, flow.name, flow.first, true), transition.signIn));
+        return arrive(await attach(moveTo(state, flow.name, flow.first, true), transition.signIn));
       }
       case 'command':
         return runCommand(
@@ -81,7 +91,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
           commandDeps,
         );
       case 'done':
-        return arrive(signedIn(toHome(state, catalogue.home), transition.signIn));
+        return arrive(await attach(toHome(state, catalogue.home), transition.signIn));
     }
   }
 

@@ -1,4 +1,4 @@
-import { retryCompareAndSet } from './compare-and-set';
+import { KeepsChangingError, retryCompareAndSet } from './compare-and-set';
 import type { TypedContact } from './contacts';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { StateStore } from './ports/state-store';
@@ -28,7 +28,10 @@ interface FailureRecord {
   lockedUntil: number;
 }
 
-export type Admission = { ok: true } | { ok: false; error: 'locked' | 'too_many'; retryAfterSeconds: number };
+/** A try let through: `lockedIfWrong` when this very try is the one that locks the contact should it fail. */
+export type Admission =
+  | { ok: true; lockedForSeconds: number | null }
+  | { ok: false; error: 'locked' | 'too_many'; retryAfterSeconds: number };
 
 export interface SignInLimitsOptions {
   /** Shared by every instance (Redis in production), so a lockout holds wherever the next try lands. */
@@ -43,7 +46,9 @@ export interface SignInLimitsOptions {
 /**
  * Counted per contact typed, not per account: an unknown contact locks exactly like a known one, so a lockout
  * says nothing about whether an account exists (an account's e-mail and phone count apart, which at most
- * doubles a guesser's tries before the wait starts doubling).
+ * doubles a guesser's tries before the wait starts doubling). A try is counted as failed *before* its password is
+ * checked, in one compare-and-set, and forgotten if it succeeds: tries sent in parallel cannot all slip in before
+ * the lock, and a try whose count cannot be written is refused, never checked.
  */
 export function createSignInLimits(options: SignInLimitsOptions) {
   const { store, perConversation, perClient, now = Date.now } = options;
@@ -52,12 +57,19 @@ export function createSignInLimits(options: SignInLimitsOptions) {
   const read = (value: string | null | undefined): FailureRecord =>
     value ? (JSON.parse(value) as FailureRecord) : { failures: 0, lockedUntil: 0 };
   const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - now()) / 1000));
+  const lockSecondsAfter = (failures: number) => {
+    const over = failures - policy.failuresBeforeLock;
+    return over >= 0 ? Math.min(policy.maxLockSeconds, policy.firstLockSeconds * 2 ** Math.min(over, 30)) : 0;
+  };
 
   return {
-    /** Whether a try may go ahead: the contact is not locked, and this conversation and client have tries left. */
+    /**
+     * Lets one try go ahead, or says why not: the contact is locked, or this conversation or client is out of
+     * tries. The try is already counted as a failure when this returns; `cleared` forgets it on success.
+     */
     async admit(contact: TypedContact, who: { conversation: string; client: string }): Promise<Admission> {
       const stored = await store.get(keyOf(contact));
-      const { lockedUntil } = read(stored?.value ?? null);
+      const { lockedUntil } = read(stored?.value);
       if (lockedUntil > now())
         return { ok: false, error: 'locked', retryAfterSeconds: secondsUntil(lockedUntil) };
       for (const [budget, key] of [
@@ -68,26 +80,29 @@ export function createSignInLimits(options: SignInLimitsOptions) {
         if (!spent.allowed)
           return { ok: false, error: 'too_many', retryAfterSeconds: spent.retryAfterSeconds };
       }
-      return { ok: true };
-    },
-
-    /** Counts a failed try; returns how long the contact is now locked, or null. */
-    async failed(contact: TypedContact): Promise<{ lockedForSeconds: number } | null> {
-      let locked: { lockedForSeconds: number } | null = null;
-      await retryCompareAndSet(store, keyOf(contact), (current) => {
-        const record = read(current);
-        const failures = record.failures + 1;
-        const over = failures - policy.failuresBeforeLock;
-        const lockSeconds =
-          over >= 0 ? Math.min(policy.maxLockSeconds, policy.firstLockSeconds * 2 ** Math.min(over, 30)) : 0;
-        locked = lockSeconds > 0 ? { lockedForSeconds: lockSeconds } : null;
-        const next: FailureRecord = {
-          failures,
-          lockedUntil: lockSeconds > 0 ? now() + lockSeconds * 1000 : record.lockedUntil,
-        };
-        return { value: JSON.stringify(next), ttlSeconds: policy.forgetAfterSeconds + lockSeconds };
-      });
-      return locked;
+      let admission: Admission = { ok: true, lockedForSeconds: null };
+      try {
+        await retryCompareAndSet(store, keyOf(contact), (current) => {
+          const record = read(current);
+          if (record.lockedUntil > now()) {
+            admission = { ok: false, error: 'locked', retryAfterSeconds: secondsUntil(record.lockedUntil) };
+            return null;
+          }
+          const failures = record.failures + 1;
+          const lockSeconds = lockSecondsAfter(failures);
+          admission = { ok: true, lockedForSeconds: lockSeconds > 0 ? lockSeconds : null };
+          const next: FailureRecord = {
+            failures,
+            lockedUntil: lockSeconds > 0 ? now() + lockSeconds * 1000 : record.lockedUntil,
+          };
+          return { value: JSON.stringify(next), ttlSeconds: policy.forgetAfterSeconds + lockSeconds };
+        });
+      } catch (error) {
+        // Tries racing for one contact faster than their counts can be written: an attack. Refused unchecked.
+        if (!(error instanceof KeepsChangingError)) throw error;
+        return { ok: false, error: 'locked', retryAfterSeconds: policy.firstLockSeconds };
+      }
+      return admission;
     },
 
     /** Forgets the contact's failures (a right password, a password reset). */

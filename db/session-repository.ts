@@ -124,27 +124,32 @@ export function createSessionRepository(db: Database): SessionRepository {
 
     async endOtherSessions(accountId, keep, actor) {
       return db.transaction(async (tx) => {
+        // The account row first: a password change committing meanwhile either waits for us or is seen here.
+        const [account] = await tx
+          .select({ generation: accounts.sessionGeneration })
+          .from(accounts)
+          .where(eq(accounts.id, accountId))
+          .for('update');
+        if (!account) return 0;
+        const live = and(isNull(sessions.endedAt), eq(sessions.generation, account.generation));
+        // Only a live session may end the others: one a reset ended must not outlive it by ending the new ones.
+        const [asking] = await tx
+          .select({ id: sessions.id })
+          .from(sessions)
+          .where(and(eq(sessions.id, keep), eq(sessions.accountId, accountId), live));
+        if (!asking) return 0;
         const others = await tx
           .select({ id: sessions.id })
           .from(sessions)
-          .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-          .where(and(eq(sessions.accountId, accountId), ne(sessions.id, keep), isLive))
-          .for('update', { of: accounts });
+          .where(and(eq(sessions.accountId, accountId), ne(sessions.id, keep), live));
         if (others.length === 0) return 0;
-        const [bumped] = await tx
-          .update(accounts)
-          .set({
-            sessionGeneration: sql`${accounts.sessionGeneration} + 1`,
-            sessionsEndedReason: 'ended_elsewhere',
-          })
-          .where(eq(accounts.id, accountId))
-          .returning({ generation: accounts.sessionGeneration });
-        if (!bumped) return 0;
-        // The session that asked carries on under the new generation.
+        const generation = account.generation + 1;
         await tx
-          .update(sessions)
-          .set({ generation: bumped.generation })
-          .where(and(eq(sessions.id, keep), eq(sessions.accountId, accountId), isNull(sessions.endedAt)));
+          .update(accounts)
+          .set({ sessionGeneration: generation, sessionsEndedReason: 'ended_elsewhere' })
+          .where(eq(accounts.id, accountId));
+        // The session that asked carries on under the new generation.
+        await tx.update(sessions).set({ generation }).where(eq(sessions.id, keep));
         await tx
           .insert(auditLog)
           .values({ accountId, actor, action: 'sessions.ended_others', details: { count: others.length } });

@@ -156,6 +156,19 @@ describe('password reset, mode "sent" (Soglasie)', () => {
     expect(said(await c.text(again.code))).toContain(t('reset.done_sent'));
   });
 
+  it('ends the session a chat held when it resets another account, so it never comes back', async () => {
+    const h = harness(sent);
+    const [mine, other] = [await registered(h), await registered(h)];
+    const c = h.customer(`tg:${Date.now()}`);
+    await signIn(c, mine.email, OLD_PASSWORD);
+    await c.text('/reset');
+    await c.choose('phone');
+    await c.text(other.phone);
+    expect(said(await c.text(received(h, other.phone).code))).toContain(t('reset.done_sent'));
+    expect(await records.accounts.listSessions(mine.id)).toEqual([]);
+    expect(await records.accounts.listSessions(other.id)).toHaveLength(1);
+  });
+
   it('does not take a code in a chat other than the one that asked for it', async () => {
     const h = harness(sent);
     const account = await registered(h);

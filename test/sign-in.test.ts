@@ -103,9 +103,10 @@ describe('sign-in', () => {
     expect(question(locked)).toBe(t('signin.locked', { count: 1 }));
     expect(menuValues(locked)).toContain('reset');
 
-    // Even the right password waits out the lock, in this chat and in any other.
-    await c.choose('retry');
-    expect(question(await c.text(PASSWORD))).toBe(t('signin.locked', { count: 1 }));
+    // Even the right password waits out the lock, in this chat and in any other; typed at the lock, it is deleted.
+    const typedAtLock = await c.text(PASSWORD);
+    expect(typedAtLock[0]).toMatchObject({ type: 'delete-message' });
+    expect(question(typedAtLock)).toBe(t('signin.locked', { count: 1 }));
     const other = h.customer();
     await atPassword(other, account.phone);
     expect(question(await other.text(PASSWORD))).toBe(t('signin.locked', { count: 1 }));
@@ -117,6 +118,19 @@ describe('sign-in', () => {
     h.tick(121_000);
     await c.choose('retry');
     expect(said(await c.text(PASSWORD))).toContain(t('signin.done'));
+  });
+
+  it('lets no more than the lock allows through when tries race in parallel from many chats', async () => {
+    const h = harness();
+    const account = await registered(h);
+    const chats = Array.from({ length: 20 }, () => h.customer());
+    for (const c of chats) await atPassword(c, account.email);
+    const answers = await Promise.all(chats.map((c, i) => c.text(`Wrong${i}pass`)));
+    // Only the first four were checked and found wrong; the fifth locked the contact, the rest met the lock.
+    expect(answers.filter((out) => said(out).includes(t('signin.wrong')))).toHaveLength(4);
+    const late = h.customer();
+    await atPassword(late, account.email);
+    expect(question(await late.text(PASSWORD))).toBe(t('signin.locked', { count: 1 }));
   });
 
   it('locks an unknown contact exactly like a known one', async () => {

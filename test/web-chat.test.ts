@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
 import { silentLogger } from '../core/logger';
@@ -132,6 +132,21 @@ describe('web chat', () => {
     const response = await b.post({ type: 'open' });
     expect((await json(response)).messages[0]?.text).toContain('Здравствуйте');
     expect(response.headers.get('set-cookie')).not.toContain(value);
+  });
+
+  it('starts a new conversation when the cookie outlived its 30 days, whatever its signature', async () => {
+    const b = browser(createTestApp());
+    await b.post({ type: 'open' });
+    const [value] = b.cookie().split('.');
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 31 * 24 * 60 * 60 * 1000);
+      const response = await b.post({ type: 'open' });
+      expect(response.headers.get('set-cookie')).toMatch(/^kabinet_session=/);
+      expect(response.headers.get('set-cookie')).not.toContain(value);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses what the page would never send, saying why', async () => {

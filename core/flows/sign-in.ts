@@ -57,26 +57,11 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
       }),
       text: z.string(),
       secret: true,
-      async handle(answer, ctx) {
+      handle(answer, ctx) {
         if (answer.type === 'choice') return forgotOrOther(answer.value, ctx);
-        if (answer.type !== 'text' || !ctx.data.kind || !ctx.data.contact) return backTo('contact');
-        const { t, services, now } = ctx;
-        const contact = { kind: ctx.data.kind, value: ctx.data.contact };
-        const who = { conversation: ctx.conversation, client: ctx.client };
-        const outcome = await services.signIn.attempt(contact, answer.value, who);
-        if (!outcome.ok && outcome.error === 'wrong') return same('signin.wrong');
-        if (!outcome.ok && outcome.error === 'too_many')
-          return same('signin.chat_limit', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
-        if (!outcome.ok) return goTo('locked', { lockedUntil: now + outcome.retryAfterSeconds * 1000 });
-        const { accountId, generation } = outcome.credentials;
-        const signIn = await services.sessions.open(accountId, generation, {
-          conversation: ctx.conversation,
-          channel: ctx.channel,
-          event: ctx.event,
-        });
-        // The password changed between the check and the session (a reset elsewhere): the old one no longer counts.
-        if (!signIn) return same('signin.wrong');
-        return { to: 'done', say: [say(t('signin.done'))], signIn };
+        return answer.type === 'text'
+          ? tryPassword(answer.value, ctx, 'password')
+          : same('error.text_expected');
       },
     },
 
@@ -91,7 +76,11 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
           ['menu', 'reg.already.menu'],
         ]),
       }),
+      // What a locked-out customer types next is most likely another password: deleted, and taken as a try.
+      text: z.string(),
+      secret: true,
       handle(answer, ctx) {
+        if (answer.type === 'text') return tryPassword(answer.value, ctx, 'locked');
         if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'retry') return goTo('password');
         return forgotOrOther(answer.value, ctx);
@@ -99,3 +88,30 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
     },
   },
 });
+
+/** One try of the password: signed in, or the same answer for a wrong password and an unknown contact, or locked. */
+async function tryPassword(
+  password: string,
+  ctx: SignInContext,
+  at: 'password' | 'locked',
+): Promise<Transition<SignInData, SignInStep>> {
+  if (!ctx.data.kind || !ctx.data.contact) return backTo('contact');
+  const { t, services, now } = ctx;
+  const contact = { kind: ctx.data.kind, value: ctx.data.contact };
+  const who = { conversation: ctx.conversation, client: ctx.client };
+  const outcome = await services.signIn.attempt(contact, password, who);
+  if (!outcome.ok && outcome.error === 'wrong')
+    return at === 'password' ? same('signin.wrong') : goTo('password', {}, [say(t('signin.wrong'))]);
+  if (!outcome.ok && outcome.error === 'too_many')
+    return same('signin.chat_limit', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+  if (!outcome.ok) return goTo('locked', { lockedUntil: now + outcome.retryAfterSeconds * 1000 });
+  const { accountId, generation } = outcome.credentials;
+  const signIn = await services.sessions.open(accountId, generation, {
+    conversation: ctx.conversation,
+    channel: ctx.channel,
+    event: ctx.event,
+  });
+  // The password changed between the check and the session (a reset elsewhere): the old one no longer counts.
+  if (!signIn) return same('signin.wrong');
+  return { to: 'done', say: [say(t('signin.done'))], signIn };
+}

@@ -96,6 +96,18 @@ export function sessionsContract(name: string, open: () => Promise<RepositoryHar
       expect(actions.filter((x) => x === 'password.changed')).toHaveLength(1);
     });
 
+    it('does not let a session a password change ended end the sessions opened after it', async () => {
+      const a = await account();
+      const stolen = session(a.accountId, a.generation);
+      await records.openSession(stolen);
+      const { generation } = await records.changePassword(change(a.accountId, 'reset-owner'));
+      const owner = session(a.accountId, generation);
+      await records.openSession(owner);
+      expect(await records.endOtherSessions(a.accountId, stolen.id, 'customer:web')).toBe(0);
+      expect(await records.sessionStatus(stolen.id)).toEqual({ live: false, reason: 'password_changed' });
+      expect(await records.sessionStatus(owner.id)).toEqual({ live: true, accountId: a.accountId });
+    });
+
     it('ends the other sessions and keeps the one that asked', async () => {
       const a = await account();
       const mine = session(a.accountId, a.generation);

@@ -6,6 +6,7 @@ import type { Engine } from '../../core/engine';
 import type { InboundBody } from '../../core/messages';
 import type { RateLimiter } from '../../core/ports/rate-limiter';
 import type { StateStore } from '../../core/ports/state-store';
+import { clientNetwork } from '../client-network';
 import type { ChatInbox } from './inbox';
 import { chatPage, chatScript, chatStyle } from './page';
 import { type ChatSession, createChatSessions } from './session';
@@ -81,7 +82,7 @@ export function createChatRoutes(deps: ChatDeps) {
     if (!c.req.header('content-type')?.startsWith('application/json')) {
       throw new HTTPException(415, { message: 'expected application/json' });
     }
-    const address = deps.clientAddress(c) ?? 'unknown';
+    const address = clientNetwork(deps.clientAddress(c) ?? 'unknown');
     await admit(limits.messages, address);
     // A conversation starts costing state with its first message, not with the page's cookie.
     const session = c.get('session');

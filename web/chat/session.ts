@@ -4,7 +4,8 @@ import { base64url, digest } from '../../core/digest';
 import type { StateStore } from '../../core/ports/state-store';
 
 const COOKIE = 'kabinet_session';
-const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+/** 128 random bits, then when the token was issued (seconds, base 36): a token outlives its cookie nowhere. */
+const TOKEN = /^([A-Za-z0-9_-]{22})~([0-9a-z]{1,10})$/;
 /** How long a browser keeps its chat. Seconds. */
 const COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
 
@@ -27,7 +28,7 @@ export interface ChatSessionOptions {
 }
 
 /**
- * The web chat's session: 128 random bits in an HttpOnly cookie signed with HMAC-SHA256. The conversation is
+ * The web chat's session: 128 random bits and their issue time in an HttpOnly cookie signed with HMAC-SHA256. The conversation is
  * named by a hash of the token, so logs and jobs never hold a bearer. When an account attaches, the token is
  * rotated: a new token opens the same conversation and the old one opens nothing any more, so a token planted in
  * the browser beforehand (session fixation) is worthless once the customer signs in. A missing, forged, malformed
@@ -40,7 +41,7 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
   const keyOf = async (token: string) => `websession:${await digest(token, 22)}`;
 
   async function issue(c: Context, conversationId: string | null): Promise<ChatSession> {
-    const token = randomToken();
+    const token = `${randomToken()}~${Math.floor(Date.now() / 1000).toString(36)}`;
     await setSignedCookie(c, COOKIE, token, secret, {
       prefix,
       httpOnly: true,
@@ -59,7 +60,13 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
     /** The request's chat, or a new one (its cookie set on the response). */
     async read(c: Context): Promise<ChatSession> {
       const token = await getSignedCookie(c, secret, COOKIE, prefix);
-      if (typeof token !== 'string' || !TOKEN.test(token)) return issue(c, null);
+      const issuedAt =
+        typeof token === 'string' ? Number.parseInt(TOKEN.exec(token)?.[2] ?? '', 36) * 1000 : 0;
+      // Refused once older than the cookie's life: a revoked token's mark lives that long after its revocation,
+      // so a token revoked at sign-in can never open its conversation again, however long that one lives on.
+      const age = Date.now() - issuedAt;
+      if (typeof token !== 'string' || !(age >= -60_000 && age <= COOKIE_MAX_AGE * 1000))
+        return issue(c, null);
       // Only rotated and revoked tokens are stored: a new chat costs no write until it signs in.
       const stored = await store.get(await keyOf(token));
       if (!stored) return { token, conversationId: `web:${await digest(token, 22)}`, isNew: false };
