@@ -3,8 +3,8 @@ import type { ContactChannel } from '../contact-messages';
 import { emailAnswer, readMobilePhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import { generatePassword } from '../password-generator';
-import { checkPassword, describePasswordRules, passwordRefusal } from '../password-policy';
 import type { Services } from '../services';
+import { newPasswordSteps } from './new-password';
 import { codeStep, sendFirstCode } from './verification';
 
 /** What a reset collects: the contact the code went to, and in mode 'chosen' the new password's sealed hash. */
@@ -30,6 +30,14 @@ type ResetStep =
 type Reset = StepContext<Services, ResetData>;
 
 const { goTo, backTo } = flowMoves<ResetData, ResetStep>();
+
+const [newPassword, newPasswordRepeat] = newPasswordSteps<ResetData, ResetStep>({
+  ask: 'reset.new_password.ask',
+  steps: ['new_password', 'new_password_repeat'],
+  purpose: 'reset.password',
+  personal: (ctx) => [contactOf(ctx)],
+  then: (ctx, hash) => changePassword(ctx, hash),
+});
 
 /**
  * Password reset in chat (Soglasie's "Сброс пароля"): e-mail or phone, a 6-digit code there, then either the new
@@ -92,43 +100,10 @@ export const passwordResetFlow = defineFlow<Services, ResetData, ResetStep>({
       confirmed: codeConfirmed,
     }),
 
-    new_password: {
-      ask: ({ t, preset }) => ({
-        text: t('reset.new_password.ask', { rules: describePasswordRules(preset.password, t) }),
-      }),
-      text: z.string(),
-      secret: true,
-      async handle(answer, ctx) {
-        if (answer.type !== 'text') return same('error.text_expected');
-        const { preset, services, conversation } = ctx;
-        const verdict = checkPassword(answer.value, preset.password, [contactOf(ctx)]);
-        if (!verdict.ok) return same(passwordRefusal(verdict.error, preset.password));
-        const hash = await services.passwords.hash(answer.value);
-        return goTo('new_password_repeat', {
-          passwordHash: await services.sealer.seal(hash, sealedFor(conversation)),
-        });
-      },
-    },
-
-    new_password_repeat: {
-      ask: ({ t }) => ({ text: t('reg.password_repeat.ask') }),
-      text: z.string(),
-      secret: true,
-      async handle(answer, ctx) {
-        const { t, data, services, conversation } = ctx;
-        if (!data.passwordHash) return backTo('new_password');
-        const hash = await services.sealer.open(data.passwordHash, sealedFor(conversation));
-        const matches = answer.type === 'text' && (await services.passwords.verify(answer.value, hash));
-        if (!matches)
-          return backTo('new_password', { passwordHash: null }, [say(t('reg.password_repeat.mismatch'))]);
-        return changePassword(ctx, hash);
-      },
-    },
+    new_password: newPassword,
+    new_password_repeat: newPasswordRepeat,
   },
 });
-
-/** The seal's context: the hash opens only in the conversation that typed the password. */
-const sealedFor = (conversation: string) => `reset.password:${conversation}`;
 
 const contactOf = ({ data }: Reset): string => String((data.via === 'phone' ? data.phone : data.email) ?? '');
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
-import { checkPassword, describePasswordRules, passwordRefusal } from '../password-policy';
 import type { Services } from '../services';
+import { newPasswordSteps, openPasswordHash } from './new-password';
 import { codeStep, sendFirstCode } from './verification';
 
 /** What registration collects. */
@@ -34,6 +34,17 @@ type RegistrationStep =
 type Registration = StepContext<Services, RegistrationData>;
 
 const { goTo, backTo } = flowMoves<RegistrationData, RegistrationStep>();
+
+/** Where the password's sealed hash belongs (core/flows/new-password.ts). */
+const PASSWORD_SEAL = 'registration.password';
+
+const [password, passwordRepeat] = newPasswordSteps<RegistrationData, RegistrationStep>({
+  ask: 'reg.password.ask',
+  steps: ['password', 'password_repeat'],
+  purpose: PASSWORD_SEAL,
+  personal: ({ data }) => [String(data.email), String(data.phone)],
+  then: () => goTo('consent'),
+});
 
 /**
  * Registration, preset "password-first" (Soglasie's instructions): e-mail, phone, password twice, consent, the
@@ -84,38 +95,8 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
       },
     },
 
-    password: {
-      ask: ({ t, preset }) => ({
-        text: t('reg.password.ask', { rules: describePasswordRules(preset.password, t) }),
-      }),
-      text: z.string(),
-      secret: true,
-      async handle(answer, { preset, data, services, conversation }) {
-        if (answer.type !== 'text') return same('error.text_expected');
-        const verdict = checkPassword(answer.value, preset.password, [
-          String(data.email),
-          String(data.phone),
-        ]);
-        if (!verdict.ok) return same(passwordRefusal(verdict.error, preset.password));
-        const hash = await services.passwords.hash(answer.value);
-        return goTo('password_repeat', {
-          passwordHash: await services.sealer.seal(hash, sealedFor(conversation)),
-        });
-      },
-    },
-
-    password_repeat: {
-      ask: ({ t }) => ({ text: t('reg.password_repeat.ask') }),
-      text: z.string(),
-      secret: true,
-      async handle(answer, { t, data, services, conversation }) {
-        const hash = await services.sealer.open(String(data.passwordHash), sealedFor(conversation));
-        const matches = answer.type === 'text' && (await services.passwords.verify(answer.value, hash));
-        if (!matches)
-          return backTo('password', { passwordHash: null }, [say(t('reg.password_repeat.mismatch'))]);
-        return goTo('consent');
-      },
-    },
+    password,
+    password_repeat: passwordRepeat,
 
     consent: {
       ask: ({ t, preset }) => ({
@@ -200,9 +181,6 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
   },
 });
 
-/** The seal's context: the password hash opens only in the conversation that typed the password. */
-const sealedFor = (conversation: string) => `registration.password:${conversation}`;
-
 /**
  * The first question still unanswered, or null. Corrections and /back can leave a gap (a password refused at
  * its repeat, then the customer went back further): codes are never sent, nor an account made, over a gap.
@@ -223,7 +201,7 @@ async function createAccount(ctx: Registration): Promise<Transition<Registration
   const created = await services.accounts.createAccount({
     email: String(data.email),
     phone: String(data.phone),
-    passwordHash: await services.sealer.open(String(data.passwordHash), sealedFor(conversation)),
+    passwordHash: await openPasswordHash(ctx, PASSWORD_SEAL),
     consent: { agreementVersion: preset.agreement.version, acceptedAt: new Date(Number(data.consentAt)) },
     contactsVerifiedAt: new Date(now),
     actor: `customer:${channel}`,
