@@ -31,6 +31,12 @@ describe('configuration', () => {
     expect(attempt).toThrow(/REDIS_URL: expected a URL/);
   });
 
+  it('takes RESET_MODE chosen or sent, and refuses anything else', () => {
+    expect(loadConfig({ RESET_MODE: 'chosen' })).toMatchObject({ RESET_MODE: 'chosen' });
+    expect(loadConfig({}).RESET_MODE).toBeUndefined();
+    expect(() => loadConfig({ RESET_MODE: 'email' })).toThrow(/RESET_MODE: expected one of: sent, chosen/);
+  });
+
   it('never prints a secret or a password inside a URL', () => {
     let message = '';
     try {

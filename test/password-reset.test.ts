@@ -214,6 +214,22 @@ describe('password reset, mode "chosen"', () => {
     expect(said(await fresh.text('Marigold77'))).toContain(t('signin.done'));
   });
 
+  it('resets by e-mail too, and the phone hears of it', async () => {
+    const h = harness(chosen);
+    const account = await registered(h);
+    const c = h.customer();
+    await resetVia(c, 'email', account.email);
+    const mail = received(h, account.email);
+    expect(mail.password).toBeNull();
+    await c.text(mail.code);
+    await c.text('Hollyhock31');
+    secrets.add('Hollyhock31');
+    expect(said(await c.text('Hollyhock31'))).toContain(t('reset.done_chosen'));
+    expect(h.outbox.list()[0]).toMatchObject({ channel: 'sms', to: account.phone });
+    const fresh = h.customer();
+    expect(said(await signIn(fresh, account.email, 'Hollyhock31'))).toContain(t('signin.done'));
+  });
+
   it('leaves no password, generated password or code in clear in the records, the state store or the logs', async () => {
     expect(secrets.size).toBeGreaterThan(5); // the scan looks for what the tests above really sent
     const tables = ['accounts', 'contacts', 'sessions', 'audit_log'];
