@@ -17,7 +17,7 @@ export interface NewPasswordOptions<D extends FlowData & WithPassword, K extends
   /** What the password must not be built from (the customer's e-mail and phone). */
   personal(ctx: StepContext<Services, D>): string[];
   /** Where the conversation goes once the password was typed twice alike; `hash` is its bcrypt hash. */
-  then(ctx: StepContext<Services, D>, hash: string): Transition<D, K> | Promise<Transition<D, K>>;
+  next(ctx: StepContext<Services, D>, hash: string): Transition<D, K> | Promise<Transition<D, K>>;
 }
 
 /**
@@ -58,7 +58,7 @@ export function newPasswordSteps<D extends FlowData & WithPassword, K extends st
         return backTo(passwordStep, { passwordHash: null } as Partial<D>, [
           say(t('reg.password_repeat.mismatch')),
         ]);
-      return options.then(ctx, hash);
+      return options.next(ctx, hash);
     },
   };
   return [password, repeat];

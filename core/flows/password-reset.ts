@@ -36,7 +36,7 @@ const [newPassword, newPasswordRepeat] = newPasswordSteps<ResetData, ResetStep>(
   steps: ['new_password', 'new_password_repeat'],
   purpose: 'reset.password',
   personal: (ctx) => [contactOf(ctx)],
-  then: (ctx, hash) => changePassword(ctx, hash),
+  next: (ctx, hash) => changePassword(ctx, hash),
 });
 
 /**

@@ -43,7 +43,7 @@ const [password, passwordRepeat] = newPasswordSteps<RegistrationData, Registrati
   steps: ['password', 'password_repeat'],
   purpose: PASSWORD_SEAL,
   personal: ({ data }) => [String(data.email), String(data.phone)],
-  then: () => goTo('consent'),
+  next: () => goTo('consent'),
 });
 
 /**
