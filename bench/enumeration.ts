@@ -51,6 +51,8 @@ export async function enumeration(): Promise<Section> {
       sealer: createFieldCipher(new Uint8Array(32).fill(2)),
       limiter: (name, points, durationSeconds) => createRateLimiter({ name, points, durationSeconds, redis }),
       codeSecret: new Uint8Array(32).fill(3),
+      activationSecret: new Uint8Array(32).fill(11),
+      publicUrl: 'http://localhost:3000',
       logger: { info() {}, warn() {}, error() {} },
     });
     const { engine } = runtime;

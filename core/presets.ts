@@ -56,6 +56,8 @@ export interface InsurerPreset {
   /** Whether a phone shared through Telegram's contact button still needs an SMS code. */
   sharedPhoneNeedsCode: boolean;
   codes: CodePolicy;
+  /** Activation by link ('activation-link' registration): how long the link and the temporary password last. */
+  activation: { linkHours: number; temporaryPasswordHours: number };
   password: PasswordRules;
   documents: DocumentTypeId[];
 }
@@ -88,6 +90,7 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     // not that this person reads SMS on it, so the code is still asked.
     sharedPhoneNeedsCode: true,
     codes: defaultCodes,
+    activation: { linkHours: 72, temporaryPasswordHours: 72 },
     password: {
       minLength: 6,
       lettersAndDigits: true,
@@ -111,6 +114,7 @@ export const presets: Record<InsurerId, InsurerPreset> = {
     resetMode: 'chosen',
     sharedPhoneNeedsCode: true,
     codes: defaultCodes,
+    activation: { linkHours: 72, temporaryPasswordHours: 72 },
     password: {
       minLength: 8,
       lettersAndDigits: true,

@@ -1,3 +1,4 @@
+import type { Activation } from './activation';
 import type { CodeDelivery } from './code-delivery';
 import type { CodeService } from './codes';
 import type { ContactMessages } from './contact-messages';
@@ -14,6 +15,8 @@ export interface Services {
   codes: CodeService;
   /** Sends issued codes after the turn, through the durable queue. */
   codeDelivery: Pick<CodeDelivery, 'send'>;
+  /** Activation links and temporary passwords (registration by link). */
+  activation: Pick<Activation, 'pending' | 'send' | 'renew'>;
   /** Tells a customer's e-mail or phone something outside any conversation (the password changed). */
   contactMessages: Pick<ContactMessages, 'send'>;
   /** Tells another conversation something (through the durable queue and the engine). */

@@ -8,10 +8,11 @@ import type {
   NewAccount,
 } from '../core/ports/accounts';
 import { fail, ok } from '../core/result';
+import { createActivationRepository } from './activation-repository';
 import type { OpenDatabase } from './database';
 import { pingDatabase } from './database';
 import type { FieldCipher } from './field-cipher';
-import { accounts, auditLog, consents, contacts, profiles } from './schema';
+import { accounts, activationTokens, auditLog, consents, contacts, profiles } from './schema';
 import { createSessionRepository } from './session-repository';
 
 /** Rolls a transaction back with an expected outcome rather than a defect. */
@@ -47,13 +48,27 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
 
   /**
    * The account this very registration already created, if it is one: same e-mail, same phone, same bcrypt
-   * hash (its random salt makes the hash unique to the conversation that typed the password). A retry after
+   * hash (its random salt makes the hash unique to the conversation that typed the password), or for a
+   * registration by link the same token. A retry after
    * an outage then gets its account back instead of "already registered".
    */
   async function sameRegistration(input: NewAccount): Promise<Account | null> {
     if (!input.passwordHash) return null;
     const existing = await findByContact('email', input.email);
     if (!existing || existing.phone !== input.phone) return null;
+    // A registration by link derives its token from the turn: the same token is the same registration.
+    if (input.activation) {
+      const [token] = await db
+        .select({ accountId: activationTokens.accountId })
+        .from(activationTokens)
+        .where(
+          and(
+            eq(activationTokens.tokenHash, input.activation.tokenHash),
+            eq(activationTokens.accountId, existing.id),
+          ),
+        );
+      return token ? existing : null;
+    }
     const [row] = await db
       .select({ id: accounts.id })
       .from(accounts)
@@ -63,12 +78,18 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
 
   return {
     ...createSessionRepository(db),
+    ...createActivationRepository(db),
     async createAccount(input) {
       try {
         const id = await db.transaction(async (tx) => {
+          const pending = input.activation;
           const [account] = await tx
             .insert(accounts)
-            .values({ passwordHash: input.passwordHash })
+            .values({
+              passwordHash: input.passwordHash,
+              activatedAt: pending ? null : new Date(),
+              temporaryPasswordUntil: pending?.temporaryPasswordUntil ?? null,
+            })
             .returning({ id: accounts.id });
           if (!account) throw new Error('insert into accounts returned nothing');
           // ON CONFLICT DO NOTHING waits for a concurrent registration of the same contact to commit,
@@ -89,6 +110,7 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
               .returning({ kind: contacts.kind });
             if (inserted.length === 0) throw new ContactTaken(code);
           }
+          if (pending) await tx.insert(activationTokens).values({ accountId: account.id, ...pending });
           await tx.insert(consents).values({ accountId: account.id, ...input.consent });
           await tx.insert(auditLog).values({
             accountId: account.id,

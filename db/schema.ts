@@ -29,7 +29,34 @@ export const accounts = pgTable('accounts', {
   passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
   /** The request that last changed the password: the same request again changes nothing (a re-run turn). */
   passwordChangeRef: text('password_change_ref'),
+  /**
+   * When the cabinet was activated; null while an activation link (Victoria) waits to be followed. Accounts that
+   * need no activation get it at creation.
+   */
+  activatedAt: timestamp('activated_at', { withTimezone: true }),
+  /** Set while the password is a temporary one: it signs in only to be changed, and not after this. */
+  temporaryPasswordUntil: timestamp('temporary_password_until', { withTimezone: true }),
 });
+
+/**
+ * Activation links (Victoria): the token only as a SHA-256, single use, expiring. `conversationId` and `channel`
+ * name the chat that registered, which is told when the link is followed (a web chat's id is a hash, no bearer).
+ */
+export const activationTokens = pgTable(
+  'activation_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    conversationId: text('conversation_id'),
+    channel: text('channel'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activation_tokens_account_idx').on(t.accountId)],
+);
 
 export const contactKind = pgEnum('contact_kind', ['email', 'phone']);
 

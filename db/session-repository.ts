@@ -19,11 +19,15 @@ export function createSessionRepository(db: Database): SessionRepository {
           accountId: accounts.id,
           passwordHash: accounts.passwordHash,
           generation: accounts.sessionGeneration,
+          activatedAt: accounts.activatedAt,
+          temporaryUntil: accounts.temporaryPasswordUntil,
         })
         .from(contacts)
         .innerJoin(accounts, eq(accounts.id, contacts.accountId))
         .where(and(eq(contacts.kind, kind), eq(contacts.value, value)));
-      return row ?? null;
+      if (!row) return null;
+      const { activatedAt, ...credentials } = row;
+      return { ...credentials, activated: activatedAt !== null };
     },
 
     async openSession(session) {
@@ -163,6 +167,7 @@ export function createSessionRepository(db: Database): SessionRepository {
           .update(accounts)
           .set({
             passwordHash,
+            temporaryPasswordUntil: null,
             passwordChangedAt: new Date(),
             passwordChangeRef: requestId,
             sessionGeneration: sql`${accounts.sessionGeneration} + 1`,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { presets } from '../core/presets';
 import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
 
 const accounts = useTestAccounts();
@@ -138,13 +137,5 @@ describe('profile (Soglasie)', () => {
     const values = menu?.type === 'choices' ? menu.rows.flat().map((o) => o.value) : [];
     expect(values).toEqual(expect.arrayContaining(['register', 'sign_in', 'forgot_password']));
     expect(values).not.toContain('my_account');
-  });
-
-  it("does not run Soglasie's registration under the Victoria preset, and says registration is coming", async () => {
-    const h = createFlowHarness(accounts, presets.victoria);
-    const c = h.customer();
-    await c.open();
-    // Victoria registers by activation link (its own issue); the menu says so rather than running Soglasie's flow.
-    expect(said(await c.choose('register'))).toContain('скоро появится');
   });
 });

@@ -23,6 +23,7 @@ import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createRedisTicketStore } from '../db/state/redis-ticket-store';
 import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lock';
+import { createActivationRoutes } from './activation-routes';
 import { createApp } from './app';
 import { createChatInbox, createWebOutlet } from './chat/inbox';
 import { clientAddress } from './client-address';
@@ -134,6 +135,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     sealer: cipher,
     limiter,
     codeSecret: deriveSecret(dataKey, 'one-time-codes'),
+    activationSecret: deriveSecret(dataKey, 'activation-links'),
+    publicUrl: config.PUBLIC_URL,
     logger,
     idleSeconds: IDLE_SECONDS,
   });
@@ -144,6 +147,14 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
     extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
   if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
+  extraRoutes.push(
+    createActivationRoutes({
+      accounts,
+      activation: runtime.services.activation,
+      notices: runtime.notices,
+      preset,
+    }),
+  );
 
   const app = createApp({
     engine: runtime.engine,

@@ -1,3 +1,4 @@
+import { createActivation } from '../core/activation';
 import { createCodeDelivery } from '../core/code-delivery';
 import { createCodeService } from '../core/codes';
 import { createContactMessages } from '../core/contact-messages';
@@ -43,6 +44,10 @@ export interface RuntimeDeps {
   limiter(name: string, points: number, durationSeconds: number): RateLimiter;
   /** Keys the one-time codes' HMAC (derived from DATA_KEY). */
   codeSecret: Uint8Array;
+  /** Keys the activation links and temporary passwords (derived from DATA_KEY). */
+  activationSecret: Uint8Array;
+  /** Where links in e-mails point (PUBLIC_URL). */
+  publicUrl: string;
   logger: Logger;
   /** Idle conversations start afresh after this. Seconds. */
   idleSeconds?: number;
@@ -71,6 +76,18 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
   });
   const notices = createNotices(queue);
   const contactMessages = createContactMessages({ queue, mailer: deps.mailer, sms: deps.sms, logger });
+  const activation = createActivation({
+    secret: deps.activationSecret,
+    queue,
+    accounts: deps.accounts,
+    passwords: deps.passwords,
+    mailer: deps.mailer,
+    sms: deps.sms,
+    preset,
+    publicUrl: deps.publicUrl,
+    logger,
+    now: deps.now,
+  });
   const codeDelivery = createCodeDelivery({
     queue,
     codes,
@@ -112,6 +129,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     codeDelivery,
     notices,
     contactMessages,
+    activation,
     passwords: deps.passwords,
     sealer: deps.sealer,
     signIn,
@@ -135,7 +153,13 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     services,
     notices,
     async startWorkers() {
-      await Promise.all([replies.work(), codeDelivery.work(), contactMessages.work(), notices.work(engine)]);
+      await Promise.all([
+        replies.work(),
+        codeDelivery.work(),
+        contactMessages.work(),
+        activation.work(),
+        notices.work(engine),
+      ]);
     },
   };
 }

@@ -6,16 +6,14 @@ import { menuFlow } from './menu';
 import { passwordResetFlow } from './password-reset';
 import { profileFlow } from './profile';
 import { registrationFlow } from './registration';
+import { registrationByLinkFlow } from './registration-by-link';
 import { signInFlow } from './sign-in';
 
 /** The flow a conversation starts in and /cancel returns to. */
 export const homeFlow = menuFlow.name;
 
-/**
- * The flows installed for an insurer. A menu item whose flow is missing tells the customer it is coming:
- * Victoria's registration (activation link, temporary password) has its own issue.
- */
+/** The flows installed for an insurer: its preset chooses the registration. */
 export function flowsFor(preset: InsurerPreset): Flow<Services>[] {
-  const registration = preset.registration === 'password-first' ? [registrationFlow] : [];
-  return [menuFlow, ...registration, signInFlow, passwordResetFlow, profileFlow, accountFlow];
+  const registration = preset.registration === 'password-first' ? registrationFlow : registrationByLinkFlow;
+  return [menuFlow, registration, signInFlow, passwordResetFlow, profileFlow, accountFlow];
 }

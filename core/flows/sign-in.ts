@@ -3,6 +3,7 @@ import { readContact } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import type { ContactKind } from '../ports/accounts';
 import type { Services } from '../services';
+import { newPasswordSteps } from './new-password';
 
 /** What signing in collects: the contact as read (never the password). */
 type SignInData = {
@@ -10,13 +11,34 @@ type SignInData = {
   contact: string;
   /** Epoch ms until which the contact is locked, for the wait the customer is told. */
   lockedUntil: number;
+  /** Set once the password was right but cannot sign in yet (not activated, temporary): whose it was. */
+  accountId: string;
+  /** The generation the password was checked at (the session opens at it, after the change). */
+  generation: number;
+  /** The new password's sealed hash (core/flows/new-password.ts), when a temporary one must be replaced. */
+  passwordHash: string | null;
 };
 
-type SignInStep = 'contact' | 'password' | 'locked';
+type SignInStep =
+  | 'contact'
+  | 'password'
+  | 'locked'
+  | 'not_activated'
+  | 'new_password'
+  | 'new_password_repeat';
 
 type SignInContext = StepContext<Services, SignInData>;
 
 const { goTo, backTo } = flowMoves<SignInData, SignInStep>();
+
+/** A temporary password signs in only to be replaced, under the preset's rules (Victoria's first sign-in). */
+const [newPassword, newPasswordRepeat] = newPasswordSteps<SignInData, SignInStep>({
+  ask: 'signin.new_password.ask',
+  steps: ['new_password', 'new_password_repeat'],
+  purpose: 'signin.password',
+  personal: ({ data }) => [String(data.contact ?? '')],
+  next: replaceTemporaryPassword,
+});
 
 /** Both ways out of a failed sign-in: a password reset, or another contact. */
 function forgotOrOther(
@@ -65,6 +87,29 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
       },
     },
 
+    not_activated: {
+      ask: ({ t }) => ({
+        text: t('signin.not_activated'),
+        options: column(t, [
+          ['resend', 'signin.resend_link'],
+          ['menu', 'reg.already.menu'],
+        ]),
+      }),
+      async handle(answer, ctx) {
+        if (answer.type !== 'choice') return same('error.choose_option');
+        if (answer.value === 'menu' || !ctx.data.accountId) return { to: 'done', say: [] };
+        const chat = { conversationId: ctx.conversation, channel: ctx.channel };
+        const origin = `${ctx.conversation}|${ctx.event}`;
+        const renewed = await ctx.services.activation.renew(ctx.data.accountId, origin, chat, ctx.locale);
+        return renewed
+          ? same('signin.link_resent')
+          : backTo('password', {}, [say(ctx.t('signin.activated_now'))]);
+      },
+    },
+
+    new_password: newPassword,
+    new_password_repeat: newPasswordRepeat,
+
     locked: {
       ask: ({ t, data, now }) => ({
         text: t('signin.locked', {
@@ -105,7 +150,11 @@ async function tryPassword(
   if (!outcome.ok && outcome.error === 'too_many')
     return same('signin.chat_limit', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
   if (!outcome.ok) return goTo('locked', { lockedUntil: now + outcome.retryAfterSeconds * 1000 });
-  const { accountId, generation } = outcome.credentials;
+  const { accountId, generation, activated, temporaryUntil } = outcome.credentials;
+  // Right, but not yet usable: the link was not followed, or the password is a temporary one.
+  if (!activated) return goTo('not_activated', { accountId });
+  if (temporaryUntil && temporaryUntil.getTime() <= now) return same('signin.temporary_expired');
+  if (temporaryUntil) return goTo('new_password', { accountId, generation }, [say(t('signin.temporary'))]);
   const signIn = await services.sessions.open(accountId, generation, {
     conversation: ctx.conversation,
     channel: ctx.channel,
@@ -114,4 +163,23 @@ async function tryPassword(
   // The password changed between the check and the session (a reset elsewhere): the old one no longer counts.
   if (!signIn) return same('signin.wrong');
   return { to: 'done', say: [say(t('signin.done'))], signIn };
+}
+
+/** The temporary password is replaced: every session of the account ends with it, and this one opens. */
+async function replaceTemporaryPassword(
+  ctx: SignInContext,
+  passwordHash: string,
+): Promise<Transition<SignInData, SignInStep>> {
+  const { t, data, services, conversation, channel, event } = ctx;
+  if (!data.accountId) return backTo('contact');
+  const { generation } = await services.accounts.changePassword({
+    accountId: data.accountId,
+    passwordHash,
+    requestId: `first-sign-in:${conversation}:${event}`,
+    actor: `customer:${channel}`,
+    details: { reason: 'temporary', channel },
+  });
+  const signIn = await services.sessions.open(data.accountId, generation, { conversation, channel, event });
+  if (!signIn) return backTo('contact', {}, [say(t('signin.wrong'))]);
+  return { to: 'done', say: [say(t('signin.password_changed'))], signIn };
 }

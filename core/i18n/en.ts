@@ -97,8 +97,28 @@ export const en: Catalogue = {
   'signin.chat_limit': 'Too many sign-in tries from this chat. Please try again in {{minutes}} min.',
   'signin.done': 'You are signed in to the personal account.',
   'signin.already': 'You are already signed in in this chat. To switch accounts, sign out first: /logout.',
+  'signin.not_activated':
+    'Your personal account is not activated yet. Open the link from the e-mail you received after registering, then sign in again.',
+  'signin.resend_link': 'Send the link again',
+  'signin.link_resent':
+    'We sent a new link and a new temporary password to your e-mail. The earlier ones no longer work.',
+  'signin.activated_now': 'Your personal account is activated already: enter the password again.',
+  'signin.temporary': 'You signed in with a temporary password. Before going on, it has to be changed.',
+  'signin.temporary_expired':
+    'The temporary password has expired. Recover the password: the "I forgot my password" button.',
+  'signin.new_password.ask': 'Choose a new password: {{rules}}.',
+  'signin.password_changed': 'The password is changed. Your personal account is ready.',
+
   'logout.done': 'You signed out of the personal account.',
   'logout.not_signed_in': 'You have not signed in in this chat.',
+
+  'vreg.confirm.ask':
+    'Please check: with a mistake in the address or number, registration will not work.\nE-mail: {{email}}\nPhone: {{phone}}\nBy pressing "Register" you accept the user agreement: {{url}}',
+  'vreg.register': 'Register',
+  'vreg.already_exists':
+    'There already is a personal account with these contacts, for instance one created when a policy was bought online. No registration is needed: sign in with this e-mail or phone, or recover the password.',
+  'vreg.created':
+    'Your personal account is created! An e-mail with the activation link and a temporary password went to {{email}}. Open the link, then sign in: at the first sign-in you will be asked to change the password.',
 
   'code.email.ask': 'We sent a 6-digit code to {{email}}. Please enter it.',
   'code.phone.ask': 'We sent a 6-digit code by SMS to {{phone}}. Please enter it.',
@@ -153,6 +173,27 @@ export const en: Catalogue = {
     'The password of your {{insurer}} personal account was just changed, and every earlier sign-in has ended.\nIf it was not you, write to support at once: {{support}}.',
   'sms.password_changed':
     '{{insurer}}: your personal account password was changed. If it was not you, write to support: {{support}}.',
+
+  'mail.activation.subject': '{{insurer}}: your personal account is created',
+  'mail.activation.text':
+    'Your {{insurer}} personal account is created.\nTo activate it, open this link (valid for {{hours}} h):\n{{link}}\nTemporary password: {{password}}\nAt the first sign-in you will be asked to change it. Do not tell the password to anyone.\nIf you did not register, write to support: {{support}}.',
+  'sms.account_created':
+    '{{insurer}}: your personal account is created. The activation link and a temporary password are in the e-mail.',
+
+  'page.activation.title': '{{insurer}}: personal account activation',
+  'page.activation.done':
+    'Your personal account is activated. Go back to the chat and sign in with your e-mail or phone and the temporary password from the e-mail: at the first sign-in you will choose a new password.',
+  'page.activation.used':
+    'Your personal account was already activated with this link. Sign in in the chat with your password.',
+  'page.activation.expired':
+    'This link has expired. Press the button and we will send a new link and a new temporary password to your e-mail.',
+  'page.activation.renew': 'Send me a new link',
+  'page.activation.renewed':
+    'A new link and a temporary password went to your e-mail. The earlier link no longer works.',
+  'page.activation.unknown':
+    'This link is not valid. Open the link from the latest e-mail, or ask for a new one in the chat: "Sign in", then "Send the link again". Support: {{support}}.',
+  'activation.done_chat':
+    'Your personal account is activated. Sign in with the temporary password from the e-mail: /login',
 
   'password.rule.min_length': 'at least {{min}} characters',
   'password.rule.letters_digits': 'with both letters and digits',

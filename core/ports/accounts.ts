@@ -1,4 +1,5 @@
 import type { Result } from '../result';
+import type { ActivationRepository, PendingActivation } from './activation';
 import type { SessionRepository } from './sessions';
 
 /** The kinds of contact an account is reached by; each value belongs to at most one account. */
@@ -22,6 +23,8 @@ export interface NewAccount {
   contactsVerifiedAt: Date | null;
   /** Who or what created the account, for the audit log, e.g. `customer:web` or `import`. */
   actor: string;
+  /** Created waiting for an activation link (Victoria): `passwordHash` is then a temporary password's. */
+  activation?: PendingActivation;
 }
 
 export type CreateAccountError = 'email_taken' | 'phone_taken';
@@ -63,7 +66,7 @@ export interface AuditEntry {
  * Customers' records, their sessions included. Production: Postgres. Embedded: PGlite.
  * Both pass `test/contracts/account-repository.contract.ts` and `test/contracts/sessions.contract.ts`.
  */
-export interface AccountRepository extends SessionRepository {
+export interface AccountRepository extends SessionRepository, ActivationRepository {
   /**
    * Creates the account, its contacts, its consent and an audit entry in one transaction. Idempotent for a
    * retry of the same registration (same contacts and password hash): returns the account it created.

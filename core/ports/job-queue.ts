@@ -49,7 +49,7 @@ export interface QueueSettings {
   expireInSeconds: number;
 }
 
-export type QueueName = 'reply' | 'code' | 'notice' | 'message';
+export type QueueName = 'reply' | 'code' | 'notice' | 'message' | 'activation';
 
 /**
  * The queues and their retries. A reply is retried for about a minute (then the chat is given up and recorded);
@@ -62,4 +62,6 @@ export const queueSettings: Record<QueueName, QueueSettings> = {
   notice: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 60 },
   /** A security notice to a contact (the password changed): worth a few minutes of retries. */
   message: { retryLimit: 6, retryDelaySeconds: 5, expireInSeconds: 60 },
+  /** The activation e-mail (Victoria): without it the customer cannot get in, so it is retried for minutes. */
+  activation: { retryLimit: 6, retryDelaySeconds: 5, expireInSeconds: 60 },
 };

@@ -8,6 +8,10 @@ export interface Credentials {
   passwordHash: string | null;
   /** The account's session generation when read: a session opened with an older one is refused. */
   generation: number;
+  /** False while an activation link waits to be followed: the account cannot sign in yet. */
+  activated: boolean;
+  /** Set while the password is temporary: it signs in only to be changed, and not after this. */
+  temporaryUntil: Date | null;
 }
 
 /** Why a session is over, told to the conversation it ends at its next message. */

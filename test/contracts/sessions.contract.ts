@@ -46,6 +46,8 @@ export function sessionsContract(name: string, open: () => Promise<RepositoryHar
         accountId: a.accountId,
         passwordHash: a.passwordHash,
         generation: 0,
+        activated: true,
+        temporaryUntil: null,
       });
       expect(await records.credentials('email', `nobody${counter}@example.ru`)).toBeNull();
     });

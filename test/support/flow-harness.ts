@@ -143,6 +143,8 @@ export function createFlowHarness(
         redis: options.redis,
       }),
     codeSecret: new Uint8Array(32).fill(9),
+    activationSecret: new Uint8Array(32).fill(11),
+    publicUrl: 'http://localhost:3000',
     logger: options.logger ?? silentLogger,
     now: clock,
   });

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { createTranslations } from '../core/i18n';
+import type { Outbound } from '../core/messages';
+import { presets } from '../core/presets';
+import { createActivationRoutes } from '../web/activation-routes';
+import { codeIn } from './support/fake-gateways';
+import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
+
+/** Records on the real Postgres when CI provides it. */
+const accounts = useTestAccounts({ postgres: true });
+const t = createTranslations()('ru');
+const victoria = presets.victoria;
+
+type Harness = ReturnType<typeof createFlowHarness>;
+
+/** A Kazakh mobile number no other test uses. */
+let numbers = 0;
+const kzPhone = () => `+7701${String(1_000_000 + (Date.now() % 900_000) + ++numbers).slice(-7)}`;
+
+function harness() {
+  const h = createFlowHarness(accounts, victoria);
+  const app = createActivationRoutes({
+    accounts,
+    activation: h.services.activation,
+    notices: h.services.notices,
+    preset: victoria,
+  });
+  const open = async (path: string, init?: RequestInit) => {
+    const response = await app.request(path, init);
+    await h.queue.settled();
+    return { status: response.status, text: await response.text() };
+  };
+  return { ...h, open };
+}
+
+/** The activation e-mail's link path and temporary password. */
+function activationMail(h: Harness, email: string) {
+  const mail = h.outbox.list().find((m) => m.to === email && m.channel === 'email');
+  if (!mail) throw new Error(`no e-mail to ${email}`);
+  const link = /https?:\/\/\S+(\/activate\/[\w-]+)/.exec(mail.text)?.[1];
+  const password = /Временный пароль: (\S+)/.exec(mail.text)?.[1];
+  if (!link || !password) throw new Error(`no link or password in: ${mail.text}`);
+  return { link, password };
+}
+
+/** Registers by link through the SMS code; returns the contacts as stored. */
+async function register(h: Harness) {
+  const email = freshContacts().email.toLowerCase();
+  const phone = kzPhone();
+  const c = h.customer();
+  await c.open();
+  expect(question(await c.choose('register'))).toContain(t('reg.email.ask'));
+  await c.text(email);
+  const confirm = await c.text(phone.replace('+7', '8 '));
+  expect(question(confirm)).toContain(email);
+  expect(question(confirm)).toContain(victoria.agreement.url);
+  await c.choose('register');
+  const sms = h.outbox.list().find((m) => m.to === phone);
+  expect(h.outbox.list().filter((m) => m.to === email)).toEqual([]); // only the SMS code so far
+  const created = await c.text(codeIn(sms?.text ?? ''));
+  return { c, email, phone, created };
+}
+
+async function signIn(c: ReturnType<Harness['customer']>, contact: string, password: string) {
+  await c.text('/login');
+  await c.text(contact);
+  return c.text(password);
+}
+
+const values = (out: Outbound[]) => {
+  const last = out.at(-1);
+  return last?.type === 'choices' ? last.rows.flat().map((o) => o.value) : [];
+};
+
+describe('Victoria: registration by activation link', () => {
+  it('registers with e-mail and phone, one SMS code, then mails a link and a temporary password', async () => {
+    const h = harness();
+    const { email, phone, created } = await register(h);
+    expect(said(created)).toContain(t('vreg.created', { email }));
+    const { link, password } = activationMail(h, email);
+    expect(link).toMatch(/^\/activate\/[\w-]{32}$/);
+    expect(password).toMatch(/^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[!@$_-]).{12}$/);
+    expect(h.outbox.list().some((m) => m.to === phone && m.text.includes('личный кабинет создан'))).toBe(
+      true,
+    );
+    const account = await accounts.findByContact('email', email);
+    expect(account?.phone).toBe(phone);
+  });
+
+  it('refuses sign-in before activation, and sends the link again on request', async () => {
+    const h = harness();
+    const { c, email } = await register(h);
+    const first = activationMail(h, email);
+    const refused = await signIn(c, email, first.password);
+    expect(question(refused)).toBe(t('signin.not_activated'));
+    expect(said(await c.choose('resend'))).toContain(t('signin.link_resent'));
+    const second = activationMail(h, email);
+    expect(second.link).not.toBe(first.link);
+    // The first link no longer works: only the newest one sent is worth following.
+    expect((await h.open(first.link)).status).toBe(410);
+    expect((await h.open(second.link)).text).toContain(t('page.activation.done').slice(0, 30));
+  });
+
+  it('activates once, tells the chat, and forces a new password at the first sign-in under Victoria’s rules', async () => {
+    const h = harness();
+    const { c, email } = await register(h);
+    const { link, password } = activationMail(h, email);
+    const page = await h.open(link);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<html lang="ru">');
+    expect(said(c.shown())).toContain(t('activation.done_chat'));
+    const again = await h.open(`${link}?lang=en`);
+    expect(again.text).toContain('<html lang="en">');
+    expect(again.text).toContain('already activated');
+
+    const forced = await signIn(c, email, password);
+    expect(said(forced)).toContain(t('signin.temporary'));
+    expect(question(forced)).toContain('Придумайте новый пароль');
+    for (const [typed, rule] of [
+      ['Ag1!', 'too_short'],
+      ['Пароль-2026x', 'latin_only'],
+      ['kestrel_2026x', 'upper_lower'],
+      ['Kestrel#2026x', 'latin_only'],
+      ['Kestrel2026x', 'special'],
+      ['Ag-15!d44', 'published'],
+    ] as const) {
+      const refused = await c.text(typed);
+      expect(refused[0], typed).toMatchObject({ type: 'delete-message' });
+      expect(said(refused), `${typed} breaks ${rule}`).toContain(
+        t(`password.error.${rule}`, { min: 8, chars: '!@$_-' }),
+      );
+    }
+    await c.text('Kestrel_2026x');
+    const done = await c.text('Kestrel_2026x');
+    expect(said(done)).toContain(t('signin.password_changed'));
+    expect(values(done)).toContain('my_account');
+    // The temporary password is spent; the new one signs in.
+    const other = h.customer();
+    await other.open();
+    expect(said(await signIn(other, email, password))).toContain(t('signin.wrong'));
+    expect(said(await other.text('Kestrel_2026x'))).toContain(t('signin.done'));
+  });
+
+  it('answers an unknown link and an expired one clearly, and sends a new link from the expired page', async () => {
+    const h = harness();
+    expect((await h.open('/activate/not-a-token')).status).toBe(404);
+    const unknown = await h.open(`/activate/${'A'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain(t('page.activation.unknown', { support: victoria.support }).slice(0, 30));
+
+    const { email } = await register(h);
+    const { link } = activationMail(h, email);
+    await accounts.renewActivation((await accounts.findByContact('email', email))?.id ?? '', 'x', {
+      tokenHash: 'unrelated',
+      expiresAt: new Date(Date.now() + 3600_000),
+      temporaryPasswordUntil: new Date(Date.now() + 3600_000),
+      conversationId: null,
+      channel: null,
+    });
+    const expired = await h.open(link);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain('<form method="post"');
+    const renewed = await h.open(`${link}/renew`, { method: 'POST' });
+    expect(renewed.text).toContain(t('page.activation.renewed').slice(0, 30));
+    await h.open(`${link}/renew`, { method: 'POST' }); // pressed twice: still one e-mail
+    const mails = h.outbox.list().filter((m) => m.to === email && m.channel === 'email');
+    expect(mails).toHaveLength(2);
+    expect((await h.open(activationMail(h, email).link)).status).toBe(200);
+  });
+
+  it('refuses a temporary password past its lifetime, and offers the reset', async () => {
+    const h = harness();
+    const { c, email } = await register(h);
+    const { link, password } = activationMail(h, email);
+    await h.open(link);
+    h.tick((victoria.activation.temporaryPasswordHours + 1) * 3600 * 1000);
+    await c.open();
+    expect(said(await signIn(c, email, password))).toContain(t('signin.temporary_expired'));
+  });
+
+  it('tells a customer whose contacts already have a cabinet to sign in or reset instead', async () => {
+    const h = harness();
+    const { email } = await register(h);
+    const c = h.customer();
+    await c.open();
+    await c.choose('register');
+    await c.text(email);
+    await c.text(kzPhone());
+    const out = await c.choose('register');
+    expect(question(out)).toBe(t('vreg.already_exists'));
+    expect(values(out)).toEqual(['sign_in', 'reset', 'other']);
+    expect(question(await c.choose('sign_in'))).toBe(t('signin.contact.ask'));
+  });
+});

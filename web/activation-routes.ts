@@ -1,0 +1,89 @@
+import { Hono } from 'hono';
+import { type Activation, tokenHash } from '../core/activation';
+import { escapeHtml } from '../core/html';
+import { createTranslations, defaultLocale, type Locale, type MessageKey, matchLocale } from '../core/i18n';
+import type { Notices } from '../core/notices';
+import type { ActivationRepository } from '../core/ports/activation';
+import type { InsurerPreset } from '../core/presets';
+
+export interface ActivationRoutesDeps {
+  accounts: ActivationRepository;
+  activation: Pick<Activation, 'renew'>;
+  notices: Pick<Notices, 'send'>;
+  preset: InsurerPreset;
+}
+
+/** What a link's token looks like (base64url of 24 bytes); anything else is unknown without a lookup. */
+const TOKEN = /^[A-Za-z0-9_-]{32}$/;
+
+/**
+ * `GET /activate/:token`: the page an activation e-mail links to. The link works once and until it expires; the
+ * page says what happened in the customer's language (`?lang=`, else Accept-Language) and what to do next, and
+ * the chat that registered is told. An expired link's page can have a new one sent.
+ */
+export function createActivationRoutes({ accounts, activation, notices, preset }: ActivationRoutesDeps) {
+  const translations = createTranslations();
+  const app = new Hono();
+
+  const localeOf = (query: string | undefined, header: string | undefined): Locale =>
+    matchLocale(query) ??
+    (header ?? '')
+      .split(',')
+      .map((part) => matchLocale(part.split(';')[0]?.trim()))
+      .find((locale) => locale !== null) ??
+    defaultLocale;
+
+  const page = (locale: Locale, key: MessageKey, form?: string) => {
+    const t = translations(locale);
+    const vars = { insurer: preset.name[locale], support: preset.support };
+    const languages = (['ru', 'en'] as const)
+      .map((l) => `<a href="?lang=${l}"${l === locale ? ' aria-current="true"' : ''}>${l.toUpperCase()}</a>`)
+      .join(' · ');
+    return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(t('page.activation.title', vars))}</title></head><body><nav>${languages}</nav><h1>${escapeHtml(t('page.activation.title', vars))}</h1><p>${escapeHtml(t(key, vars)).replace(/\n/g, '<br>')}</p>${form ?? ''}</body></html>`;
+  };
+
+  app.get('/activate/:token', async (c) => {
+    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
+    const token = c.req.param('token');
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer');
+    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const outcome = await accounts.activate(await tokenHash(token));
+    if (outcome.ok) {
+      if (outcome.notify)
+        await notices.send(
+          `activated:${outcome.accountId}`,
+          outcome.notify.conversationId,
+          outcome.notify.channel,
+          {
+            key: 'activation.done_chat',
+          },
+        );
+      return c.html(page(locale, 'page.activation.done'));
+    }
+    if (outcome.error === 'used') return c.html(page(locale, 'page.activation.used'));
+    if (outcome.error === 'unknown') return c.html(page(locale, 'page.activation.unknown'), 404);
+    const t = translations(locale);
+    const form = `<form method="post" action="/activate/${token}/renew?lang=${locale}"><button>${escapeHtml(t('page.activation.renew'))}</button></form>`;
+    return c.html(page(locale, 'page.activation.expired', form), 410);
+  });
+
+  // A new link for an expired one: derived from the old token, so pressing twice sends one e-mail.
+  app.post('/activate/:token/renew', async (c) => {
+    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
+    const token = c.req.param('token');
+    c.header('cache-control', 'no-store');
+    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const hash = await tokenHash(token);
+    const outcome = await accounts.activate(hash);
+    if (outcome.ok) return c.html(page(locale, 'page.activation.done'));
+    if (outcome.error !== 'expired' || !outcome.accountId)
+      return c.html(
+        page(locale, outcome.error === 'used' ? 'page.activation.used' : 'page.activation.unknown'),
+      );
+    const renewed = await activation.renew(outcome.accountId, `renew|${hash}`, null, locale);
+    return c.html(page(locale, renewed ? 'page.activation.renewed' : 'page.activation.used'));
+  });
+
+  return app;
+}
