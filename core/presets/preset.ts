@@ -1,5 +1,5 @@
-import type { DocumentTypeId } from './documents';
-import type { Locale } from './i18n';
+import type { DocumentTypeId } from '../documents';
+import type { Locale } from '../i18n';
 
 /** One-time code rules. Durations in seconds. */
 export interface CodePolicy {
@@ -28,8 +28,8 @@ export interface PasswordRules {
 }
 
 /**
- * What differs between insurers is data, not code: each preset configures the same flows.
- * Sources: shared/seeds (Soglasie's and Victoria's own instructions).
+ * What differs between insurers is data, not code: each preset (one file per insurer beside this one, from the
+ * insurer's own instructions) configures the same flows.
  */
 export interface InsurerPreset {
   id: InsurerId;
@@ -68,62 +68,11 @@ export type ResetMode = (typeof resetModes)[number];
 export const insurerIds = ['soglasie', 'victoria'] as const;
 export type InsurerId = (typeof insurerIds)[number];
 
-const defaultCodes: CodePolicy = {
+/** One-time code rules both insurers share (SPEC: 6 digits, 10 minutes, 5 tries). */
+export const defaultCodes: CodePolicy = {
   ttlSeconds: 10 * 60,
   maxAttempts: 5,
   resendCooldownSeconds: 60,
   sendsPerHour: 5,
   sendsPerConversationPerHour: 10,
-};
-
-export const presets: Record<InsurerId, InsurerPreset> = {
-  soglasie: {
-    id: 'soglasie',
-    name: { ru: 'СК «Согласие»', en: 'Soglasie Insurance' },
-    support: 'digital@soglasie.ru',
-    phoneRegion: 'RU',
-    timeZone: 'Europe/Moscow',
-    agreement: { url: 'https://lk.soglasie.ru/agreement', version: '2026-01' },
-    registration: 'password-first',
-    resetMode: 'sent',
-    // The seed asks for the SMS code after the phone is typed; a shared contact proves the Telegram account,
-    // not that this person reads SMS on it, so the code is still asked.
-    sharedPhoneNeedsCode: true,
-    codes: defaultCodes,
-    activation: { linkHours: 72, temporaryPasswordHours: 72 },
-    password: {
-      minLength: 6,
-      lettersAndDigits: true,
-      upperLowerDigitSpecial: false,
-      special: '',
-      minStrength: 1,
-      published: [],
-    },
-    documents: ['ru_passport', 'ru_international', 'foreign_passport'],
-  },
-  victoria: {
-    id: 'victoria',
-    name: { ru: 'СК «Виктория»', en: 'Victoria Insurance' },
-    // The instruction names no support address; the site lists the contact centre.
-    support: 'https://vic.kz',
-    phoneRegion: 'KZ',
-    timeZone: 'Asia/Almaty',
-    agreement: { url: 'https://vic.kz/agreement', version: '2026-01' },
-    registration: 'activation-link',
-    // Victoria's instructions say nothing of a reset: the safer mode.
-    resetMode: 'chosen',
-    sharedPhoneNeedsCode: true,
-    codes: defaultCodes,
-    activation: { linkHours: 72, temporaryPasswordHours: 72 },
-    password: {
-      minLength: 8,
-      lettersAndDigits: true,
-      upperLowerDigitSpecial: true,
-      special: '!@$_-',
-      minStrength: 2,
-      // The instruction's own example, which it says never to use.
-      published: ['Ag-15!d44'],
-    },
-    documents: ['kz_id_card', 'kz_passport', 'foreign_passport'],
-  },
 };
