@@ -103,7 +103,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     const fresh = freshState(
       catalogue.home.flow,
       catalogue.home.step,
-      matchLocale(inbound.localeHint),
+      matchLocale(inbound.localeHint, preset.languages),
       now(),
     );
     const kept = await options.sessions?.resume(inbound.conversationId, inbound.channel);
@@ -131,7 +131,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       client: inbound.client ?? inbound.conversationId,
     };
     if (!loaded || expired) return welcome(inbound, loaded, where);
-    const state = { ...loaded, locale: loaded.locale ?? matchLocale(inbound.localeHint) };
+    const state = { ...loaded, locale: loaded.locale ?? matchLocale(inbound.localeHint, preset.languages) };
     const t = translations(state.locale ?? defaultLocale);
     // A session ended elsewhere (a password reset, "end other sessions") signs this conversation out now.
     const ended = state.account && options.sessions ? await options.sessions.ended(state) : null;
@@ -165,7 +165,9 @@ export function createConversation<S>(options: ConversationOptions<S>) {
           return here.sayAndAsk(t('error.stale_button'));
         if (inbound.value.startsWith(LANGUAGE_CHOICE)) {
           const chosen =
-            matchLocale(inbound.value.slice(LANGUAGE_CHOICE.length)) ?? state.locale ?? defaultLocale;
+            matchLocale(inbound.value.slice(LANGUAGE_CHOICE.length), preset.languages) ??
+            state.locale ??
+            defaultLocale;
           const switched = { ...state, locale: chosen };
           return askingFor(switched, where).sayAndAsk(
             translations(chosen ?? defaultLocale)('language.changed'),

@@ -126,8 +126,10 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
           : [];
       const turn = (await runSafely(loaded, expired, inbound)) ?? {
         // A step failed on our side: the customer keeps their place and hears an apology.
-        state: loaded ?? conversation.fresh(matchLocale(inbound.localeHint)),
-        out: conversation.apology(loaded?.locale ?? matchLocale(inbound.localeHint)),
+        state: loaded ?? conversation.fresh(matchLocale(inbound.localeHint, options.preset.languages)),
+        out: conversation.apology(
+          loaded?.locale ?? matchLocale(inbound.localeHint, options.preset.languages),
+        ),
       };
       const out = [...deleteSecret, ...turn.out];
       const { epoch, seq } = turn.state.replies;

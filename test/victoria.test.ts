@@ -178,6 +178,25 @@ describe('Victoria: registration by activation link', () => {
     expect(said(await signIn(c, email, password))).toContain(t('signin.temporary_expired'));
   });
 
+  it('speaks Kazakh to a customer whose Telegram is in Kazakh, offers it first, and so does the page', async () => {
+    const h = harness();
+    const kkT = createTranslations()('kk');
+    const { out } = await h.engine.handle({
+      type: 'open',
+      conversationId: `tg:${Date.now()}`,
+      channel: 'tg',
+      eventId: 'kk-1',
+      localeHint: 'kk',
+    });
+    expect(said(out)).toContain(kkT('greeting', { insurer: victoria.name.kk }));
+    const c = h.customer();
+    await c.open();
+    const languages = await c.text('/language');
+    expect(values(languages)).toEqual(['lang:kk', 'lang:ru', 'lang:en']);
+    expect(said(await c.choose('lang:kk'))).toContain(kkT('language.changed'));
+    expect((await h.open(`/activate/${'B'.repeat(32)}?lang=kk`)).text).toContain('<html lang="kk">');
+  });
+
   it('tells a customer whose contacts already have a cabinet to sign in or reset instead', async () => {
     const h = harness();
     const { email } = await register(h);

@@ -26,17 +26,17 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
   const app = new Hono();
 
   const localeOf = (query: string | undefined, header: string | undefined): Locale =>
-    matchLocale(query) ??
+    matchLocale(query, preset.languages) ??
     (header ?? '')
       .split(',')
-      .map((part) => matchLocale(part.split(';')[0]?.trim()))
+      .map((part) => matchLocale(part.split(';')[0]?.trim(), preset.languages))
       .find((locale) => locale !== null) ??
     defaultLocale;
 
   const page = (locale: Locale, key: MessageKey, form?: string) => {
     const t = translations(locale);
     const vars = { insurer: preset.name[locale], support: preset.support };
-    const languages = (['ru', 'en'] as const)
+    const languages = preset.languages
       .map((l) => `<a href="?lang=${l}"${l === locale ? ' aria-current="true"' : ''}>${l.toUpperCase()}</a>`)
       .join(' · ');
     return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(t('page.activation.title', vars))}</title></head><body><nav>${languages}</nav><h1>${escapeHtml(t('page.activation.title', vars))}</h1><p>${escapeHtml(t(key, vars)).replace(/\n/g, '<br>')}</p>${form ?? ''}</body></html>`;

@@ -215,7 +215,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       if (!telegram) return;
       // Learn the bot's identity now (getMe), not on the first update, which would wait for it.
       telegram.init().catch((error) => logger.warn('telegram getMe failed', { error: describeError(error) }));
-      registerCommands(telegram).catch((error) =>
+      registerCommands(telegram, preset.languages).catch((error) =>
         logger.warn('telegram setMyCommands failed', { error: describeError(error) }),
       );
       if (telegramMode === 'polling') {

@@ -4,7 +4,7 @@ import { type Api, Bot, GrammyError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { globalCommands } from '../../core/commands';
 import type { Engine } from '../../core/engine';
-import { createTranslations, defaultLocale, locales } from '../../core/i18n';
+import { createTranslations, defaultLocale, type Locale } from '../../core/i18n';
 import { describeError, type Logger } from '../../core/logger';
 import type { Outlet } from '../../core/ports/outlet';
 import { chatIdOf, type FileFetcher, TELEGRAM_DOWNLOAD_LIMIT, toInbound } from './inbound';
@@ -162,9 +162,9 @@ function perform(api: Api, chatId: number, call: ApiCall): Promise<unknown> {
 }
 
 /** The commands in the chat's menu, described in each language the bot speaks (Russian for any other). */
-export async function registerCommands(bot: Bot) {
+export async function registerCommands(bot: Bot, languages: readonly Locale[]) {
   const translations = createTranslations();
-  for (const locale of locales) {
+  for (const locale of new Set([defaultLocale, ...languages])) {
     const t = translations(locale);
     const commands = globalCommands.map((command) => ({ command, description: t(`command.${command}`) }));
     await bot.api.setMyCommands(commands, locale === defaultLocale ? {} : { language_code: locale });

@@ -1,6 +1,6 @@
 import type { FlowName } from '../flow';
 import type { Translate } from '../i18n';
-import { localeNames, locales } from '../i18n';
+import { localeNames } from '../i18n';
 import type { Outbound } from '../messages';
 import type { InsurerPreset } from '../presets';
 import type { Sessions } from '../sessions';
@@ -56,7 +56,7 @@ export async function runCommand<S>(
     case 'help':
       return here().sayAndAsk(t('help', { support: preset.support }));
     case 'language': {
-      const rows = locales.map((l) => [{ value: `${LANGUAGE_CHOICE}${l}`, label: localeNames[l] }]);
+      const rows = preset.languages.map((l) => [{ value: `${LANGUAGE_CHOICE}${l}`, label: localeNames[l] }]);
       return {
         state,
         out: [{ type: 'choices', text: t('language.prompt'), rows, nonce: String(state.turn) }],

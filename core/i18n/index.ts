@@ -1,16 +1,17 @@
 import i18next from 'i18next';
 import type { MessageKey, Translate } from './catalogue';
 import { en } from './en';
+import { kk } from './kk';
 import { ru } from './ru';
 
 export type { MessageKey, Translate } from './catalogue';
 
-export const locales = ['ru', 'en'] as const;
+export const locales = ['ru', 'en', 'kk'] as const;
 export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = 'ru';
 
 /** Native names, shown on the language buttons. */
-export const localeNames: Record<Locale, string> = { ru: 'Русский', en: 'English' };
+export const localeNames: Record<Locale, string> = { ru: 'Русский', en: 'English', kk: 'Қазақша' };
 
 const pluralForms = ['zero', 'one', 'two', 'few', 'many', 'other'];
 
@@ -20,10 +21,10 @@ export const isMessageKey = (key: string): key is MessageKey =>
 
 export const isLocale = (value: unknown): value is Locale => locales.includes(value as Locale);
 
-/** Maps a channel's hint (`en-US`, `ru`, `kk`) to a supported language, or null when none fits. */
-export function matchLocale(hint: string | undefined): Locale | null {
+/** Maps a channel's hint (`en-US`, `ru`, `kk`) to a language `offered` (by the insurer), or null when none fits. */
+export function matchLocale(hint: string | undefined, offered: readonly Locale[] = locales): Locale | null {
   const base = hint?.toLowerCase().split(/[-_]/)[0];
-  return isLocale(base) ? base : null;
+  return isLocale(base) && offered.includes(base) ? base : null;
 }
 
 /**
@@ -33,7 +34,7 @@ export function matchLocale(hint: string | undefined): Locale | null {
 export function createTranslations(): (locale: Locale) => Translate {
   const instance = i18next.createInstance();
   instance.init({
-    resources: { ru: { translation: ru }, en: { translation: en } },
+    resources: { ru: { translation: ru }, en: { translation: en }, kk: { translation: kk } },
     lng: defaultLocale,
     fallbackLng: defaultLocale,
     keySeparator: false,

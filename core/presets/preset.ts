@@ -35,6 +35,8 @@ export interface InsurerPreset {
   id: InsurerId;
   /** Shown in greetings, e-mails and SMS. */
   name: Record<Locale, string>;
+  /** The languages offered, in the order the language menu lists them (the first default is still Russian). */
+  languages: readonly Locale[];
   /** Where replies that cannot help send the customer. */
   support: string;
   /** ISO 3166 region used to read phone numbers typed without a country code. */

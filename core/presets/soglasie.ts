@@ -3,7 +3,8 @@ import { defaultCodes, type InsurerPreset } from './preset';
 /** СК «Согласие» (Russia): registration with a password first, both codes; the reset e-mails a new password. */
 export const soglasie: InsurerPreset = {
   id: 'soglasie',
-  name: { ru: 'СК «Согласие»', en: 'Soglasie Insurance' },
+  name: { ru: 'СК «Согласие»', en: 'Soglasie Insurance', kk: '«Согласие» СК' },
+  languages: ['ru', 'en'],
   support: 'digital@soglasie.ru',
   phoneRegion: 'RU',
   timeZone: 'Europe/Moscow',

@@ -3,7 +3,9 @@ import { defaultCodes, type InsurerPreset } from './preset';
 /** СК «Виктория» (Kazakhstan): registration by activation link and a temporary password, Victoria's password rules. */
 export const victoria: InsurerPreset = {
   id: 'victoria',
-  name: { ru: 'СК «Виктория»', en: 'Victoria Insurance' },
+  name: { ru: 'СК «Виктория»', en: 'Victoria Insurance', kk: '«Виктория» СК' },
+  // Russian by default; Kazakh offered first.
+  languages: ['kk', 'ru', 'en'],
   // The instruction names no support address; the site lists the contact centre.
   support: 'https://vic.kz',
   phoneRegion: 'KZ',
