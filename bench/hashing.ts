@@ -19,7 +19,10 @@ const ORDINARY_EVERY_MS = 10;
  */
 async function scenario(hasher: PasswordHasher, registrationsPerSecond: number) {
   const store = createMemoryStateStore();
-  const services = { passwords: hasher, sealer: createFieldCipher(new Uint8Array(32).fill(1)) } as Services;
+  const services = {
+    passwords: hasher,
+    sealer: createFieldCipher(new Uint8Array(32).fill(1)),
+  } as unknown as Services;
   const engine = createEngine({
     flows: flowsFor(presets.soglasie),
     home: homeFlow,

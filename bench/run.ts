@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { engineCost } from './engine-cost';
 import { enumeration } from './enumeration';
 import { hashing } from './hashing';
+import { policyImport } from './policy-import';
 import { startup } from './startup';
 import { machine, type Section } from './support';
 import { webhookThroughput } from './webhook-throughput';
@@ -16,6 +17,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['webhook', webhookThroughput],
   ['hashing', hashing],
   ['enumeration', enumeration],
+  ['import', policyImport],
   ['startup', startup],
 ];
 

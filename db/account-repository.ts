@@ -1,5 +1,6 @@
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import { maskDocument } from '../core/documents';
+import { normaliseDocumentNumber } from '../core/policy-rows';
 import type {
   Account,
   AccountRepository,
@@ -12,7 +13,7 @@ import { createActivationRepository } from './activation-repository';
 import type { OpenDatabase } from './database';
 import { pingDatabase } from './database';
 import type { FieldCipher } from './field-cipher';
-import { accounts, activationTokens, auditLog, consents, contacts, profiles } from './schema';
+import { accounts, activationTokens, auditLog, consents, contacts, policies, profiles } from './schema';
 import { createSessionRepository } from './session-repository';
 
 /** Rolls a transaction back with an expected outcome rather than a defect. */
@@ -160,6 +161,32 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
           .returning({ accountId: profiles.accountId });
         if (updated.length === 0) return fail('no_document');
         await tx.insert(auditLog).values({ accountId, actor, action: 'profile.completed' });
+        // Earlier policies of the holder of this document, under contacts nobody has claimed (an account made by
+        // the import, never given a password), come to this account: shown once the identity is confirmed.
+        const [saved] = await tx.select().from(profiles).where(eq(profiles.accountId, accountId));
+        if (saved?.documentType && saved.documentNumber) {
+          const series = saved.documentSeries
+            ? await cipher.open(saved.documentSeries, sealedAt('document_series', accountId))
+            : '';
+          const number = await cipher.open(saved.documentNumber, sealedAt('document_number', accountId));
+          const fingerprint = await cipher.fingerprint(
+            `${saved.documentType}|${normaliseDocumentNumber(series + number)}`,
+            'holder-document',
+          );
+          const unclaimed = tx
+            .select({ id: accounts.id })
+            .from(accounts)
+            .where(isNull(accounts.passwordHash));
+          await tx
+            .update(policies)
+            .set({ holderAccountId: accountId, matchedBy: 'document' })
+            .where(
+              and(
+                eq(policies.holderDocumentFingerprint, fingerprint),
+                or(isNull(policies.holderAccountId), inArray(policies.holderAccountId, unclaimed)),
+              ),
+            );
+        }
         return ok(undefined);
       });
     },
@@ -192,6 +219,24 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
         profileComplete: Boolean(profile?.completedAt),
         document,
       };
+    },
+
+    async policiesOf(accountId) {
+      const rows = await db
+        .select({
+          number: policies.number,
+          product: policies.product,
+          startsOn: policies.startsOn,
+          endsOn: policies.endsOn,
+          matchedBy: policies.matchedBy,
+        })
+        .from(policies)
+        .where(eq(policies.holderAccountId, accountId))
+        .orderBy(desc(policies.endsOn), policies.number);
+      return rows.map((row) => ({
+        ...row,
+        matchedBy: row.matchedBy === 'document' ? 'document' : 'contact',
+      }));
     },
 
     async appendAudit(entry) {

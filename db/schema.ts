@@ -132,6 +132,33 @@ export const sessions = pgTable(
   ],
 );
 
+/**
+ * Policies, imported from the insurer's systems (`npm run import:policies`). A policy belongs to the account its
+ * holder's contacts name (`matchedBy` 'contact'), or, when only the holder's document is known, to the account
+ * whose profile carries that document ('document': shown once the identity is confirmed). The document is kept
+ * only as a keyed fingerprint, for matching.
+ */
+export const policies = pgTable(
+  'policies',
+  {
+    number: text('number').primaryKey(),
+    product: text('product').notNull(),
+    /** ISO dates (YYYY-MM-DD). */
+    startsOn: text('starts_on').notNull(),
+    endsOn: text('ends_on').notNull(),
+    holderAccountId: uuid('holder_account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    matchedBy: text('matched_by'),
+    holderDocumentType: text('holder_document_type'),
+    /** HMAC under a key derived from DATA_KEY of the document's type and number: matchable, not readable. */
+    holderDocumentFingerprint: text('holder_document_fingerprint'),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('policies_holder_idx').on(t.holderAccountId),
+    index('policies_document_idx').on(t.holderDocumentFingerprint),
+  ],
+);
+
 /** Append-only: who did what to which account, and when. */
 export const auditLog = pgTable(
   'audit_log',

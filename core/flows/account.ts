@@ -1,6 +1,7 @@
 import { formatPhone } from '../contacts';
 import { column, defineFlow, type Prompt, type StepContext, same } from '../flow';
 import type { MessageKey } from '../i18n';
+import type { PolicySummary } from '../ports/accounts';
 import type { SessionRecord } from '../ports/sessions';
 import type { Services } from '../services';
 
@@ -33,16 +34,20 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
 
 async function overview(ctx: AccountContext): Promise<Prompt> {
   const { t, account, services } = ctx;
-  const [found, sessions] = account
-    ? await Promise.all([services.accounts.overview(account), services.sessions.list(account, ctx.now)])
-    : [null, []];
+  const [found, sessions, policies] = account
+    ? await Promise.all([
+        services.accounts.overview(account),
+        services.sessions.list(account, ctx.now),
+        services.accounts.policiesOf(account),
+      ])
+    : [null, [], []];
   if (!found) return { text: t('account.not_registered'), options: column(t, [['menu', 'account.menu']]) };
   const text = t('account.overview', {
     email: found.account.email,
     phone: formatPhone(found.account.phone),
     profile: t(found.profileComplete ? 'account.profile.complete' : 'account.profile.incomplete'),
     identity: t('account.identity.unconfirmed'),
-    policies: t(found.profileComplete ? 'account.policies.none' : 'account.policies.hidden'),
+    policies: found.profileComplete ? describePolicies(policies, ctx) : t('account.policies.hidden'),
   });
   const items: [string, MessageKey][] = [
     ...(found.profileComplete ? [] : [['profile', 'account.complete_profile'] as [string, MessageKey]]),
@@ -68,4 +73,35 @@ function describeSessions(sessions: SessionRecord[], { t, locale, session, prese
     }),
   );
   return [t('account.sessions.title'), ...lines].join('\n');
+}
+
+/**
+ * The policies a complete profile shows: those matched by contact; those matched by the identity document are
+ * counted until the identity is confirmed (seed 000: the selfie check links earlier policies).
+ */
+function describePolicies(policies: PolicySummary[], { t, now }: AccountContext): string {
+  const today = new Date(now).toISOString().slice(0, 10);
+  const shown = policies.filter((p) => p.matchedBy === 'contact');
+  const waiting = policies.length - shown.length;
+  if (policies.length === 0) return t('account.policies.none');
+  const date = (iso: string) => iso.split('-').reverse().join('.');
+  const lines = shown.map((p) =>
+    t('account.policy', {
+      number: p.number,
+      product: p.product,
+      from: date(p.startsOn),
+      to: date(p.endsOn),
+      status: t(
+        p.endsOn < today
+          ? 'account.policy.ended'
+          : p.startsOn > today
+            ? 'account.policy.upcoming'
+            : 'account.policy.active',
+      ),
+    }),
+  );
+  return [
+    ...lines,
+    ...(waiting > 0 ? [t('account.policies.awaiting_identity', { count: waiting })] : []),
+  ].join('');
 }

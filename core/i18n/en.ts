@@ -262,6 +262,12 @@ export const en: Catalogue = {
   'account.identity.unconfirmed': 'not confirmed',
   'account.policies.hidden': 'shown once the profile is complete',
   'account.policies.none': 'none yet',
+  'account.policy': '\n• No. {{number}}, {{product}}, {{from}} to {{to}} ({{status}})',
+  'account.policy.active': 'in force',
+  'account.policy.ended': 'ended',
+  'account.policy.upcoming': 'not started yet',
+  'account.policies.awaiting_identity':
+    '\nMore policies under your document: {{count}}, shown once your identity is confirmed.',
   'account.complete_profile': 'Complete the profile',
   'account.menu': 'Back to the menu',
   'account.sessions.title': 'Signed in:',

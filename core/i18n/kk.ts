@@ -269,6 +269,12 @@ export const kk: Catalogue = {
   'account.identity.unconfirmed': 'расталмаған',
   'account.policies.hidden': 'профиль толтырылғанда көрсетеміз',
   'account.policies.none': 'әзірге жоқ',
+  'account.policy': '\n• № {{number}}, {{product}}, {{from}} — {{to}} ({{status}})',
+  'account.policy.active': 'күшінде',
+  'account.policy.ended': 'аяқталды',
+  'account.policy.upcoming': 'әлі басталмаған',
+  'account.policies.awaiting_identity':
+    '\nҚұжатыңыз бойынша тағы полистер: {{count}} — жеке басыңыз расталғаннан кейін көрсетеміз.',
   'account.complete_profile': 'Профильді толтыру',
   'account.menu': 'Мәзірге',
   'account.sessions.title': 'Кіру орындалған жерлер:',

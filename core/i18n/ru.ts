@@ -266,6 +266,12 @@ export const ru = {
   'account.identity.unconfirmed': 'не подтверждена',
   'account.policies.hidden': 'покажем, когда профиль будет заполнен',
   'account.policies.none': 'пока нет',
+  'account.policy': '\n• № {{number}}, {{product}}, {{from}} — {{to}} ({{status}})',
+  'account.policy.active': 'действует',
+  'account.policy.ended': 'закончился',
+  'account.policy.upcoming': 'ещё не начался',
+  'account.policies.awaiting_identity':
+    '\nЕщё полисов по вашему документу: {{count}} — покажем после подтверждения личности.',
   'account.complete_profile': 'Заполнить профиль',
   'account.menu': 'В меню',
   'account.sessions.title': 'Где выполнен вход:',

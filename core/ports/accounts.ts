@@ -54,6 +54,16 @@ export interface AccountOverview {
   document: { type: string; masked: string } | null;
 }
 
+/** A policy as the customer sees it. Dates ISO (YYYY-MM-DD). */
+export interface PolicySummary {
+  number: string;
+  product: string;
+  startsOn: string;
+  endsOn: string;
+  /** 'document': linked by the holder's identity document, shown only once the identity is confirmed. */
+  matchedBy: 'contact' | 'document';
+}
+
 export interface AuditEntry {
   accountId: string | null;
   actor: string;
@@ -82,6 +92,8 @@ export interface AccountRepository extends SessionRepository, ActivationReposito
     actor: string,
   ): Promise<Result<void, 'no_document'>>;
   overview(accountId: string): Promise<AccountOverview | null>;
+  /** The account's policies, latest ending first; whether each was matched by contact or by document. */
+  policiesOf(accountId: string): Promise<PolicySummary[]>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit entries of an account, newest first. */
   auditTrail(accountId: string, limit?: number): Promise<(AuditEntry & { at: Date })[]>;
