@@ -5,7 +5,7 @@ import type { Logger } from './logger';
 import type { ChannelName } from './messages';
 import { generatePassword } from './password-generator';
 import type { AccountRepository } from './ports/accounts';
-import type { PendingActivation } from './ports/activation';
+import type { PendingActivation, Renewal } from './ports/activation';
 import type { JobQueue } from './ports/job-queue';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { InsurerPreset } from './presets';
@@ -76,6 +76,7 @@ export function createActivation(options: ActivationOptions) {
       password,
       pending: {
         tokenHash: await tokenHash(token),
+        createdAt: new Date(now()),
         expiresAt: hours(preset.activation.linkHours),
         temporaryPasswordUntil: hours(preset.activation.temporaryPasswordHours),
         conversationId: chat?.conversationId ?? null,
@@ -94,26 +95,26 @@ export function createActivation(options: ActivationOptions) {
     pending,
     send,
     /**
-     * A new link and temporary password for an account still waiting (the first link expired or was lost);
-     * false when it is active already. `origin` names the request, so asking twice in one turn sends one.
+     * A new link and temporary password for an account still waiting (the first link expired or was lost).
+     * `origin` names the request: the same request twice sends one e-mail.
      */
     async renew(
       accountId: string,
       origin: string,
       chat: { conversationId: string; channel: ChannelName } | null,
       locale: Locale,
-    ): Promise<boolean> {
+    ): Promise<Renewal> {
       const found = await options.accounts.overview(accountId);
-      if (!found) return false;
+      if (!found) return 'active';
       const { email, phone } = found.account;
       const made = await pending(origin, [email, phone], chat);
-      const waiting = await options.accounts.renewActivation(
+      const renewal = await options.accounts.renewActivation(
         accountId,
         await options.passwords.hash(made.password),
         made.pending,
       );
-      if (waiting) await send({ accountId, email, phone, origin, locale });
-      return waiting;
+      if (renewal === 'renewed') await send({ accountId, email, phone, origin, locale });
+      return renewal;
     },
     work: () =>
       queue.work('activation', async (job) => {

@@ -42,7 +42,8 @@ export type RowProblem =
   | 'no_contact'
   | 'bad_document'
   | 'duplicate_policy'
-  | 'contacts_split';
+  | 'contacts_split'
+  | 'contact_unproven';
 
 /** What an operator reads for each problem. */
 export const rowProblemText: Record<RowProblem, string> = {
@@ -57,6 +58,8 @@ export const rowProblemText: Record<RowProblem, string> = {
   bad_document: "the document type is not one of the insurer's, or its number is missing",
   duplicate_policy: 'the same policy number with another holder',
   contacts_split: 'the e-mail and the phone belong to different accounts',
+  contact_unproven:
+    'the contact belongs to an account whose owner has not proven it yet (import again later)',
 };
 
 /** Reads one record of a policy file; the first rule it breaks is the answer. */

@@ -1,6 +1,5 @@
-import { and, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import { maskDocument } from '../core/documents';
-import { normaliseDocumentNumber } from '../core/policy-rows';
 import type {
   Account,
   AccountRepository,
@@ -105,7 +104,8 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
                 kind,
                 value: kind === 'email' ? input.email : input.phone,
                 accountId: account.id,
-                verifiedAt: input.contactsVerifiedAt,
+                // Awaiting its activation link, the e-mail is proven only when the link is followed.
+                verifiedAt: kind === 'email' && pending ? null : input.contactsVerifiedAt,
               })
               .onConflictDoNothing()
               .returning({ kind: contacts.kind });
@@ -161,32 +161,6 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
           .returning({ accountId: profiles.accountId });
         if (updated.length === 0) return fail('no_document');
         await tx.insert(auditLog).values({ accountId, actor, action: 'profile.completed' });
-        // Earlier policies of the holder of this document, under contacts nobody has claimed (an account made by
-        // the import, never given a password), come to this account: shown once the identity is confirmed.
-        const [saved] = await tx.select().from(profiles).where(eq(profiles.accountId, accountId));
-        if (saved?.documentType && saved.documentNumber) {
-          const series = saved.documentSeries
-            ? await cipher.open(saved.documentSeries, sealedAt('document_series', accountId))
-            : '';
-          const number = await cipher.open(saved.documentNumber, sealedAt('document_number', accountId));
-          const fingerprint = await cipher.fingerprint(
-            `${saved.documentType}|${normaliseDocumentNumber(series + number)}`,
-            'holder-document',
-          );
-          const unclaimed = tx
-            .select({ id: accounts.id })
-            .from(accounts)
-            .where(isNull(accounts.passwordHash));
-          await tx
-            .update(policies)
-            .set({ holderAccountId: accountId, matchedBy: 'document' })
-            .where(
-              and(
-                eq(policies.holderDocumentFingerprint, fingerprint),
-                or(isNull(policies.holderAccountId), inArray(policies.holderAccountId, unclaimed)),
-              ),
-            );
-        }
         return ok(undefined);
       });
     },

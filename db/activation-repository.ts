@@ -1,8 +1,11 @@
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type { ActivationRepository } from '../core/ports/activation';
 import type { Database } from './database';
-import { accounts, activationTokens, auditLog } from './schema';
+import { accounts, activationTokens, auditLog, contacts } from './schema';
+
+/** How often an account may have a new link. */
+const RENEW_EVERY_MS = 60_000;
 
 export function createActivationRepository(db: Database): ActivationRepository {
   return {
@@ -26,6 +29,11 @@ export function createActivationRepository(db: Database): ActivationRepository {
           });
         if (used) {
           await tx.update(accounts).set({ activatedAt: new Date() }).where(eq(accounts.id, used.accountId));
+          // The link reached the mailbox: the e-mail is proven.
+          await tx
+            .update(contacts)
+            .set({ verifiedAt: new Date() })
+            .where(and(eq(contacts.accountId, used.accountId), eq(contacts.kind, 'email')));
           await tx
             .insert(auditLog)
             .values({ accountId: used.accountId, actor: 'customer:link', action: 'account.activated' });
@@ -36,27 +44,88 @@ export function createActivationRepository(db: Database): ActivationRepository {
           return { ok: true as const, accountId: used.accountId, notify };
         }
         const [token] = await tx
-          .select({ accountId: activationTokens.accountId, usedAt: activationTokens.usedAt })
+          .select({
+            accountId: activationTokens.accountId,
+            usedAt: activationTokens.usedAt,
+            createdAt: activationTokens.createdAt,
+          })
           .from(activationTokens)
           .where(eq(activationTokens.tokenHash, tokenHash));
         if (!token) return { ok: false as const, error: 'unknown' as const, accountId: null };
+        if (token.usedAt) return { ok: false as const, error: 'used' as const, accountId: token.accountId };
+        const [newer] = await tx
+          .select({ tokenHash: activationTokens.tokenHash })
+          .from(activationTokens)
+          .where(
+            and(
+              eq(activationTokens.accountId, token.accountId),
+              gt(activationTokens.createdAt, token.createdAt),
+            ),
+          )
+          .limit(1);
         return {
           ok: false as const,
-          error: token.usedAt ? ('used' as const) : ('expired' as const),
+          error: newer ? ('superseded' as const) : ('expired' as const),
           accountId: token.accountId,
         };
+      });
+    },
+
+    async activateByEmail(accountId) {
+      await db.transaction(async (tx) => {
+        const [activated] = await tx
+          .update(accounts)
+          .set({ activatedAt: new Date() })
+          .where(and(eq(accounts.id, accountId), isNull(accounts.activatedAt)))
+          .returning({ id: accounts.id });
+        if (!activated) return;
+        await tx
+          .update(contacts)
+          .set({ verifiedAt: new Date() })
+          .where(and(eq(contacts.accountId, accountId), eq(contacts.kind, 'email')));
+        await tx
+          .update(activationTokens)
+          .set({ expiresAt: new Date() })
+          .where(and(eq(activationTokens.accountId, accountId), isNull(activationTokens.usedAt)));
+        await tx.insert(auditLog).values({
+          accountId,
+          actor: 'customer:reset',
+          action: 'account.activated',
+          details: { by: 'email code' },
+        });
       });
     },
 
     async renewActivation(accountId, passwordHash, pending) {
       return db.transaction(async (tx) => {
         const [waiting] = await tx
-          .update(accounts)
-          .set({ passwordHash, temporaryPasswordUntil: pending.temporaryPasswordUntil })
+          .select({ id: accounts.id })
+          .from(accounts)
           .where(and(eq(accounts.id, accountId), isNull(accounts.activatedAt)))
-          .returning({ id: accounts.id });
-        if (!waiting) return false;
-        // Earlier links stop working: only the newest one sent is worth following.
+          .for('update');
+        if (!waiting) return 'active' as const;
+        // One new link a minute: each one replaces the temporary password and the previous link.
+        const [recent] = await tx
+          .select({ tokenHash: activationTokens.tokenHash })
+          .from(activationTokens)
+          .where(
+            and(
+              eq(activationTokens.accountId, accountId),
+              gt(activationTokens.createdAt, new Date(pending.createdAt.getTime() - RENEW_EVERY_MS)),
+            ),
+          )
+          .orderBy(desc(activationTokens.createdAt))
+          .limit(1);
+        // The same request again (a re-run turn, a second press): it stands, and its e-mail is made sure of.
+        if (recent)
+          return recent.tokenHash === pending.tokenHash ? ('renewed' as const) : ('too_soon' as const);
+        const inserted = await tx
+          .insert(activationTokens)
+          .values({ accountId, ...pending })
+          .onConflictDoNothing()
+          .returning({ tokenHash: activationTokens.tokenHash });
+        // A token that exists already belongs to an earlier request: never reuse it (nor hand over another's).
+        if (inserted.length === 0) return 'too_soon' as const;
         await tx
           .update(activationTokens)
           .set({ expiresAt: new Date() })
@@ -64,16 +133,15 @@ export function createActivationRepository(db: Database): ActivationRepository {
             and(
               eq(activationTokens.accountId, accountId),
               isNull(activationTokens.usedAt),
-              // The same request twice derives the same token: it stays as it was, and one e-mail goes out.
               ne(activationTokens.tokenHash, pending.tokenHash),
             ),
           );
         await tx
-          .insert(activationTokens)
-          .values({ accountId, ...pending })
-          .onConflictDoNothing();
+          .update(accounts)
+          .set({ passwordHash, temporaryPasswordUntil: pending.temporaryPasswordUntil })
+          .where(eq(accounts.id, accountId));
         await tx.insert(auditLog).values({ accountId, actor: 'customer:link', action: 'activation.renewed' });
-        return true;
+        return 'renewed' as const;
       });
     },
   };

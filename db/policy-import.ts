@@ -6,6 +6,9 @@ import type { Database } from './database';
 import type { FieldCipher } from './field-cipher';
 import { accounts, auditLog, contacts, policies } from './schema';
 
+/** Stands for a holder whose contact is not proven yet: the row waits for a later import. */
+const UNPROVEN = 'unproven';
+
 /** Rows written per transaction: large enough to amortise round trips, small enough to keep locks short. */
 const BATCH = 1000;
 
@@ -140,10 +143,22 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
     ] as const) {
       if (values.length === 0) continue;
       const found = await tx
-        .select({ value: contacts.value, accountId: contacts.accountId })
+        .select({
+          value: contacts.value,
+          accountId: contacts.accountId,
+          verifiedAt: contacts.verifiedAt,
+          activatedAt: accounts.activatedAt,
+          passwordHash: accounts.passwordHash,
+        })
         .from(contacts)
+        .innerJoin(accounts, eq(accounts.id, contacts.accountId))
         .where(and(eq(contacts.kind, kind), inArray(contacts.value, values)));
-      for (const { value, accountId } of found) owners.set(`${kind}:${value}`, accountId);
+      // Policies go only to a contact its owner proved (or to an earlier import's holder): a stranger who typed
+      // someone's e-mail at registration and never followed its link must not receive that person's policies.
+      for (const { value, accountId, verifiedAt, activatedAt, passwordHash } of found) {
+        const imported = passwordHash === null;
+        owners.set(`${kind}:${value}`, imported || (verifiedAt && activatedAt) ? accountId : UNPROVEN);
+      }
     }
     const existing = new Map(
       (
@@ -169,8 +184,13 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
         continue;
       }
       let holder = byEmail ?? byPhone;
+      if (holder === UNPROVEN) {
+        report.refused.push({ line, problem: 'contact_unproven' });
+        continue;
+      }
       const current = existing.get(row.number);
-      if (current && holder && current !== holder) {
+      // A policy someone else holds is not moved, and no holder is made for a row that is refused.
+      if (current && current !== holder) {
         report.refused.push({ line, problem: 'duplicate_policy' });
         continue;
       }
@@ -180,11 +200,6 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
         newAccounts.push({ id: holder, email: row.email, phone: row.phone });
         if (row.email) owners.set(`email:${row.email}`, holder);
         if (row.phone) owners.set(`phone:${row.phone}`, holder);
-        if (current && current !== holder) {
-          report.refused.push({ line, problem: 'duplicate_policy' });
-          newAccounts.pop();
-          continue;
-        }
       }
       values.push({
         number: row.number,

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type { SessionEnd, SessionRepository } from '../core/ports/sessions';
 import type { Database } from './database';
@@ -161,7 +161,7 @@ export function createSessionRepository(db: Database): SessionRepository {
       });
     },
 
-    async changePassword({ accountId, passwordHash, requestId, actor, details }) {
+    async changePassword({ accountId, passwordHash, requestId, actor, details, replacingTemporaryAt }) {
       return db.transaction(async (tx) => {
         const [changed] = await tx
           .update(accounts)
@@ -174,7 +174,17 @@ export function createSessionRepository(db: Database): SessionRepository {
             sessionsEndedReason: 'password_changed',
           })
           .where(
-            and(eq(accounts.id, accountId), sql`${accounts.passwordChangeRef} is distinct from ${requestId}`),
+            and(
+              eq(accounts.id, accountId),
+              sql`${accounts.passwordChangeRef} is distinct from ${requestId}`,
+              replacingTemporaryAt === undefined
+                ? undefined
+                : and(
+                    eq(accounts.sessionGeneration, replacingTemporaryAt),
+                    gt(accounts.temporaryPasswordUntil, new Date()),
+                    isNotNull(accounts.activatedAt),
+                  ),
+            ),
           )
           .returning({ generation: accounts.sessionGeneration });
         if (changed) {
@@ -182,11 +192,13 @@ export function createSessionRepository(db: Database): SessionRepository {
           return changed;
         }
         const [current] = await tx
-          .select({ generation: accounts.sessionGeneration })
+          .select({ generation: accounts.sessionGeneration, ref: accounts.passwordChangeRef })
           .from(accounts)
           .where(eq(accounts.id, accountId));
+        // Not changed: a repeat of this very request (its result stands), or a temporary password gone stale.
+        if (replacingTemporaryAt !== undefined && current?.ref !== requestId) return null;
         if (!current) throw new Error(`no account ${accountId} to change the password of`);
-        return current;
+        return { generation: current.generation };
       });
     },
   };

@@ -104,7 +104,43 @@ describe('policy import (npm run import:policies)', () => {
     expect(await records.accounts.findByContact('email', `second.${suffix}@example.kz`)).toBeNull();
   });
 
-  it('shows policies in My account only once the profile is complete, and those matched by document after identity', async () => {
+  it('refuses a row whose holder changed contacts without losing the rest, and waits for unproven contacts', async () => {
+    await run(`${header}\nH-${suffix}-1,КАСКО,2026-01-01,2026-12-31,old.${suffix}@example.kz,,,`);
+    const changed = await run(
+      [
+        header,
+        `H-${suffix}-1,КАСКО,2026-01-01,2026-12-31,new.${suffix}@example.kz,,,`,
+        `H-${suffix}-2,КАСКО,2026-01-01,2026-12-31,new.${suffix}@example.kz,,,`,
+      ].join('\n'),
+    );
+    expect(changed.refused).toEqual([{ line: 2, problem: 'duplicate_policy' }]);
+    expect(changed).toMatchObject({ imported: 1, accountsCreated: 1 });
+
+    // A contact typed at registration but never proven (the link not followed) gets no policies.
+    const pending = await records.accounts.createAccount({
+      email: `pending.${suffix}@example.kz`,
+      phone: '+77011119999',
+      passwordHash: 'x',
+      consent: { agreementVersion: '2026-01', acceptedAt: new Date() },
+      contactsVerifiedAt: new Date(),
+      actor: 'test',
+      activation: {
+        tokenHash: `t-${suffix}`,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 3600_000),
+        temporaryPasswordUntil: new Date(Date.now() + 3600_000),
+        conversationId: null,
+        channel: null,
+      },
+    });
+    expect(pending.ok).toBe(true);
+    const waiting = await run(
+      `${header}\nU-${suffix}-1,КАСКО,2026-01-01,2026-12-31,pending.${suffix}@example.kz,,,`,
+    );
+    expect(waiting.refused).toEqual([{ line: 2, problem: 'contact_unproven' }]);
+  });
+
+  it('shows policies in My account only once the profile is complete, and never one by a typed document number', async () => {
     const h = createFlowHarness(records.accounts, presets.soglasie);
     const email = `mine.${suffix}@example.ru`;
     const created = await records.accounts.createAccount({
@@ -145,15 +181,14 @@ describe('policy import (npm run import:policies)', () => {
       { surname: 'Иванова', givenName: 'Анна', patronymic: null, birthDate: '1985-03-05', sex: 'female' },
       'test',
     );
+    // The document's policy stays with its holder until an identity check links it (not by typing a number).
     expect((await records.accounts.policiesOf(id)).map((p) => [p.number, p.matchedBy])).toEqual([
       [`M-${suffix}-1`, 'contact'],
-      [`M-${suffix}-2`, 'document'],
     ]);
     const shown = question(await c.text('/start').then(() => c.choose('my_account')));
     expect(shown).toContain(
       `№ M-${suffix}-1, КАСКО, 01.01.2026 — 31.12.2099 (${t('account.policy.active')})`,
     );
     expect(shown).not.toContain(`M-${suffix}-2`);
-    expect(shown).toContain(t('account.policies.awaiting_identity', { count: 1 }).trim());
   });
 });

@@ -1,13 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslations } from '../core/i18n';
 import type { Outbound } from '../core/messages';
+import type { AccountRepository } from '../core/ports/accounts';
 import { presets } from '../core/presets';
 import { createActivationRoutes } from '../web/activation-routes';
+import { deferredPort } from '../web/deferred-port';
 import { codeIn } from './support/fake-gateways';
-import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
+import { createFlowHarness, freshContacts, openTestRecords, question, said } from './support/flow-harness';
 
 /** Records on the real Postgres when CI provides it. */
-const accounts = useTestAccounts({ postgres: true });
+let records: Awaited<ReturnType<typeof openTestRecords>>;
+beforeAll(async () => {
+  records = await openTestRecords({ postgres: true });
+});
+afterAll(async () => records?.close());
+const accounts = deferredPort(
+  new Promise<AccountRepository>((resolve) => {
+    beforeAll(() => resolve(records.accounts));
+  }),
+);
 const t = createTranslations()('ru');
 const victoria = presets.victoria;
 
@@ -93,6 +105,9 @@ describe('Victoria: registration by activation link', () => {
     const first = activationMail(h, email);
     const refused = await signIn(c, email, first.password);
     expect(question(refused)).toBe(t('signin.not_activated'));
+    // A new link at most once a minute: the first one is on its way.
+    expect(said(await c.choose('resend'))).toContain(t('signin.link_too_soon'));
+    h.tick(61_000);
     expect(said(await c.choose('resend'))).toContain(t('signin.link_resent'));
     const second = activationMail(h, email);
     expect(second.link).not.toBe(first.link);
@@ -150,13 +165,11 @@ describe('Victoria: registration by activation link', () => {
 
     const { email } = await register(h);
     const { link } = activationMail(h, email);
-    await accounts.renewActivation((await accounts.findByContact('email', email))?.id ?? '', 'x', {
-      tokenHash: 'unrelated',
-      expiresAt: new Date(Date.now() + 3600_000),
-      temporaryPasswordUntil: new Date(Date.now() + 3600_000),
-      conversationId: null,
-      channel: null,
-    });
+    const id = (await accounts.findByContact('email', email))?.id ?? '';
+    await records.database.db.execute(
+      sql`update activation_tokens set expires_at = now() - interval '1 minute' where account_id = ${id}`,
+    );
+    h.tick(61_000);
     const expired = await h.open(link);
     expect(expired.status).toBe(410);
     expect(expired.text).toContain('<form method="post"');
@@ -195,6 +208,51 @@ describe('Victoria: registration by activation link', () => {
     expect(values(languages)).toEqual(['lang:kk', 'lang:ru', 'lang:en']);
     expect(said(await c.choose('lang:kk'))).toContain(kkT('language.changed'));
     expect((await h.open(`/activate/${'B'.repeat(32)}?lang=kk`)).text).toContain('<html lang="kk">');
+  });
+
+  it('resets an unactivated cabinet by e-mail (which proves it) but not by phone', async () => {
+    const h = harness();
+    const { email, phone } = await register(h);
+    const byPhone = h.customer();
+    await byPhone.open();
+    await byPhone.choose('forgot_password');
+    await byPhone.choose('phone');
+    await byPhone.text(phone);
+    const smsCode = codeIn(h.outbox.list().find((m) => m.to === phone)?.text ?? '');
+    await byPhone.text(smsCode);
+    await byPhone.text('Kestrel_2026x');
+    expect(said(await byPhone.text('Kestrel_2026x'))).toContain(t('reset.not_activated'));
+
+    const byEmail = h.customer();
+    await byEmail.open();
+    await byEmail.choose('forgot_password');
+    await byEmail.choose('email');
+    await byEmail.text(email);
+    const mailCode = codeIn(
+      h.outbox.list().find((m) => m.to === email && /\b\d{6}\b/.test(m.text))?.text ?? '',
+    );
+    await byEmail.text(mailCode);
+    await byEmail.text('Kestrel_2026x');
+    expect(said(await byEmail.text('Kestrel_2026x'))).toContain(t('reset.done_chosen'));
+    expect((await accounts.credentials('email', email))?.activated).toBe(true);
+  });
+
+  it('does not let a forced change begun before the owner’s own land after it', async () => {
+    const h = harness();
+    const { c, email } = await register(h);
+    const { link, password } = activationMail(h, email);
+    await h.open(link);
+    const mallory = h.customer();
+    await mallory.open();
+    await signIn(mallory, email, password);
+    await signIn(c, email, password);
+    await c.text('Kestrel_2026x');
+    expect(said(await c.text('Kestrel_2026x'))).toContain(t('signin.password_changed'));
+    await mallory.text('Mallory_2026x');
+    expect(said(await mallory.text('Mallory_2026x'))).toContain(t('signin.wrong'));
+    const check = h.customer();
+    await check.open();
+    expect(said(await signIn(check, email, 'Kestrel_2026x'))).toContain(t('signin.done'));
   });
 
   it('tells a customer whose contacts already have a cabinet to sign in or reset instead', async () => {

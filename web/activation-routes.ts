@@ -63,6 +63,7 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
     }
     if (outcome.error === 'used') return c.html(page(locale, 'page.activation.used'));
     if (outcome.error === 'unknown') return c.html(page(locale, 'page.activation.unknown'), 404);
+    if (outcome.error === 'superseded') return c.html(page(locale, 'page.activation.superseded'), 410);
     const t = translations(locale);
     const form = `<form method="post" action="/activate/${token}/renew?lang=${locale}"><button>${escapeHtml(t('page.activation.renew'))}</button></form>`;
     return c.html(page(locale, 'page.activation.expired', form), 410);
@@ -77,12 +78,24 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
     const hash = await tokenHash(token);
     const outcome = await accounts.activate(hash);
     if (outcome.ok) return c.html(page(locale, 'page.activation.done'));
-    if (outcome.error !== 'expired' || !outcome.accountId)
-      return c.html(
-        page(locale, outcome.error === 'used' ? 'page.activation.used' : 'page.activation.unknown'),
-      );
-    const renewed = await activation.renew(outcome.accountId, `renew|${hash}`, null, locale);
-    return c.html(page(locale, renewed ? 'page.activation.renewed' : 'page.activation.used'));
+    if (outcome.error !== 'expired' || !outcome.accountId) {
+      const key =
+        outcome.error === 'used'
+          ? 'page.activation.used'
+          : outcome.error === 'superseded'
+            ? 'page.activation.superseded'
+            : 'page.activation.unknown';
+      return c.html(page(locale, key));
+    }
+    // Only from the newest link (an older one is `superseded`), at most once a minute per account.
+    const origin = `renew|${outcome.accountId}|${hash}`;
+    const renewal = await activation.renew(outcome.accountId, origin, null, locale);
+    const said = {
+      renewed: 'page.activation.renewed',
+      active: 'page.activation.used',
+      too_soon: 'page.activation.too_soon',
+    } as const;
+    return c.html(page(locale, said[renewal]));
   });
 
   return app;

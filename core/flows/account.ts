@@ -75,15 +75,12 @@ function describeSessions(sessions: SessionRecord[], { t, locale, session, prese
   return [t('account.sessions.title'), ...lines].join('\n');
 }
 
-/**
- * The policies a complete profile shows: those matched by contact; those matched by the identity document are
- * counted until the identity is confirmed (seed 000: the selfie check links earlier policies).
- */
+/** The policies a complete profile shows: those matched by contact (seed 000: identity links the others). */
 function describePolicies(policies: PolicySummary[], { t, now }: AccountContext): string {
   const today = new Date(now).toISOString().slice(0, 10);
+  // Policies matched by the identity document wait for the identity to be confirmed, unmentioned till then.
   const shown = policies.filter((p) => p.matchedBy === 'contact');
-  const waiting = policies.length - shown.length;
-  if (policies.length === 0) return t('account.policies.none');
+  if (shown.length === 0) return t('account.policies.none');
   const date = (iso: string) => iso.split('-').reverse().join('.');
   const lines = shown.map((p) =>
     t('account.policy', {
@@ -100,8 +97,5 @@ function describePolicies(policies: PolicySummary[], { t, now }: AccountContext)
       ),
     }),
   );
-  return [
-    ...lines,
-    ...(waiting > 0 ? [t('account.policies.awaiting_identity', { count: waiting })] : []),
-  ].join('');
+  return lines.join('');
 }

@@ -131,14 +131,23 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
   const account = await services.accounts.findByContact(via, contact);
   // Only a code guessed for a contact without an account gets here: the same answer as a wrong code.
   if (!account) return same('code.not_issued');
+  // A cabinet still waiting for its activation link: a code by e-mail proves the mailbox as the link would, and
+  // activates it; a code by SMS does not, so the link is still needed.
+  const credentials = await services.accounts.credentials(via, contact);
+  if (credentials && !credentials.activated) {
+    if (via === 'phone') return { to: 'done', say: [say(t('reset.not_activated'))] };
+    await services.accounts.activateByEmail(account.id);
+  }
   const requestId = `reset:${conversation}:${event}`;
-  const { generation } = await services.accounts.changePassword({
+  const changed = await services.accounts.changePassword({
     accountId: account.id,
     passwordHash,
     requestId,
     actor: `customer:${channel}`,
     details: { mode: preset.resetMode, via, channel },
   });
+  if (!changed) throw new Error('an unconditional password change changed nothing');
+  const { generation } = changed;
   await Promise.all([
     services.signIn.forget({ kind: 'email', value: account.email }),
     services.signIn.forget({ kind: 'phone', value: account.phone }),

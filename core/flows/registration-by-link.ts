@@ -11,6 +11,8 @@ type LinkRegistrationData = {
   phone: string;
   /** Where a correction goes back to. */
   returnTo: 'confirm' | null;
+  /** Random per registration, drawn when the code is sent: names the link and password derived for it. */
+  nonce: string;
 };
 
 type LinkRegistrationStep = 'email' | 'phone' | 'confirm' | 'phone_code' | 'already_exists';
@@ -80,7 +82,8 @@ export const registrationByLinkFlow = defineFlow<Services, LinkRegistrationData,
         ]);
         // The seed: a cabinet made automatically after an online purchase needs no registration.
         if (byEmail || byPhone) return goTo('already_exists');
-        return sendFirstCode(ctx, 'phone', ctx.data.phone, 'register', 'phone_code');
+        const nonce = crypto.randomUUID();
+        return sendFirstCode(ctx, 'phone', ctx.data.phone, 'register', 'phone_code', [], { nonce });
       },
     },
 
@@ -120,7 +123,8 @@ async function createAccount(
 ): Promise<Transition<LinkRegistrationData, LinkRegistrationStep>> {
   const { t, data, now, preset, channel, services, conversation, event, locale } = ctx;
   if (!data.email || !data.phone) return backTo('email', { returnTo: 'confirm' });
-  const origin = `${conversation}|${event}`;
+  // Drawn by us, kept in the state: a re-run turn derives the same link, and no id a client chose enters it.
+  const origin = `register|${data.nonce ?? `${conversation}|${event}`}`;
   const { password, pending } = await services.activation.pending(origin, [data.email, data.phone], {
     conversationId: conversation,
     channel,
@@ -131,8 +135,8 @@ async function createAccount(
     passwordHash: await services.passwords.hash(password),
     // Pressing "Register" under the agreement's link is the consent the confirmation asked for.
     consent: { agreementVersion: preset.agreement.version, acceptedAt: new Date(now) },
-    // The phone is proven by its code; the e-mail will be by the link.
-    contactsVerifiedAt: null,
+    // The phone is proven by its code; the e-mail will be by the link (the records leave it unproven till then).
+    contactsVerifiedAt: new Date(now),
     actor: `customer:${channel}`,
     activation: pending,
   });

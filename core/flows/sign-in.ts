@@ -99,11 +99,12 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
         if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'menu' || !ctx.data.accountId) return { to: 'done', say: [] };
         const chat = { conversationId: ctx.conversation, channel: ctx.channel };
-        const origin = `${ctx.conversation}|${ctx.event}`;
-        const renewed = await ctx.services.activation.renew(ctx.data.accountId, origin, chat, ctx.locale);
-        return renewed
-          ? same('signin.link_resent')
-          : backTo('password', {}, [say(ctx.t('signin.activated_now'))]);
+        // Named by the account and this request: never the same as a registration's or another account's link.
+        const origin = `renew|${ctx.data.accountId}|${ctx.conversation}|${ctx.event}`;
+        const renewal = await ctx.services.activation.renew(ctx.data.accountId, origin, chat, ctx.locale);
+        if (renewal === 'renewed') return same('signin.link_resent');
+        if (renewal === 'too_soon') return same('signin.link_too_soon');
+        return backTo('password', {}, [say(ctx.t('signin.activated_now'))]);
       },
     },
 
@@ -171,15 +172,22 @@ async function replaceTemporaryPassword(
   passwordHash: string,
 ): Promise<Transition<SignInData, SignInStep>> {
   const { t, data, services, conversation, channel, event } = ctx;
-  if (!data.accountId) return backTo('contact');
-  const { generation } = await services.accounts.changePassword({
+  if (!data.accountId || data.generation === undefined) return backTo('contact');
+  const changed = await services.accounts.changePassword({
     accountId: data.accountId,
     passwordHash,
     requestId: `first-sign-in:${conversation}:${event}`,
     actor: `customer:${channel}`,
     details: { reason: 'temporary', channel },
+    replacingTemporaryAt: data.generation,
   });
-  const signIn = await services.sessions.open(data.accountId, generation, { conversation, channel, event });
+  // The temporary password was replaced (or expired) since it was typed here: it no longer counts.
+  if (!changed) return backTo('contact', {}, [say(t('signin.wrong'))]);
+  const signIn = await services.sessions.open(data.accountId, changed.generation, {
+    conversation,
+    channel,
+    event,
+  });
   if (!signIn) return backTo('contact', {}, [say(t('signin.wrong'))]);
   return { to: 'done', say: [say(t('signin.password_changed'))], signIn };
 }

@@ -102,6 +102,7 @@ export const en: Catalogue = {
   'signin.resend_link': 'Send the link again',
   'signin.link_resent':
     'We sent a new link and a new temporary password to your e-mail. The earlier ones no longer work.',
+  'signin.link_too_soon': 'A new link can be asked for once a minute: one is on its way, check your e-mail.',
   'signin.activated_now': 'Your personal account is activated already: enter the password again.',
   'signin.temporary': 'You signed in with a temporary password. Before going on, it has to be changed.',
   'signin.temporary_expired':
@@ -156,6 +157,8 @@ export const en: Catalogue = {
   'reset.code.phone.ask':
     'If {{phone}} belongs to a personal account, we sent a 6-digit code to it by SMS. Please enter it.',
   'reset.new_password.ask': 'The code is right. Choose a new password: {{rules}}.',
+  'reset.not_activated':
+    'Your personal account is not activated yet: open the link from the e-mail first. A new link can be sent at sign-in: "Sign in", then "Send the link again".',
   'reset.code_expired': 'The code no longer works. Let us start the recovery again.',
   'reset.done_sent':
     'Your password is changed: sign in with the new password from the message with the code. This chat is signed in already.',
@@ -190,6 +193,9 @@ export const en: Catalogue = {
   'page.activation.renew': 'Send me a new link',
   'page.activation.renewed':
     'A new link and a temporary password went to your e-mail. The earlier link no longer works.',
+  'page.activation.superseded': 'A newer link replaced this one: open the link from the latest e-mail.',
+  'page.activation.too_soon':
+    'A new link was sent moments ago: check your e-mail. Another one can be asked for in a minute.',
   'page.activation.unknown':
     'This link is not valid. Open the link from the latest e-mail, or ask for a new one in the chat: "Sign in", then "Send the link again". Support: {{support}}.',
   'activation.done_chat':

@@ -4,6 +4,8 @@ import type { ChannelName } from '../messages';
 export interface PendingActivation {
   /** SHA-256 of the link's token: the token itself is never stored. */
   tokenHash: string;
+  /** When the link is made (the service's clock): orders links, and spaces renewals a minute apart. */
+  createdAt: Date;
   expiresAt: Date;
   /** The temporary password signs in only to be changed, and not after this. */
   temporaryPasswordUntil: Date;
@@ -19,8 +21,14 @@ export type ActivationOutcome =
       /** The chat to tell, or null (a link sent again from the page). */
       notify: { conversationId: string; channel: ChannelName } | null;
     }
-  /** `used`: followed before (the cabinet is active); `expired`: too late, a new link can be sent. */
-  | { ok: false; error: 'unknown' | 'expired' | 'used'; accountId: string | null };
+  /**
+   * `used`: followed before (the cabinet is active); `expired`: too late, a new link can be sent from it;
+   * `superseded`: a newer link was sent, only that one counts.
+   */
+  | { ok: false; error: 'unknown' | 'expired' | 'used' | 'superseded'; accountId: string | null };
+
+/** What asking for a new link did: sent one, found the cabinet active already, or asked again too soon. */
+export type Renewal = 'renewed' | 'active' | 'too_soon';
 
 /**
  * Activation links, part of the records (Postgres, PGlite); both pass `test/contracts/activation.contract.ts`.
@@ -28,9 +36,11 @@ export type ActivationOutcome =
 export interface ActivationRepository {
   /** Follows a link: activates the account once; a second follow, an expired or an unknown token says which. */
   activate(tokenHash: string): Promise<ActivationOutcome>;
+  /** Activates an account whose e-mail was proven otherwise (a reset code by e-mail); its links stop working. */
+  activateByEmail(accountId: string): Promise<void>;
   /**
    * A new link and temporary password for an account still waiting for activation; earlier links stop working.
-   * False when the account is active already (nothing changed).
+   * At most one a minute per account.
    */
-  renewActivation(accountId: string, passwordHash: string, pending: PendingActivation): Promise<boolean>;
+  renewActivation(accountId: string, passwordHash: string, pending: PendingActivation): Promise<Renewal>;
 }

@@ -49,6 +49,11 @@ export interface PasswordChange {
   actor: string;
   /** Recorded in the audit entry (e.g. the reset's mode and channel); never a secret. */
   details: Record<string, string>;
+  /**
+   * Replacing a temporary password: only while it is still temporary and unexpired, the account active and at
+   * this generation (the one it was typed at), so a change begun before the owner's own cannot land after it.
+   */
+  replacingTemporaryAt?: number;
 }
 
 /**
@@ -71,6 +76,9 @@ export interface SessionRepository {
   endSession(id: string, reason: 'logged_out' | 'expired'): Promise<void>;
   /** Ends every live session of the account but `keep`; returns how many ended. */
   endOtherSessions(accountId: string, keep: string, actor: string): Promise<number>;
-  /** Sets a new password and ends every session of the account, with an audit entry; once per `requestId`. */
-  changePassword(change: PasswordChange): Promise<{ generation: number }>;
+  /**
+   * Sets a new password and ends every session of the account, with an audit entry; once per `requestId`.
+   * Null only when `replacingTemporaryAt` no longer holds.
+   */
+  changePassword(change: PasswordChange): Promise<{ generation: number } | null>;
 }

@@ -4,6 +4,10 @@ import type { NewSession } from '../../core/ports/sessions';
 import { newAccount, type RepositoryHarness } from './account-repository.contract';
 
 let counter = 0;
+const must = <T>(value: T | null): T => {
+  if (value === null) throw new Error('expected a value');
+  return value;
+};
 
 /** One behaviour, two databases: the sessions part of every AccountRepository. */
 export function sessionsContract(name: string, open: () => Promise<RepositoryHarness>) {
@@ -82,7 +86,7 @@ export function sessionsContract(name: string, open: () => Promise<RepositoryHar
       const second = session(a.accountId, a.generation, 'tg');
       await records.openSession(first);
       await records.openSession(second);
-      const changed = await records.changePassword(change(a.accountId, 'reset-1'));
+      const changed = must(await records.changePassword(change(a.accountId, 'reset-1')));
       expect(changed.generation).toBe(a.generation + 1);
       // The same request again (a re-run turn) changes nothing more.
       expect(await records.changePassword(change(a.accountId, 'reset-1'))).toEqual(changed);
@@ -102,7 +106,7 @@ export function sessionsContract(name: string, open: () => Promise<RepositoryHar
       const a = await account();
       const stolen = session(a.accountId, a.generation);
       await records.openSession(stolen);
-      const { generation } = await records.changePassword(change(a.accountId, 'reset-owner'));
+      const { generation } = must(await records.changePassword(change(a.accountId, 'reset-owner')));
       const owner = session(a.accountId, generation);
       await records.openSession(owner);
       expect(await records.endOtherSessions(a.accountId, stolen.id, 'customer:web')).toBe(0);
