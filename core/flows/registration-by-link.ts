@@ -1,7 +1,7 @@
-import { z } from 'zod';
-import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
+import { formatPhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import type { Services } from '../services';
+import { emailStep, phoneStep } from './contact-steps';
 import { codeStep, sendFirstCode } from './verification';
 
 /** What registration by activation link collects: the two contacts, nothing secret. */
@@ -31,30 +31,8 @@ export const registrationByLinkFlow = defineFlow<Services, LinkRegistrationData,
   first: 'email',
   progress: ['email', 'phone', 'confirm', 'phone_code'],
   steps: {
-    email: {
-      ask: ({ t }) => ({ text: t('reg.email.ask') }),
-      text: emailAnswer,
-      handle: (answer, { data }) =>
-        answer.type === 'text'
-          ? goTo(data.returnTo ?? 'phone', { email: answer.value, returnTo: null })
-          : same('error.text_expected'),
-    },
-
-    phone: {
-      ask: ({ t }) => ({
-        text: t('reg.phone.ask'),
-        request: { type: 'contact', button: t('reg.phone.share') },
-      }),
-      text: z.string(),
-      accepts: ['contact'],
-      handle(answer, { preset }) {
-        if (answer.type === 'contact' && !answer.ownedBySender) return same('reg.phone.not_yours');
-        const typed = answer.type === 'contact' ? answer.phone : answer.type === 'text' ? answer.value : '';
-        const phone = readMobilePhone(typed, preset.phoneRegion);
-        if (!phone.ok) return same(`reg.phone.${phone.error}`);
-        return goTo('confirm', { phone: phone.value, returnTo: null });
-      },
-    },
+    email: emailStep('phone'),
+    phone: phoneStep('confirm'),
 
     confirm: {
       ask: ({ t, data, preset }) => ({

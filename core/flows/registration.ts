@@ -1,7 +1,7 @@
-import { z } from 'zod';
-import { emailAnswer, formatPhone, readMobilePhone } from '../contacts';
+import { formatPhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import type { Services } from '../services';
+import { emailStep, phoneStep } from './contact-steps';
 import { newPasswordSteps, openPasswordHash } from './new-password';
 import { codeStep, sendFirstCode } from './verification';
 
@@ -64,36 +64,11 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
     'phone_code',
   ],
   steps: {
-    email: {
-      ask: ({ t }) => ({ text: t('reg.email.ask') }),
-      text: emailAnswer,
-      handle: (answer, { data }) =>
-        answer.type === 'text'
-          ? goTo(data.returnTo ?? 'phone', { email: answer.value, returnTo: null })
-          : same('error.text_expected'),
-    },
-
-    phone: {
-      ask: ({ t }) => ({
-        text: t('reg.phone.ask'),
-        request: { type: 'contact', button: t('reg.phone.share') },
-      }),
-      text: z.string(),
-      accepts: ['contact'],
-      handle(answer, { preset, data }) {
-        if (answer.type === 'contact' && !answer.ownedBySender) return same('reg.phone.not_yours');
-        const typed = answer.type === 'contact' ? answer.phone : answer.type === 'text' ? answer.value : '';
-        const phone = readMobilePhone(typed, preset.phoneRegion);
-        if (!phone.ok) return same(`reg.phone.${phone.error}`);
-        // A number the channel vouches for may skip the SMS code, if the insurer allows it.
-        const phoneTrusted = answer.type === 'contact' && !preset.sharedPhoneNeedsCode;
-        return goTo(data.returnTo ?? 'password', {
-          phone: phone.value,
-          phoneTrusted,
-          returnTo: null,
-        });
-      },
-    },
+    email: emailStep('phone'),
+    // A number the channel vouches for may skip the SMS code, if the insurer allows it.
+    phone: phoneStep('password', (vouched, preset) => ({
+      phoneTrusted: vouched && !preset.sharedPhoneNeedsCode,
+    })),
 
     password,
     password_repeat: passwordRepeat,
