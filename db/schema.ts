@@ -9,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -156,6 +157,39 @@ export const policies = pgTable(
   (t) => [
     index('policies_holder_idx').on(t.holderAccountId),
     index('policies_document_idx').on(t.holderDocumentFingerprint),
+  ],
+);
+
+/** Identity cases (core/ports/identity-cases.ts): the images by file id only, the status changed by compare-and-set. */
+export const identityCases = pgTable(
+  'identity_cases',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    status: text('status').notNull(),
+    images: jsonb('images')
+      .$type<Record<string, { fileId: string; notes: string[] }>>()
+      .notNull()
+      .default({}),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    answerBy: timestamp('answer_by', { withTimezone: true }),
+    reviewer: text('reviewer'),
+    reason: text('reason'),
+    requestedImage: text('requested_image'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('identity_cases_account_idx').on(t.accountId),
+    index('identity_cases_status_idx').on(t.status, t.submittedAt),
+    // At most one open case per account, whatever races: the database says so.
+    uniqueIndex('identity_cases_one_open_idx')
+      .on(t.accountId)
+      .where(sql`status in ('draft', 'submitted', 'in_review', 'resubmission_requested')`),
   ],
 );
 

@@ -1,0 +1,82 @@
+import type { ChannelName } from '../messages';
+import type { Result } from '../result';
+
+/** The three images an identity case needs, in the order they are asked for. */
+export const identityImages = ['main_page', 'selfie', 'last_page'] as const;
+export type IdentityImage = (typeof identityImages)[number];
+
+/**
+ * A case's life: a draft collects the images; "Send" submits it; a reviewer takes it (in review) and decides.
+ * A resubmission request reopens it at one image, and sending that image submits it again.
+ */
+export type CaseStatus =
+  | 'draft'
+  | 'submitted'
+  | 'in_review'
+  | 'approved'
+  | 'rejected'
+  | 'resubmission_requested';
+
+/** Statuses a case is still open in: an account has at most one such case. */
+export const openStatuses: readonly CaseStatus[] = [
+  'draft',
+  'submitted',
+  'in_review',
+  'resubmission_requested',
+];
+
+export interface CaseImage {
+  /** The file in the file store (core/ports/file-store.ts); the case never holds image bytes. */
+  fileId: string;
+  /** What the checks noted for the reviewer (e.g. "blurred, accepted on the third try"). */
+  notes: string[];
+}
+
+export interface IdentityCase {
+  id: string;
+  accountId: string;
+  /** Where the customer asked from, and so where the decision is told. */
+  channel: ChannelName;
+  conversationId: string;
+  status: CaseStatus;
+  images: Partial<Record<IdentityImage, CaseImage>>;
+  submittedAt: Date | null;
+  /** The answer promised by (the preset's hours after sending). */
+  answerBy: Date | null;
+  /** Who decided or took the case, why (a rejection), and which image is asked for again. */
+  reviewer: string | null;
+  reason: string | null;
+  requestedImage: IdentityImage | null;
+  updatedAt: Date;
+}
+
+export type TransitionError = 'conflict' | 'not_found' | 'incomplete';
+
+/**
+ * Identity cases, part of the records (Postgres, PGlite); both pass `test/contracts/identity-cases.contract.ts`.
+ * Every change of status is a compare-and-set on the status it expects, so a double "Send" or two reviewers
+ * deciding at once give one outcome; each is written to the audit log with who did it.
+ */
+export interface IdentityCaseRepository {
+  /** The account's open case, or a new draft for it (answering in this channel and conversation). */
+  openCase(accountId: string, channel: ChannelName, conversationId: string): Promise<IdentityCase>;
+  /** Puts an image into a draft (or into the one image a resubmission asks for). */
+  attachImage(
+    caseId: string,
+    image: IdentityImage,
+    file: CaseImage,
+  ): Promise<Result<IdentityCase, TransitionError>>;
+  /** Draft (or resubmission) → submitted, once every image is there; `answerBy` is what the customer was promised. */
+  submit(caseId: string, answerBy: Date, actor: string): Promise<Result<IdentityCase, TransitionError>>;
+  /** `from` → `to` by a reviewer, with the reason (rejection) or the image asked for again (resubmission). */
+  decide(
+    caseId: string,
+    from: CaseStatus,
+    to: CaseStatus,
+    decision: { reviewer: string; reason?: string; image?: IdentityImage },
+  ): Promise<Result<IdentityCase, TransitionError>>;
+  /** The account's newest case, open or not. */
+  latestCase(accountId: string): Promise<IdentityCase | null>;
+  /** Cases in `status`, oldest first (the review queue). */
+  casesIn(status: CaseStatus, limit?: number): Promise<IdentityCase[]>;
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountRepository } from '../../core/ports/accounts';
+import type { IdentityCaseRepository } from '../../core/ports/identity-cases';
+import { newAccount } from './account-repository.contract';
+
+export interface CasesHarness {
+  accounts: AccountRepository;
+  cases: IdentityCaseRepository;
+  close(): Promise<void>;
+}
+
+const image = (fileId: string) => ({ fileId, notes: [] });
+
+/** One behaviour, two databases: identity cases and their compare-and-set life. */
+export function identityCasesContract(name: string, open: () => Promise<CasesHarness>) {
+  describe(`IdentityCaseRepository contract: ${name}`, () => {
+    let harness: CasesHarness;
+    beforeAll(async () => {
+      harness = await open();
+    });
+    afterAll(async () => harness?.close());
+
+    async function draft() {
+      const created = await harness.accounts.createAccount(newAccount());
+      if (!created.ok) throw new Error('setup failed');
+      return harness.cases.openCase(created.value.id, 'tg', `tg:${created.value.id}`);
+    }
+    const answerBy = new Date(Date.now() + 24 * 3600_000);
+
+    it('keeps one open case per account, even when two are opened at once', async () => {
+      const first = await draft();
+      const [a, b] = await Promise.all([
+        harness.cases.openCase(first.accountId, 'web', 'web:x'),
+        harness.cases.openCase(first.accountId, 'web', 'web:y'),
+      ]);
+      expect(a.id).toBe(first.id);
+      expect(b.id).toBe(first.id);
+      expect(first).toMatchObject({ status: 'draft', channel: 'tg', images: {} });
+    });
+
+    it('submits only a complete draft, once however often "Send" is pressed, and writes it down', async () => {
+      const c = await draft();
+      await harness.cases.attachImage(c.id, 'main_page', image('AAAAAAAAAAAAAAAAAAAAA1'));
+      expect(await harness.cases.submit(c.id, answerBy, 'customer:tg')).toEqual({
+        ok: false,
+        error: 'incomplete',
+      });
+      await Promise.all([
+        harness.cases.attachImage(c.id, 'selfie', image('AAAAAAAAAAAAAAAAAAAAA2')),
+        harness.cases.attachImage(c.id, 'last_page', image('AAAAAAAAAAAAAAAAAAAAA3')),
+      ]);
+      const sends = await Promise.all([
+        harness.cases.submit(c.id, answerBy, 'customer:tg'),
+        harness.cases.submit(c.id, answerBy, 'customer:tg'),
+      ]);
+      expect(sends.filter((s) => s.ok)).toHaveLength(1);
+      expect(sends.filter((s) => !s.ok)).toEqual([{ ok: false, error: 'conflict' }]);
+      const latest = await harness.cases.latestCase(c.accountId);
+      expect(latest?.status).toBe('submitted');
+      expect(Object.keys(latest?.images ?? {}).sort()).toEqual(['last_page', 'main_page', 'selfie']);
+      expect(await harness.cases.attachImage(c.id, 'selfie', image('AAAAAAAAAAAAAAAAAAAAA4'))).toEqual({
+        ok: false,
+        error: 'conflict',
+      });
+      const trail = await harness.accounts.auditTrail(c.accountId);
+      expect(trail.filter((e) => e.action === 'identity.submitted')).toHaveLength(1);
+    });
+
+    it('lets one of two reviewers decide, records who and why, and reopens a case at one image only', async () => {
+      const c = await draft();
+      for (const [slot, id] of [
+        ['main_page', 'BBBBBBBBBBBBBBBBBBBBB1'],
+        ['selfie', 'BBBBBBBBBBBBBBBBBBBBB2'],
+        ['last_page', 'BBBBBBBBBBBBBBBBBBBBB3'],
+      ] as const)
+        await harness.cases.attachImage(c.id, slot, image(id));
+      await harness.cases.submit(c.id, answerBy, 'customer:tg');
+      expect((await harness.cases.casesIn('submitted')).map((x) => x.id)).toContain(c.id);
+      const claims = await Promise.all([
+        harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U1' }),
+        harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U2' }),
+      ]);
+      expect(claims.filter((x) => x.ok)).toHaveLength(1);
+      const again = await harness.cases.decide(c.id, 'in_review', 'resubmission_requested', {
+        reviewer: 'U1',
+        image: 'selfie',
+      });
+      expect(again.ok && again.value).toMatchObject({
+        status: 'resubmission_requested',
+        requestedImage: 'selfie',
+      });
+      expect(await harness.cases.attachImage(c.id, 'main_page', image('BBBBBBBBBBBBBBBBBBBBB9'))).toEqual({
+        ok: false,
+        error: 'conflict',
+      });
+      expect((await harness.cases.attachImage(c.id, 'selfie', image('BBBBBBBBBBBBBBBBBBBBB5'))).ok).toBe(
+        true,
+      );
+      expect((await harness.cases.submit(c.id, answerBy, 'customer:tg')).ok).toBe(true);
+      await harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U2' });
+      const rejected = await harness.cases.decide(c.id, 'in_review', 'rejected', {
+        reviewer: 'U2',
+        reason: 'The selfie does not show the passport',
+      });
+      expect(rejected.ok && rejected.value).toMatchObject({ status: 'rejected', reviewer: 'U2' });
+      expect(await harness.cases.decide(c.id, 'in_review', 'approved', { reviewer: 'U1' })).toEqual({
+        ok: false,
+        error: 'conflict',
+      });
+      const trail = await harness.accounts.auditTrail(c.accountId);
+      expect(trail.find((e) => e.action === 'identity.rejected')).toMatchObject({
+        actor: 'reviewer:U2',
+        details: { reason: 'The selfie does not show the passport' },
+      });
+      // Decided, the case is closed: the next one starts as a new draft.
+      expect((await harness.cases.openCase(c.accountId, 'tg', 'tg:1')).id).not.toBe(c.id);
+    });
+  });
+}
