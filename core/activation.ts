@@ -91,7 +91,6 @@ export function createActivation(options: ActivationOptions) {
   };
 
   return {
-    secretsFor,
     pending,
     send,
     /**

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type PolicyRecord, type PolicyRow, type RowProblem, readPolicyRow } from '../core/policy-rows';
@@ -72,16 +73,8 @@ export async function importPolicies(
       });
     },
   });
-  // Fed as it is read, with backpressure: a file of any size takes one batch of memory.
-  const feeding = (async () => {
-    try {
-      for await (const chunk of input)
-        if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-      stream.end();
-    } catch (error) {
-      stream.destroy(error as Error);
-    }
-  })();
+  // Fed as it is read, with backpressure: the rows in memory are one batch (and the numbers seen, for duplicates).
+  const feeding = pipeline(input, stream);
   for await (const { record, info } of stream as AsyncIterable<{
     record: PolicyRecord;
     info: { lines: number };

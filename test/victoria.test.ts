@@ -1,25 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTranslations } from '../core/i18n';
 import type { Outbound } from '../core/messages';
-import type { AccountRepository } from '../core/ports/accounts';
 import { presets } from '../core/presets';
 import { createActivationRoutes } from '../web/activation-routes';
-import { deferredPort } from '../web/deferred-port';
 import { codeIn } from './support/fake-gateways';
-import { createFlowHarness, freshContacts, openTestRecords, question, said } from './support/flow-harness';
+import { createFlowHarness, freshContacts, question, said, useTestRecords } from './support/flow-harness';
 
 /** Records on the real Postgres when CI provides it. */
-let records: Awaited<ReturnType<typeof openTestRecords>>;
-beforeAll(async () => {
-  records = await openTestRecords({ postgres: true });
-});
-afterAll(async () => records?.close());
-const accounts = deferredPort(
-  new Promise<AccountRepository>((resolve) => {
-    beforeAll(() => resolve(records.accounts));
-  }),
-);
+const records = useTestRecords({ postgres: true });
+const { accounts } = records;
 const t = createTranslations()('ru');
 const victoria = presets.victoria;
 
@@ -166,9 +156,11 @@ describe('Victoria: registration by activation link', () => {
     const { email } = await register(h);
     const { link } = activationMail(h, email);
     const id = (await accounts.findByContact('email', email))?.id ?? '';
-    await records.database.db.execute(
-      sql`update activation_tokens set expires_at = now() - interval '1 minute' where account_id = ${id}`,
-    );
+    await records
+      .database()
+      .db.execute(
+        sql`update activation_tokens set expires_at = now() - interval '1 minute' where account_id = ${id}`,
+      );
     h.tick(61_000);
     const expired = await h.open(link);
     expect(expired.status).toBe(410);

@@ -55,3 +55,12 @@ export function phoneStep<D extends FlowData & WithContacts, K extends string>(
     },
   };
 }
+
+/** Whether either contact already belongs to an account (one lookup each, no account loaded). */
+export async function contactsTaken(services: Services, email: string, phone: string): Promise<boolean> {
+  const [byEmail, byPhone] = await Promise.all([
+    services.accounts.credentials('email', email),
+    services.accounts.credentials('phone', phone),
+  ]);
+  return byEmail !== null || byPhone !== null;
+}

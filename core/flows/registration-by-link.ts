@@ -1,7 +1,7 @@
 import { formatPhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import type { Services } from '../services';
-import { emailStep, phoneStep } from './contact-steps';
+import { contactsTaken, emailStep, phoneStep } from './contact-steps';
 import { codeStep, sendFirstCode } from './verification';
 
 /** What registration by activation link collects: the two contacts, nothing secret. */
@@ -53,13 +53,8 @@ export const registrationByLinkFlow = defineFlow<Services, LinkRegistrationData,
         if (answer.value === 'change_phone') return goTo('phone', { returnTo: 'confirm' });
         if (!ctx.data.email) return goTo('email', { returnTo: 'confirm' });
         if (!ctx.data.phone) return goTo('phone', { returnTo: 'confirm' });
-        const { accounts } = ctx.services;
-        const [byEmail, byPhone] = await Promise.all([
-          accounts.findByContact('email', ctx.data.email),
-          accounts.findByContact('phone', ctx.data.phone),
-        ]);
         // The seed: a cabinet made automatically after an online purchase needs no registration.
-        if (byEmail || byPhone) return goTo('already_exists');
+        if (await contactsTaken(ctx.services, ctx.data.email, ctx.data.phone)) return goTo('already_exists');
         const nonce = crypto.randomUUID();
         return sendFirstCode(ctx, 'phone', ctx.data.phone, 'register', 'phone_code', [], { nonce });
       },

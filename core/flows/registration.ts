@@ -1,7 +1,7 @@
 import { formatPhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import type { Services } from '../services';
-import { emailStep, phoneStep } from './contact-steps';
+import { contactsTaken, emailStep, phoneStep } from './contact-steps';
 import { newPasswordSteps, openPasswordHash } from './new-password';
 import { codeStep, sendFirstCode } from './verification';
 
@@ -103,12 +103,8 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
         const missing = firstUnanswered(ctx.data);
         if (missing)
           return goTo(missing, { returnTo: missing === 'email' || missing === 'phone' ? 'confirm' : null });
-        const { accounts } = ctx.services;
-        const [byEmail, byPhone] = await Promise.all([
-          accounts.findByContact('email', String(ctx.data.email)),
-          accounts.findByContact('phone', String(ctx.data.phone)),
-        ]);
-        if (byEmail || byPhone) return goTo('already_registered');
+        if (await contactsTaken(ctx.services, String(ctx.data.email), String(ctx.data.phone)))
+          return goTo('already_registered');
         return sendFirstCode(ctx, 'email', String(ctx.data.email), 'register', 'email_code');
       },
     },

@@ -41,23 +41,33 @@ export async function openTestRecords(options: { postgres?: boolean } = {}) {
 }
 
 /**
- * The test file's accounts: PGlite opened before its tests and closed after them. Calls made before it is
- * open wait for it (the same deferred port the service uses while records start).
+ * The test file's records: opened before its tests and closed after them. `accounts` may be called before they
+ * are open and waits for them (the same deferred port the service uses while records start); `database()` is
+ * there for what a test reads or changes directly.
  */
-export function useTestAccounts(options: { postgres?: boolean } = {}): AccountRepository {
-  let open: (records: AccountRepository) => void = () => {};
+export function useTestRecords(options: { postgres?: boolean } = {}) {
+  let records: Awaited<ReturnType<typeof openTestRecords>> | undefined;
+  let open: (accounts: AccountRepository) => void = () => {};
   const opened = new Promise<AccountRepository>((resolve) => {
     open = resolve;
   });
-  let close = async () => {};
   beforeAll(async () => {
-    const records = await openTestRecords(options);
-    close = records.close;
+    records = await openTestRecords(options);
     open(records.accounts);
   });
-  afterAll(() => close());
-  return deferredPort(opened);
+  afterAll(() => records?.close());
+  return {
+    accounts: deferredPort(opened),
+    database() {
+      if (!records) throw new Error('the records open before the tests');
+      return records.database;
+    },
+  };
 }
+
+/** The test file's accounts (see `useTestRecords`). */
+export const useTestAccounts = (options: { postgres?: boolean } = {}): AccountRepository =>
+  useTestRecords(options).accounts;
 
 export interface HarnessOptions {
   /** State, locks and limits on this Redis (its key prefix keeps tests apart) instead of in memory. */

@@ -38,7 +38,8 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
   // Over HTTPS the cookie is `__Host-` prefixed: the browser then refuses it unless it was set by this very
   // host, securely, for every path, so a sibling subdomain cannot plant a session of its choosing.
   const prefix = secure ? 'host' : undefined;
-  const keyOf = async (token: string) => `websession:${await digest(token, 22)}`;
+  /** A token's name (its hash): its record is `websession:<name>`, and unless rotated it opens `web:<name>`. */
+  const nameOf = (token: string) => digest(token, 22);
 
   async function issue(c: Context, conversationId: string | null): Promise<ChatSession> {
     const token = `${randomToken()}~${Math.floor(Date.now() / 1000).toString(36)}`;
@@ -50,9 +51,10 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
       path: '/',
       maxAge: COOKIE_MAX_AGE,
     });
-    if (!conversationId) return { token, conversationId: `web:${await digest(token, 22)}`, isNew: true };
+    const name = await nameOf(token);
+    if (!conversationId) return { token, conversationId: `web:${name}`, isNew: true };
     const record: TokenRecord = { conversationId };
-    await store.compareAndSet(await keyOf(token), 0, JSON.stringify(record), COOKIE_MAX_AGE);
+    await store.compareAndSet(`websession:${name}`, 0, JSON.stringify(record), COOKIE_MAX_AGE);
     return { token, conversationId, isNew: false };
   }
 
@@ -68,8 +70,9 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
       if (typeof token !== 'string' || !(age >= -60_000 && age <= COOKIE_MAX_AGE * 1000))
         return issue(c, null);
       // Only rotated and revoked tokens are stored: a new chat costs no write until it signs in.
-      const stored = await store.get(await keyOf(token));
-      if (!stored) return { token, conversationId: `web:${await digest(token, 22)}`, isNew: false };
+      const name = await nameOf(token);
+      const stored = await store.get(`websession:${name}`);
+      if (!stored) return { token, conversationId: `web:${name}`, isNew: false };
       const record = JSON.parse(stored.value) as TokenRecord;
       if ('revoked' in record) return issue(c, null);
       return { token, conversationId: record.conversationId, isNew: false };
@@ -79,7 +82,7 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
     async rotate(c: Context, session: ChatSession): Promise<void> {
       await issue(c, session.conversationId);
       const revoked: TokenRecord = { revoked: true };
-      const key = await keyOf(session.token);
+      const key = `websession:${await nameOf(session.token)}`;
       const stored = await store.get(key);
       await store.compareAndSet(key, stored?.version ?? 0, JSON.stringify(revoked), COOKIE_MAX_AGE);
     },
