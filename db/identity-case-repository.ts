@@ -114,7 +114,7 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
           .set({
             status: to,
             reviewer,
-            reason: to === 'rejected' ? (reason ?? null) : null,
+            reason: to === 'rejected' || to === 'resubmission_requested' ? (reason ?? null) : null,
             requestedImage: to === 'resubmission_requested' ? (image ?? null) : null,
             updatedAt: new Date(),
           })

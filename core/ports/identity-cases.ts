@@ -25,11 +25,17 @@ export const openStatuses: readonly CaseStatus[] = [
   'resubmission_requested',
 ];
 
+/** What the checks noted for the reviewer: a photo still blurred on the third try is taken, marked so. */
+export type ImageNote = 'blurred';
+
 export interface CaseImage {
-  /** The file in the file store (core/ports/file-store.ts); the case never holds image bytes. */
+  /** The kept image in the file store (core/ports/file-store.ts); the case never holds image bytes. */
   fileId: string;
-  /** What the checks noted for the reviewer (e.g. "blurred, accepted on the third try"). */
-  notes: string[];
+  /** Its small preview, also in the file store. */
+  previewId: string;
+  /** Perceptual hash, to refuse the same picture sent for another image. */
+  hash: string;
+  notes: ImageNote[];
 }
 
 export interface IdentityCase {
@@ -43,7 +49,7 @@ export interface IdentityCase {
   submittedAt: Date | null;
   /** The answer promised by (the preset's hours after sending). */
   answerBy: Date | null;
-  /** Who decided or took the case, why (a rejection), and which image is asked for again. */
+  /** Who decided or took the case, why (a rejection or a resubmission: a reason code), and which image is asked for again. */
   reviewer: string | null;
   reason: string | null;
   requestedImage: IdentityImage | null;

@@ -57,6 +57,8 @@ export interface InsurerPreset {
   resetMode: ResetMode;
   /** Whether a phone shared through Telegram's contact button still needs an SMS code. */
   sharedPhoneNeedsCode: boolean;
+  /** Identity confirmation: the answer promised after "Send" (Soglasie's instructions: within a day). */
+  identity: { answerHours: number };
   codes: CodePolicy;
   /** Activation by link ('activation-link' registration): how long the link and the temporary password last. */
   activation: { linkHours: number; temporaryPasswordHours: number };

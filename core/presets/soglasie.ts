@@ -16,6 +16,7 @@ export const soglasie: InsurerPreset = {
   sharedPhoneNeedsCode: true,
   codes: defaultCodes,
   activation: { linkHours: 72, temporaryPasswordHours: 72 },
+  identity: { answerHours: 24 },
   password: {
     minLength: 6,
     lettersAndDigits: true,

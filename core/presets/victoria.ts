@@ -17,6 +17,7 @@ export const victoria: InsurerPreset = {
   sharedPhoneNeedsCode: true,
   codes: defaultCodes,
   activation: { linkHours: 72, temporaryPasswordHours: 72 },
+  identity: { answerHours: 24 },
   password: {
     minLength: 8,
     lettersAndDigits: true,

@@ -9,7 +9,12 @@ export interface CasesHarness {
   close(): Promise<void>;
 }
 
-const image = (fileId: string) => ({ fileId, notes: [] });
+const image = (fileId: string) => ({
+  fileId,
+  previewId: `${fileId}-preview`,
+  hash: '0'.repeat(64),
+  notes: [],
+});
 
 /** One behaviour, two databases: identity cases and their compare-and-set life. */
 export function identityCasesContract(name: string, open: () => Promise<CasesHarness>) {
