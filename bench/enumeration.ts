@@ -3,6 +3,8 @@ import { presets } from '../core/presets';
 import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
+import { createMemoryFileStore } from '../db/files/memory-file-store';
+import { createIdentityCaseRepository } from '../db/identity-case-repository';
 import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
 import { createRateLimiter } from '../db/state/rate-limiter';
 import { closeRedis, createRedisClient } from '../db/state/redis';
@@ -10,6 +12,7 @@ import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createRedisTicketStore } from '../db/state/redis-ticket-store';
 import { createTicketLock } from '../db/state/ticket-lock';
 import { createTestDatabase } from '../test/support/services';
+import { createSharpPreparer } from '../web/images/sharp-preparer';
 import { createWorkerPasswordHasher } from '../web/password-hasher';
 import { createRuntime } from '../web/runtime';
 import { fmt, median, now, type Section, verdict } from './support';
@@ -45,6 +48,11 @@ export async function enumeration(): Promise<Section> {
         tg: { inline: true, deliver: async () => 'delivered' },
       },
       accounts,
+      identity: {
+        cases: createIdentityCaseRepository(database.db),
+        files: createMemoryFileStore(),
+        images: createSharpPreparer(),
+      },
       mailer: { send: async () => ({ ok: true, value: undefined }) },
       sms: { send: async () => ({ ok: true, value: undefined }) },
       passwords,

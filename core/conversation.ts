@@ -5,8 +5,8 @@ import { createFlowCatalogue } from './conversation/catalogue';
 import { LANGUAGE_CHOICE, runCommand } from './conversation/commands';
 import { moveTo, returnTo, signedIn, toHome, withAnswers } from './conversation/navigation';
 import type { Flow, Transition } from './flow';
-import { createTranslations, defaultLocale, type Locale, matchLocale } from './i18n';
-import type { Inbound, Outbound } from './messages';
+import { createTranslations, defaultLocale, type Locale, matchLocale, type Translate } from './i18n';
+import type { Inbound, Notice, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
 import type { Sessions, SignedIn } from './sessions';
 import { type ConversationState, freshState } from './state';
@@ -69,7 +69,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     switch (transition.to) {
       case 'same': {
         const t = translations(state.locale ?? defaultLocale);
-        return askingFor(state, where).sayAndAsk(t(transition.error.key, transition.error.vars));
+        const kept = { ...state, data: withAnswers(state.data, transition.set) };
+        return askingFor(kept, where).sayAndAsk(t(transition.error.key, transition.error.vars));
       }
       case 'step': {
         const moved = moveTo(state, state.flow, transition.step, true);
@@ -113,8 +114,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     const expired = previous !== null;
     const t = translations(state.locale ?? defaultLocale);
     const before: Outbound[] = expired ? [{ type: 'text', text: t('session.expired') }] : [];
-    if (inbound.type === 'notification')
-      before.push({ type: 'text', text: t(inbound.notice.key, inbound.notice.vars) });
+    if (inbound.type === 'notification') before.push({ type: 'text', text: noticeText(t, inbound.notice) });
     return { state, out: [...before, ...(await greet(state, where))] };
   }
 
@@ -139,8 +139,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       const out = signedIn(toHome(state, catalogue.home), null);
       const why = t(`session.ended.${ended}`, { support: preset.support });
       // A notice arriving just then is still said.
-      const notice =
-        inbound.type === 'notification' ? `\n\n${t(inbound.notice.key, inbound.notice.vars)}` : '';
+      const notice = inbound.type === 'notification' ? `\n\n${noticeText(t, inbound.notice)}` : '';
       return askingFor(out, where).sayAndAsk(`${why}${notice}`);
     }
     const here = askingFor(state, where);
@@ -148,8 +147,14 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     switch (inbound.type) {
       case 'open':
         return { state, out: await here.ask() };
-      case 'notification': // said between two turns: the buttons shown before it keep working
-        return here.sayAndAsk(t(inbound.notice.key, inbound.notice.vars));
+      case 'notification': {
+        const text = noticeText(t, inbound.notice);
+        // A customer resting at the menu is taken where the notice invites; one inside a flow keeps their place.
+        const { flow } = inbound.notice;
+        if (flow && state.flow === catalogue.home.flow && catalogue.flow(flow))
+          return follow({ to: 'flow', flow, say: [{ type: 'text', text }] }, state, where);
+        return here.sayAndAsk(text); // said between two turns: the buttons shown before it keep working
+      }
       case 'command':
         return command(inbound.name);
       case 'text': {
@@ -198,4 +203,10 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     /** Whether the question the conversation stands at asks for a secret (a password). */
     asksForSecret: (state: ConversationState) => catalogue.stepOf(state)?.secret === true,
   };
+}
+
+/** A notice in the customer's language, its message-valued variables translated first. */
+function noticeText(t: Translate, notice: Notice): string {
+  const terms = Object.entries(notice.terms ?? {}).map(([name, key]) => [name, t(key)]);
+  return t(notice.key, { ...notice.vars, ...Object.fromEntries(terms) });
 }

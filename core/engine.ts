@@ -48,6 +48,11 @@ export interface Handled {
 export interface Engine {
   /** Handles one event of a conversation: one state read, one write, replies handed over after the write. */
   handle(inbound: Inbound): Promise<Handled>;
+  /**
+   * The account a conversation is signed in to right now (its session live), or null: for what a channel serves
+   * outside a turn, such as the previews of the customer's own pictures.
+   */
+  accountOf(conversationId: string): Promise<string | null>;
 }
 
 /** Thrown when this instance's turn ran past its lease and another may have started: the save is not attempted. */
@@ -206,6 +211,14 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
     }
   }
 
+  async function accountOf(conversationId: string): Promise<string | null> {
+    const stored = await store.get(conversationKey(conversationId));
+    const state = stored ? decodeState(stored.value) : null;
+    if (!state?.account || now() - state.activeAt > idleSeconds * 1000) return null;
+    if (options.sessions && (await options.sessions.ended(state))) return null;
+    return state.account;
+  }
+
   // No local queue in front of the lock: a ticket taken on arrival is what keeps arrival order across instances.
-  return { handle: lockedTurn };
+  return { handle: lockedTurn, accountOf };
 }

@@ -72,8 +72,11 @@ export interface Refusal {
 
 /** Where the conversation goes after an answer; `K` names the flow's steps, `D` its data. */
 export type Transition<D extends FlowData = FlowData, K extends string = string> =
-  /** Ask the same question again after saying why the answer was not accepted (or what happened). */
-  | { to: 'same'; error: Refusal }
+  /**
+   * Ask the same question again after saying why the answer was not accepted (or what happened); `set` keeps
+   * what the refusal changes (a count of tries).
+   */
+  | { to: 'same'; error: Refusal; set?: Partial<D> }
   /** Go on to another step of this flow, remembering this one for /back. */
   | { to: 'step'; step: K; set?: Partial<D>; say?: Outbound[] }
   /** Return to an earlier step of this flow, forgetting the steps after it (a correction). */

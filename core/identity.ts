@@ -66,6 +66,9 @@ export function createIdentity(deps: IdentityDeps) {
     /** The account's newest case, open or decided, or null before the first. */
     current: (account: string) => cases.latestCase(account),
 
+    /** The account's open case, or a new draft answering in this conversation. */
+    open: (owner: CaseOwner) => cases.openCase(owner.account, owner.channel, owner.conversation),
+
     /**
      * Checks one upload and puts it into the account's open case (a new draft if there is none), replacing what
      * that image held. `blurredBefore`: how many times a blurred photo was refused for this image already.

@@ -1,3 +1,4 @@
+import type { FlowName } from './flow';
 import type { MessageKey } from './i18n';
 
 /**
@@ -13,6 +14,10 @@ export type ChannelName = (typeof channels)[number];
 export interface Notice {
   key: MessageKey;
   vars?: Record<string, string | number>;
+  /** Variables that are themselves messages (a reason, an image's name), said in the customer's language. */
+  terms?: Record<string, MessageKey>;
+  /** A flow the notice invites to: a conversation resting at the menu is taken there. */
+  flow?: FlowName;
 }
 
 /** Where a message comes from: one conversation per chat, e.g. `web:<session>` or `tg:<chat id>`. */
@@ -60,6 +65,11 @@ export type Outbound =
   | { type: 'choices'; text: string; rows: Option[][]; nonce: string; secret?: boolean }
   | { type: 'contact-request'; text: string; button: string }
   | { type: 'file-request'; text: string; accept: 'image' }
+  /**
+   * Pictures the customer sent, as previews to look at before sending them on (the web chat shows them; Telegram
+   * says the summary in the question instead). `id` is the preview's file id, fetched under the chat's session.
+   */
+  | { type: 'previews'; images: { id: string; caption: string }[] }
   /** The bot is working on something slow (hashing, sending a code). */
   | { type: 'typing' }
   /** Remove the customer's message `messageId` from the chat (it held a secret). */

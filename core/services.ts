@@ -2,6 +2,7 @@ import type { Activation } from './activation';
 import type { CodeDelivery } from './code-delivery';
 import type { CodeService } from './codes';
 import type { ContactMessages } from './contact-messages';
+import type { Identity } from './identity';
 import type { Notices } from './notices';
 import type { AccountRepository } from './ports/accounts';
 import type { PasswordHasher } from './ports/password-hasher';
@@ -28,4 +29,6 @@ export interface Services {
   signIn: SignIn;
   /** Opens, lists and ends the sessions of the conversation's account. */
   sessions: Sessions;
+  /** Identity confirmation: checked uploads, the case and its sending. */
+  identity: Pick<Identity, 'current' | 'open' | 'upload' | 'submit'>;
 }

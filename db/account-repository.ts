@@ -1,5 +1,6 @@
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { maskDocument } from '../core/documents';
+import { normaliseDocumentNumber } from '../core/policy-rows';
 import type {
   Account,
   AccountRepository,
@@ -211,6 +212,35 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
         ...row,
         matchedBy: row.matchedBy === 'document' ? 'document' : 'contact',
       }));
+    },
+
+    async linkPoliciesByDocument(accountId, actor) {
+      const [profile] = await db.select().from(profiles).where(eq(profiles.accountId, accountId));
+      if (!profile?.documentType || !profile.documentNumber) return 0;
+      const series = profile.documentSeries
+        ? await cipher.open(profile.documentSeries, sealedAt('document_series', accountId))
+        : '';
+      const number = await cipher.open(profile.documentNumber, sealedAt('document_number', accountId));
+      // As the import takes it (db/policy-import.ts): type, then series and number as one string.
+      const fingerprint = await cipher.fingerprint(
+        `${profile.documentType}|${normaliseDocumentNumber(series + number)}`,
+        'holder-document',
+      );
+      return db.transaction(async (tx) => {
+        const linked = await tx
+          .update(policies)
+          .set({ holderAccountId: accountId, matchedBy: 'document' })
+          .where(and(isNull(policies.holderAccountId), eq(policies.holderDocumentFingerprint, fingerprint)))
+          .returning({ number: policies.number });
+        if (linked.length > 0)
+          await tx.insert(auditLog).values({
+            accountId,
+            actor,
+            action: 'policies.linked_by_document',
+            details: { policies: linked.map((row) => row.number) },
+          });
+        return linked.length;
+      });
     },
 
     async appendAudit(entry) {

@@ -75,7 +75,7 @@ describe('registration end to end over the web chat', () => {
       expect(response.status).toBe(200);
       const reply = (await response.json()) as { messages: ChatMessage[]; hidden: boolean };
       for (const m of reply.messages) if (m.type === 'choices') nonce = m.nonce;
-      return { ...reply, text: reply.messages.map((m) => m.text).join('\n') };
+      return { ...reply, text: reply.messages.map((m) => ('text' in m ? m.text : '')).join('\n') };
     }
     return {
       post,

@@ -9,12 +9,13 @@ import {
   question,
   said,
   texts,
-  useTestAccounts,
+  useTestRecords,
 } from './support/flow-harness';
 import { serviceUrl, uniquePrefix } from './support/services';
 
 /** Records on the real Postgres and state, locks and limits on the real Redis when CI provides them. */
-const accounts = useTestAccounts({ postgres: true });
+const records = useTestRecords({ postgres: true });
+const { accounts } = records;
 const redisUrl = serviceUrl('REDIS_URL');
 const redis = redisUrl ? createRedisClient(redisUrl, uniquePrefix('sign-in')) : undefined;
 afterAll(async () => {
@@ -25,7 +26,7 @@ const t = createTranslations()('ru');
 const PASSWORD = 'Sunflower42';
 
 const harness = (options: HarnessOptions = {}) =>
-  createFlowHarness(accounts, undefined, { redis, ...options });
+  createFlowHarness(accounts, undefined, { redis, cases: records.cases, ...options });
 
 /** An account registered with PASSWORD (hashed by the harness's own hasher). */
 async function registered(h: ReturnType<typeof harness>) {

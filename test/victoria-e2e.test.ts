@@ -81,7 +81,7 @@ describe('Victoria end to end over HTTP', () => {
       expect(response.status).toBe(200);
       const reply = (await response.json()) as { messages: ChatMessage[]; hidden: boolean };
       for (const m of reply.messages) if (m.type === 'choices') nonce = m.nonce;
-      return { ...reply, text: reply.messages.map((m) => m.text).join('\n') };
+      return { ...reply, text: reply.messages.map((m) => ('text' in m ? m.text : '')).join('\n') };
     };
     const say = (text: string) => post({ type: 'text', text });
     const tap = (value: string) => post({ type: 'choice', value, nonce });
@@ -119,7 +119,9 @@ describe('Victoria end to end over HTTP', () => {
     const updates = (await (await fetch(`${base}/chat/updates?after=0`, { headers: { cookie } })).json()) as {
       messages: ChatMessage[];
     };
-    expect(updates.messages.map((m) => m.text).join('\n')).toContain('Ваш личный кабинет активирован');
+    expect(updates.messages.map((m) => ('text' in m ? m.text : '')).join('\n')).toContain(
+      'Ваш личный кабинет активирован',
+    );
 
     await say('/login');
     await say(phone);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeIn } from './support/fake-gateways';
+import { documentPhoto } from './support/images';
 import { type RunningService, startService } from './support/service-process';
 import { servicesRequired } from './support/services';
 
@@ -93,8 +94,62 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(await lastBot(page).textContent()).toContain('Фамилия');
     if (process.env.SCREENSHOT_DIR)
       await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'registered.png') });
+
+    // The profile, then identity confirmation with pictures chosen in the file picker.
+    await answer(page, 'Иванова');
+    await answer(page, 'Анна');
+    await tap(page, 'Нет отчества');
+    await answer(page, '05.03.1985');
+    await tap(page, 'Женский');
+    await tap(page, 'Паспорт гражданина РФ');
+    await answer(page, '45 10 123456');
+    await tap(page, 'Всё верно, сохранить');
+    await tap(page, 'Подтвердить личность');
+    await tap(page, 'Дополнить заявку');
+    expect(await page.isEnabled('#file')).toBe(true);
+    for (const seed of [61, 62, 63]) {
+      const before = await page.locator('#log li.bot').count();
+      await page.setInputFiles('#file', {
+        name: `page-${seed}.jpg`,
+        mimeType: 'image/jpeg',
+        buffer: await documentPhoto(seed),
+      });
+      await expect
+        .poll(() => page.locator('#log li.bot').count(), { timeout: 15_000 })
+        .toBeGreaterThan(before);
+    }
+    // Each picture shows as a preview in the customer's bubble; the summary shows the three kept previews.
+    expect(await page.locator('#log li.me.upload img').count()).toBe(3);
+    expect(await page.locator('#log li.me.upload progress').count()).toBe(0); // finished
+    const previews = page.locator('#log li.previews img');
+    await expect.poll(() => previews.count()).toBe(3);
+    await expect
+      .poll(() =>
+        previews.evaluateAll((images) =>
+          images.every((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0),
+        ),
+      )
+      .toBe(true);
+    expect(await page.isEnabled('#file')).toBe(false); // the summary asks for a button, not a picture
+    await tap(page, 'Отправить');
+    expect(await page.locator('#log').textContent()).toContain('ответ будет дан в течение суток');
+
+    // The operator decides on the local review page whose address the service printed at start.
+    const reviewPath = /\/dev\/review\/[\w-]+\//.exec(service.output())?.[0];
+    expect(reviewPath).toBeTruthy();
+    const desk = await browser.newPage({ locale: 'ru-RU' });
+    await desk.goto(`${service.url}${reviewPath}`);
+    expect(await desk.locator('section img').count()).toBe(3);
+    await desk.getByRole('button', { name: 'Подтвердить' }).click();
+    await expect.poll(() => desk.locator('.flash').textContent()).toContain('Решение принято');
+    // The chat page hears the decision by itself (it polls for updates).
+    await expect
+      .poll(() => page.locator('#log').textContent(), { timeout: 15_000 })
+      .toContain('Ваша личность подтверждена');
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'identity-confirmed.png') });
     expect(errors).toEqual([]);
-  });
+  }, 90_000);
 
   it('keeps the conversation across a page reload', async () => {
     const page = await browser.newPage({ locale: 'ru-RU' });

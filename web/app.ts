@@ -21,7 +21,13 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], formAction: ["'self'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        // blob: shows a picture the customer chose before it is sent.
+        imgSrc: ["'self'", 'blob:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
     }),
   );
   app.route('/', createHealthRoutes(deps.dependencies));

@@ -8,6 +8,7 @@ import type { Engine } from '../core/engine';
 import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
+import type { IdentityCaseRepository } from '../core/ports/identity-cases';
 import type { JobQueue, QueueName, QueueSettings } from '../core/ports/job-queue';
 import type { Outlet } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
@@ -16,6 +17,8 @@ import type { Services } from '../core/services';
 import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
+import { createDirectoryFileStore } from '../db/files/directory-file-store';
+import { createIdentityCaseRepository } from '../db/identity-case-repository';
 import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRateLimiter } from '../db/state/rate-limiter';
@@ -31,8 +34,10 @@ import type { Config } from './config';
 import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
 import { createDelivery } from './delivery';
+import { createSharpPreparer } from './images/sharp-preparer';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
+import { createReviewRoutes } from './review-routes';
 import { createRuntime } from './runtime';
 
 /** Idle conversations (and their web chat history) expire after this. Seconds. */
@@ -54,6 +59,8 @@ export interface Kabinet {
   };
   /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
   telegram: Bot | null;
+  /** The local review page's path (its secret included) while Slack is not configured, else null. */
+  reviewPath: string | null;
   /** Resolves once no queued work (replies, codes, notices) is left, or rejects after `timeoutMs`. */
   settled(timeoutMs?: number): Promise<void>;
   /**
@@ -88,6 +95,9 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const cipher = createFieldCipher(dataKey);
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
   const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
+  const identityCases = deferredPort<IdentityCaseRepository>(
+    opening.then((db) => createIdentityCaseRepository(db.db)),
+  );
   // PGlite answers on this very thread: an embedded run (one instance, whose own sends wake its workers at once)
   // looks for jobs from elsewhere, and for retries coming due, rarely and with one worker per queue.
   const embedded = !config.DATABASE_URL;
@@ -120,6 +130,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     : null;
   const telegram = telegramBot?.bot ?? null;
   const inbox = createChatInbox(store, IDLE_SECONDS);
+  // Identity pictures. Every instance must see the same directory (one volume) until an object store is added.
+  const files = createDirectoryFileStore(join(config.DATA_DIR, 'uploads'), dataKey);
   const passwords = createWorkerPasswordHasher();
 
   const runtime = createRuntime({
@@ -129,6 +141,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     queue,
     outlets: { web: createWebOutlet(inbox), tg: telegramBot?.outlet ?? unreachable('tg') },
     accounts,
+    identity: { cases: identityCases, files, images: createSharpPreparer() },
     mailer: delivery.mailer,
     sms: delivery.sms,
     passwords,
@@ -147,6 +160,10 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
     extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
   if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
+  // Without Slack, identity cases are decided on a local page behind a secret address.
+  const reviewToken = deriveSecret(dataKey, 'local-review-page').toString('base64url').slice(0, 32);
+  if (!config.SLACK_BOT_TOKEN)
+    extraRoutes.push(createReviewRoutes({ review: runtime.review, accounts, files, token: reviewToken }));
   extraRoutes.push(
     createActivationRoutes({
       accounts,
@@ -167,6 +184,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     store,
     sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
     secureCookies: config.PUBLIC_URL.startsWith('https://'),
+    preview: runtime.identity.preview,
     dependencies: [
       {
         name: records,
@@ -180,6 +198,14 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     extraRoutes,
     logger,
   });
+  if (!config.SLACK_BOT_TOKEN) {
+    logger.warn(
+      'identity cases are decided on the local review page (Slack is not configured); keep its address secret',
+      {
+        review: `${config.PUBLIC_URL}/dev/review/${reviewToken}/`,
+      },
+    );
+  }
   if (delivery.outbox) {
     logger.warn(
       'mail and/or SMS run on the development outbox: codes are shown at /dev/outbox; never expose it',
@@ -200,6 +226,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       telegram: telegramMode,
     },
     telegram,
+    reviewPath: config.SLACK_BOT_TOKEN ? null : `/dev/review/${reviewToken}/`,
     async settled(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while ((await queue.pending()) > 0) {

@@ -4,10 +4,15 @@ import { createCodeService } from '../core/codes';
 import { createContactMessages } from '../core/contact-messages';
 import { createEngine, DEFAULT_IDLE_SECONDS, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
+import { createIdentity, type Identity } from '../core/identity';
+import { createIdentityReview, type IdentityReview } from '../core/identity-review';
 import type { Logger } from '../core/logger';
 import { createNotices, type Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
 import type { Mailer, SmsSender } from '../core/ports/delivery';
+import type { FileStore } from '../core/ports/file-store';
+import type { IdentityCaseRepository } from '../core/ports/identity-cases';
+import type { ImagePreparer } from '../core/ports/images';
 import type { JobQueue } from '../core/ports/job-queue';
 import type { Outlets } from '../core/ports/outlet';
 import type { PasswordHasher } from '../core/ports/password-hasher';
@@ -36,6 +41,8 @@ export interface RuntimeDeps {
   queue: JobQueue;
   outlets: Outlets;
   accounts: AccountRepository;
+  /** Identity cases (records), the private files their images are kept in, and the upload pipeline. */
+  identity: { cases: IdentityCaseRepository; files: FileStore; images: ImagePreparer };
   mailer: Mailer;
   sms: SmsSender;
   passwords: PasswordHasher;
@@ -59,6 +66,10 @@ export interface Runtime {
   engine: Engine;
   services: Services;
   notices: Notices;
+  /** The customer's side of identity cases (the web chat serves previews through it). */
+  identity: Identity;
+  /** Staff's side of identity cases: the queue and decisions (the local review page, Slack). */
+  review: IdentityReview;
   /** Starts this process's share of the queued work: replies, codes, notices, messages to contacts. */
   startWorkers(): Promise<void>;
 }
@@ -123,6 +134,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
       now: deps.now,
     }),
   });
+  const identity = createIdentity({ ...deps.identity, preset, now: deps.now });
   const services: Services = {
     accounts: deps.accounts,
     codes,
@@ -134,6 +146,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     sealer: deps.sealer,
     signIn,
     sessions,
+    identity,
   };
   const engine = createEngine({
     flows: flowsFor(preset),
@@ -152,6 +165,8 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     engine,
     services,
     notices,
+    identity,
+    review: createIdentityReview({ cases: deps.identity.cases, accounts: deps.accounts, notices }),
     async startWorkers() {
       await Promise.all([
         replies.work(),

@@ -20,41 +20,47 @@ export type ApiCall =
 export function toApiCalls(messages: Outbound[]): ApiCall[] {
   const asksForContact = messages.some((m) => m.type === 'contact-request');
   let keyboardRemoved = asksForContact;
-  return messages.map((message): ApiCall => {
+  return messages.flatMap((message): ApiCall[] => {
     switch (message.type) {
       case 'text':
       case 'file-request': {
-        if (keyboardRemoved) return { method: 'sendMessage', text: message.text };
+        if (keyboardRemoved) return [{ method: 'sendMessage', text: message.text }];
         keyboardRemoved = true;
-        return { method: 'sendMessage', text: message.text, reply_markup: { remove_keyboard: true } };
+        return [{ method: 'sendMessage', text: message.text, reply_markup: { remove_keyboard: true } }];
       }
       case 'choices':
-        return {
-          method: 'sendMessage',
-          text: message.text,
-          reply_markup: {
-            inline_keyboard: message.rows.map((row) =>
-              row.map((option) => ({
-                text: option.label,
-                callback_data: encodeCallback(message.nonce, option.value),
-              })),
-            ),
+        return [
+          {
+            method: 'sendMessage',
+            text: message.text,
+            reply_markup: {
+              inline_keyboard: message.rows.map((row) =>
+                row.map((option) => ({
+                  text: option.label,
+                  callback_data: encodeCallback(message.nonce, option.value),
+                })),
+              ),
+            },
           },
-        };
+        ];
       case 'contact-request':
-        return {
-          method: 'sendMessage',
-          text: message.text,
-          reply_markup: {
-            keyboard: [[{ text: message.button, request_contact: true }]],
-            resize_keyboard: true,
-            one_time_keyboard: true,
+        return [
+          {
+            method: 'sendMessage',
+            text: message.text,
+            reply_markup: {
+              keyboard: [[{ text: message.button, request_contact: true }]],
+              resize_keyboard: true,
+              one_time_keyboard: true,
+            },
           },
-        };
+        ];
       case 'typing':
-        return { method: 'sendChatAction', action: 'typing' };
+        return [{ method: 'sendChatAction', action: 'typing' }];
+      case 'previews': // Telegram's question lists the pictures instead; the customer has them in the chat
+        return [];
       default:
-        return { method: 'deleteMessage', message_id: Number(message.messageId) };
+        return [{ method: 'deleteMessage', message_id: Number(message.messageId) }];
     }
   });
 }

@@ -15,7 +15,13 @@ export function readAnswer<S>(
   prompt: Prompt,
   maxTextLength: number,
 ): Reading {
-  const wrongKind = refuse(prompt.options ? 'error.choose_option' : 'error.text_expected');
+  const wrongKind = refuse(
+    prompt.options
+      ? 'error.choose_option'
+      : step.accepts?.includes('file')
+        ? 'error.file_expected'
+        : 'error.text_expected',
+  );
   switch (inbound.type) {
     case 'choice':
       return hasOption(prompt, inbound.value) ? accept({ type: 'choice', value: inbound.value }) : wrongKind;

@@ -1,7 +1,9 @@
 import { formatPhone } from '../contacts';
 import { column, defineFlow, type Prompt, type StepContext, same } from '../flow';
 import type { MessageKey } from '../i18n';
+import { acceptsImages } from '../identity';
 import type { PolicySummary } from '../ports/accounts';
+import type { IdentityCase } from '../ports/identity-cases';
 import type { SessionRecord } from '../ports/sessions';
 import type { Services } from '../services';
 
@@ -20,6 +22,7 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
       async handle(answer, { account, session, channel, services }) {
         if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'profile') return { to: 'flow', flow: 'profile' };
+        if (answer.value === 'identity') return { to: 'flow', flow: 'identity' };
         if (answer.value === 'menu') return { to: 'done', say: [] };
         if (answer.value === 'sign_out') return { to: 'command', name: 'logout' };
         if (answer.value === 'end_others' && account && session) {
@@ -34,23 +37,30 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
 
 async function overview(ctx: AccountContext): Promise<Prompt> {
   const { t, account, services } = ctx;
-  const [found, sessions, policies] = account
+  const [found, sessions, policies, identity] = account
     ? await Promise.all([
         services.accounts.overview(account),
         services.sessions.list(account, ctx.now),
         services.accounts.policiesOf(account),
+        services.identity.current(account),
       ])
-    : [null, [], []];
+    : [null, [], [], null];
   if (!found) return { text: t('account.not_registered'), options: column(t, [['menu', 'account.menu']]) };
   const text = t('account.overview', {
     email: found.account.email,
     phone: formatPhone(found.account.phone),
     profile: t(found.profileComplete ? 'account.profile.complete' : 'account.profile.incomplete'),
-    identity: t('account.identity.unconfirmed'),
-    policies: found.profileComplete ? describePolicies(policies, ctx) : t('account.policies.hidden'),
+    identity: describeIdentity(identity, ctx),
+    policies: found.profileComplete
+      ? describePolicies(policies, identity?.status === 'approved', ctx)
+      : t('account.policies.hidden'),
   });
+  // Seed 000: while identity is not confirmed, "My policies" offers "Complete the application".
+  const offersIdentity =
+    found.profileComplete && (!identity || acceptsImages(identity) || identity.status === 'rejected');
   const items: [string, MessageKey][] = [
     ...(found.profileComplete ? [] : [['profile', 'account.complete_profile'] as [string, MessageKey]]),
+    ...(offersIdentity ? [['identity', 'account.complete_application'] as [string, MessageKey]] : []),
     ...(sessions.length > 1 ? [['end_others', 'account.sessions.end_others'] as [string, MessageKey]] : []),
     ['sign_out', 'menu.sign_out'],
     ['menu', 'account.menu'],
@@ -75,11 +85,49 @@ function describeSessions(sessions: SessionRecord[], { t, locale, session, prese
   return [t('account.sessions.title'), ...lines].join('\n');
 }
 
-/** The policies a complete profile shows: those matched by contact (seed 000: identity links the others). */
-function describePolicies(policies: PolicySummary[], { t, now }: AccountContext): string {
+/** Where the identity confirmation stands, in one line. */
+function describeIdentity(found: IdentityCase | null, { t, locale, preset }: AccountContext): string {
+  switch (found?.status) {
+    case 'approved':
+      return t('account.identity.confirmed');
+    case 'submitted':
+    case 'in_review': {
+      const by = found.answerBy
+        ? new Intl.DateTimeFormat(locale, {
+            dateStyle: 'short',
+            timeStyle: 'short',
+            timeZone: preset.timeZone,
+          }).format(found.answerBy)
+        : '—';
+      return t('account.identity.under_review', { by });
+    }
+    case 'rejected':
+      return t('account.identity.rejected', {
+        reason: t(`identity.reason.${found.reason ?? 'unreadable'}` as MessageKey),
+      });
+    case 'resubmission_requested':
+      return t('account.identity.asked_again', {
+        image: t(`identity.image.${found.requestedImage ?? 'main_page'}`),
+      });
+    case 'draft':
+      return t('account.identity.draft');
+    default:
+      return t('account.identity.unconfirmed');
+  }
+}
+
+/**
+ * The policies a complete profile shows: those matched by contact, and once the identity is confirmed those
+ * matched by the identity document too (seed 000: confirming identity links the policies bought earlier).
+ */
+function describePolicies(
+  policies: PolicySummary[],
+  identityConfirmed: boolean,
+  { t, now }: AccountContext,
+): string {
   const today = new Date(now).toISOString().slice(0, 10);
-  // Policies matched by the identity document wait for the identity to be confirmed, unmentioned till then.
-  const shown = policies.filter((p) => p.matchedBy === 'contact');
+  // Policies matched by the document wait for the identity to be confirmed, unmentioned till then.
+  const shown = policies.filter((p) => p.matchedBy === 'contact' || identityConfirmed);
   if (shown.length === 0) return t('account.policies.none');
   const date = (iso: string) => iso.split('-').reverse().join('.');
   const lines = shown.map((p) =>

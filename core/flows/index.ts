@@ -2,6 +2,7 @@ import type { Flow } from '../flow';
 import type { InsurerPreset } from '../presets';
 import type { Services } from '../services';
 import { accountFlow } from './account';
+import { identityFlow } from './identity';
 import { menuFlow } from './menu';
 import { passwordResetFlow } from './password-reset';
 import { profileFlow } from './profile';
@@ -15,5 +16,5 @@ export const homeFlow = menuFlow.name;
 /** The flows installed for an insurer: its preset chooses the registration. */
 export function flowsFor(preset: InsurerPreset): Flow<Services>[] {
   const registration = preset.registration === 'password-first' ? registrationFlow : registrationByLinkFlow;
-  return [menuFlow, registration, signInFlow, passwordResetFlow, profileFlow, accountFlow];
+  return [menuFlow, registration, signInFlow, passwordResetFlow, profileFlow, accountFlow, identityFlow];
 }

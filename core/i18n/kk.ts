@@ -290,4 +290,65 @@ export const kk: Catalogue = {
   'account.sessions.ended_others': 'Басқа сеанстар аяқталды: {{count}}.',
   'channel.web': 'веб-чат',
   'channel.tg': 'Telegram',
+  'error.file_expected': 'Мұнда фотосурет керек: сурет немесе кескін файлын жіберіңіз (JPEG немесе PNG).',
+  'identity.sign_in_first':
+    'Жеке басты тіркелген клиент растайды: алдымен кабинетке кіріңіз немесе тіркеліңіз.',
+  'identity.profile_first':
+    'Алдымен профильді толтырыңыз: тексеруші төлқұжатты сіздің деректеріңізбен салыстырады.',
+  'identity.intro':
+    '«Төлқұжатпен селфи» арқылы жеке басты растау. Үш фотосурет керек:\n1. Төлқұжаттың басты беті.\n2. Ашық төлқұжатты ұстап түскен селфи.\n3. Төлқұжаттың соңғы беті.\nӘрқайсысын бірден тексереміз, ал жіберер алдында үшеуін де көріп, кез келгенін ауыстыра аласыз.',
+  'identity.begin': 'Өтінімді толықтыру',
+  'identity.continue': 'Өтінімді жалғастыру',
+  'identity.confirmed': 'Жеке басыңыз расталды.',
+  'identity.under_review': 'Өтініміңіз қаралуда, жауап {{by}} дейін беріледі.',
+  'identity.asked_again': 'Тексеруші қайта жіберуді сұрайды: {{image}}. Себебі: {{reason}}.',
+  'identity.rejected_before': 'Алдыңғы өтінім қабылданбады. Себебі: {{reason}}. Жаңасын беруге болады.',
+  'identity.image.main_page': 'Төлқұжаттың басты беті',
+  'identity.image.selfie': 'Төлқұжатпен селфи',
+  'identity.image.last_page': 'Төлқұжаттың соңғы беті',
+  'identity.hint.main_page': 'Фотосуреті бар бет толық, күндізгі жарықта, жылтырсыз, барлық әріп оқылады.',
+  'identity.hint.selfie':
+    'Бетіңіз бен фотосуреті бар бетте ашылған төлқұжат бір кадрда; ешқайсысы жабылмаған.',
+  'identity.hint.last_page': 'Соңғы бет толық, түзу, жылтырсыз, мәтінде саусақ жоқ.',
+  'identity.how_to_send': '20 МБ-қа дейінгі фотосурет немесе JPEG/PNG файлын жіберіңіз.',
+  'identity.problem.not_image': 'Бұл сурет емес. Беттің фотосуретін жіберіңіз (JPEG немесе PNG).',
+  'identity.problem.unsupported_format':
+    'Бұл пішімді оқи алмаймыз (мысалы, iPhone-дағы HEIC). JPEG немесе PNG жіберіңіз, не суретті файл емес, фото ретінде жіберіңіз.',
+  'identity.problem.too_large': 'Файл {{max}} МБ-тан үлкен. Кішірек сурет жіберіңіз.',
+  'identity.problem.too_many_pixels':
+    'Суреттегі пиксель тым көп. Телефон камерасының кәдімгі фотосуретін жіберіңіз.',
+  'identity.problem.too_small':
+    'Сурет тым кішкентай, мәтін оқылмайды. Қысқа жағы кемінде 600 пиксель болуы керек.',
+  'identity.problem.damaged': 'Файл бүлінген немесе толық жүктелмеген. Қайта жіберіңіз.',
+  'identity.problem.same_picture':
+    'Бұл сурет басқа бет үшін жіберілген. Қазір сұралған фотосуретті жіберіңіз.',
+  'identity.problem.blurred':
+    'Сурет бұлыңғыр, мәтін нашар оқылады. Телефонды қозғалтпай, фокусты күтіп, қайта түсіріңіз.',
+  'identity.problem.not_asked': 'Қазір басқа фотосурет керек: тексеруші сұрағаны.',
+  'identity.summary': 'Жіберер алдында фотосуреттерді тексеріңіз:',
+  'identity.summary.blurred': '✓ (анық емес)',
+  'identity.send': 'Жіберу',
+  'identity.replace.main_page': 'Басты бетті ауыстыру',
+  'identity.replace.selfie': 'Селфиді ауыстыру',
+  'identity.replace.last_page': 'Соңғы бетті ауыстыру',
+  'identity.later_button': 'Кейін жіберемін',
+  'identity.later': 'Фотосуреттер сақталды. Өтінімге мәзірден оралуға болады.',
+  'identity.submitted': 'Өтініміңіз қаралуда, жауап {{within}} беріледі.',
+  'identity.within_day': 'бір тәулік ішінде',
+  'identity.within_hours': '{{hours}} сағат ішінде',
+  'identity.reason.unreadable': 'суреттегі деректер оқылмайды',
+  'identity.reason.face_not_visible': 'селфиде бет немесе төлқұжат көрінбейді',
+  'identity.reason.not_matching_profile': 'төлқұжат деректері профильге сәйкес келмейді',
+  'identity.reason.document_invalid': 'құжат жарамсыз',
+  'identity.decision.approved':
+    'Жеке басыңыз расталды. Төлқұжатыңызға рәсімделген полистер енді «Менің кабинетімде» көрінеді.',
+  'identity.decision.rejected':
+    'Жеке басты растау өтінімі қабылданбады. Себебі: {{reason}}. Мәзірден жаңа өтінім беруге болады.',
+  'identity.decision.ask_again': 'Тексеруші қайта жіберуді сұрайды: {{image}}. Себебі: {{reason}}.',
+  'account.identity.confirmed': 'расталды',
+  'account.identity.under_review': 'өтінім тексерілуде, жауап {{by}} дейін',
+  'account.identity.rejected': 'өтінім қабылданбады ({{reason}})',
+  'account.identity.asked_again': 'тексеруші қайта сұрайды: {{image}}',
+  'account.identity.draft': 'өтінім әлі жіберілмеген',
+  'account.complete_application': 'Өтінімді толықтыру',
 };

@@ -287,4 +287,65 @@ export const ru = {
   'account.sessions.ended_others': 'Другие сеансы завершены: {{count}}.',
   'channel.web': 'веб-чат',
   'channel.tg': 'Telegram',
+  'error.file_expected': 'Здесь нужна фотография: отправьте снимок или файл-изображение (JPEG или PNG).',
+  'identity.sign_in_first':
+    'Подтвердить личность может зарегистрированный клиент: сначала войдите в кабинет или зарегистрируйтесь.',
+  'identity.profile_first': 'Сначала заполните профиль: проверяющий сравнит паспорт с вашими данными.',
+  'identity.intro':
+    'Подтверждение личности «Селфи с паспортом». Понадобятся три фотографии:\n1. Главная страница паспорта.\n2. Селфи с открытым паспортом в руке.\n3. Последняя страница паспорта.\nКаждую проверим сразу, а перед отправкой вы увидите все три и сможете заменить любую.',
+  'identity.begin': 'Дополнить заявку',
+  'identity.continue': 'Продолжить заявку',
+  'identity.confirmed': 'Ваша личность подтверждена.',
+  'identity.under_review': 'Ваша заявка рассматривается, ответ будет дан до {{by}}.',
+  'identity.asked_again': 'Проверяющий просит прислать заново: {{image}}. Причина: {{reason}}.',
+  'identity.rejected_before': 'Прошлая заявка отклонена. Причина: {{reason}}. Можно подать новую.',
+  'identity.image.main_page': 'Главная страница паспорта',
+  'identity.image.selfie': 'Селфи с паспортом',
+  'identity.image.last_page': 'Последняя страница паспорта',
+  'identity.hint.main_page':
+    'Разворот с фотографией целиком, при дневном свете, без бликов, все буквы читаются.',
+  'identity.hint.selfie':
+    'Ваше лицо и открытый паспорт на странице с фотографией в одном кадре; лицо и паспорт не закрыты.',
+  'identity.hint.last_page': 'Последняя страница целиком, ровно, без бликов и пальцев на тексте.',
+  'identity.how_to_send': 'Отправьте фотографию или файл JPEG/PNG до 20 МБ.',
+  'identity.problem.not_image': 'Это не изображение. Пришлите фотографию страницы (JPEG или PNG).',
+  'identity.problem.unsupported_format':
+    'Этот формат мы не читаем (например, HEIC с iPhone). Пришлите, пожалуйста, JPEG или PNG — или отправьте снимок как фото, а не файлом.',
+  'identity.problem.too_large': 'Файл больше {{max}} МБ. Пришлите снимок поменьше.',
+  'identity.problem.too_many_pixels':
+    'Снимок слишком большой по размеру в пикселях. Пришлите обычное фото с камеры телефона.',
+  'identity.problem.too_small':
+    'Снимок слишком маленький — текст не прочитать. Нужно не меньше 600 точек по короткой стороне.',
+  'identity.problem.damaged': 'Файл повреждён или загрузился не полностью. Пришлите его ещё раз.',
+  'identity.problem.same_picture':
+    'Этот снимок уже отправлен для другой страницы. Пришлите фотографию, которую просим сейчас.',
+  'identity.problem.blurred':
+    'Снимок размыт — текст трудно прочитать. Держите телефон неподвижно, дождитесь фокуса и переснимите.',
+  'identity.problem.not_asked': 'Сейчас нужна другая фотография — та, о которой просит проверяющий.',
+  'identity.summary': 'Проверьте фотографии перед отправкой:',
+  'identity.summary.blurred': '✓ (нечётко)',
+  'identity.send': 'Отправить',
+  'identity.replace.main_page': 'Заменить главную страницу',
+  'identity.replace.selfie': 'Заменить селфи',
+  'identity.replace.last_page': 'Заменить последнюю страницу',
+  'identity.later_button': 'Отправлю позже',
+  'identity.later': 'Фотографии сохранены. Вернуться к заявке можно из меню.',
+  'identity.submitted': 'Ваша заявка рассматривается, ответ будет дан {{within}}.',
+  'identity.within_day': 'в течение суток',
+  'identity.within_hours': 'в течение {{hours}} ч',
+  'identity.reason.unreadable': 'данные на снимке не читаются',
+  'identity.reason.face_not_visible': 'на селфи не видно лица или паспорта',
+  'identity.reason.not_matching_profile': 'данные паспорта не совпадают с профилем',
+  'identity.reason.document_invalid': 'документ недействителен',
+  'identity.decision.approved':
+    'Ваша личность подтверждена. Полисы, оформленные на ваш паспорт, теперь видны в «Моём кабинете».',
+  'identity.decision.rejected':
+    'Заявка на подтверждение личности отклонена. Причина: {{reason}}. Можно подать новую заявку из меню.',
+  'identity.decision.ask_again': 'Проверяющий просит прислать заново: {{image}}. Причина: {{reason}}.',
+  'account.identity.confirmed': 'подтверждена',
+  'account.identity.under_review': 'заявка на проверке, ответ до {{by}}',
+  'account.identity.rejected': 'заявка отклонена ({{reason}})',
+  'account.identity.asked_again': 'проверяющий просит прислать заново: {{image}}',
+  'account.identity.draft': 'заявка не отправлена',
+  'account.complete_application': 'Дополнить заявку',
 } as const;

@@ -94,6 +94,11 @@ export interface AccountRepository extends SessionRepository, ActivationReposito
   overview(accountId: string): Promise<AccountOverview | null>;
   /** The account's policies, latest ending first; whether each was matched by contact or by document. */
   policiesOf(accountId: string): Promise<PolicySummary[]>;
+  /**
+   * Gives the account the imported policies that have no holder yet and name its profile's document: called once
+   * its identity is confirmed (a typed document number alone claims nothing). Returns how many were linked.
+   */
+  linkPoliciesByDocument(accountId: string, actor: string): Promise<number>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit entries of an account, newest first. */
   auditTrail(accountId: string, limit?: number): Promise<(AuditEntry & { at: Date })[]>;

@@ -38,6 +38,8 @@ export async function startFakeTelegram() {
   /** Chats answering every send with this error code (403: the customer blocked the bot; 500: a bad day). */
   const failing = new Map<number, number>();
   let delayMs = 0;
+  /** Files getFile knows, by file_id; any other id downloads as a few bytes that are no picture. */
+  const files = new Map<string, Uint8Array>();
 
   const server = createServer((request, response) => {
     let body = '';
@@ -47,7 +49,9 @@ export async function startFakeTelegram() {
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
       const url = request.url ?? '';
       if (url.startsWith(`/file/bot${TOKEN}/`)) {
-        response.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from('fake-jpeg-bytes'));
+        const served =
+          files.get(url.slice(`/file/bot${TOKEN}/files/`.length)) ?? Buffer.from('fake-jpeg-bytes');
+        response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(served);
         return;
       }
       const match = /^\/bot([^/]+)\/(\w+)/.exec(url);
@@ -92,13 +96,15 @@ export async function startFakeTelegram() {
           const set = calls.filter((c) => c.method === 'setWebhook').at(-1)?.payload;
           return ok({ url: set?.url ?? '', has_custom_certificate: false, pending_update_count: 0 });
         }
-        case 'getFile':
+        case 'getFile': {
+          const served = files.get(payload.file_id);
           return ok({
             file_id: payload.file_id,
             file_unique_id: 'u1',
-            file_size: 15,
-            file_path: 'photos/file_1.jpg',
+            file_size: served?.byteLength ?? 15,
+            file_path: `files/${payload.file_id}`,
           });
+        }
         case 'getUpdates': {
           const updates = pendingUpdates.splice(0);
           // Long polling: hold an empty answer briefly instead of spinning.
@@ -130,6 +136,8 @@ export async function startFakeTelegram() {
       delayMs = ms;
     },
     queueForPolling: (update: Update) => pendingUpdates.push(update),
+    /** Makes `bytes` downloadable as `fileId` (getFile, then the file URL). */
+    serveFile: (fileId: string, bytes: Uint8Array) => files.set(fileId, bytes),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -159,8 +167,31 @@ export function telegramUser(chatId: number, languageCode = 'ru') {
     /** `userId` null: a contact card with no Telegram account behind it. */
     contact: (phone: string, userId: number | null = chatId) =>
       message({ contact: { phone_number: phone, first_name: 'Анна', user_id: userId ?? undefined } }),
-    photo: () =>
-      message({ photo: [{ file_id: 'f1', file_unique_id: 'u1', width: 800, height: 600, file_size: 15 }] }),
+    /** A photo as Telegram sends it: several sizes, the largest last. */
+    photo: (fileId = 'f1', size = 15) =>
+      message({
+        photo: [
+          {
+            file_id: `${fileId}-small`,
+            file_unique_id: `${fileId}-s`,
+            width: 320,
+            height: 240,
+            file_size: 2000,
+          },
+          { file_id: fileId, file_unique_id: `${fileId}-u`, width: 1600, height: 1100, file_size: size },
+        ],
+      }),
+    /** An image sent as a file (a document), with the name and type the phone gave it. */
+    document: (fileId: string, size: number, fileName = 'scan.jpg', mimeType = 'image/jpeg') =>
+      message({
+        document: {
+          file_id: fileId,
+          file_unique_id: `${fileId}-u`,
+          file_name: fileName,
+          mime_type: mimeType,
+          file_size: size,
+        },
+      }),
     tap: (data: string): Update =>
       ({
         update_id: ++updateId,

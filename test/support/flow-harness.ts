@@ -4,18 +4,23 @@ import { createOutbox } from '../../bots/outbox/outbox';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { Inbound, InboundBody, Outbound } from '../../core/messages';
 import type { AccountRepository } from '../../core/ports/accounts';
+import type { FileStore } from '../../core/ports/file-store';
+import type { IdentityCaseRepository } from '../../core/ports/identity-cases';
 import type { Outlet } from '../../core/ports/outlet';
 import type { StateStore } from '../../core/ports/state-store';
 import { type InsurerPreset, presets } from '../../core/presets';
 import { createAccountRepository } from '../../db/account-repository';
 import { openDatabase } from '../../db/database';
 import { createFieldCipher } from '../../db/field-cipher';
+import { createMemoryFileStore } from '../../db/files/memory-file-store';
+import { createIdentityCaseRepository } from '../../db/identity-case-repository';
 import { createMemoryJobQueue } from '../../db/jobs/memory-job-queue';
 import { createMemoryStateStore } from '../../db/state/memory-state-store';
 import { createRateLimiter } from '../../db/state/rate-limiter';
 import { createRedisStateStore } from '../../db/state/redis-state-store';
 import { createMemoryTicketStore, createTicketLock } from '../../db/state/ticket-lock';
 import { deferredPort } from '../../web/deferred-port';
+import { createSharpPreparer } from '../../web/images/sharp-preparer';
 import { createInlinePasswordHasher } from '../../web/password-hasher';
 import { createRuntime } from '../../web/runtime';
 import { codeIn } from './fake-gateways';
@@ -32,6 +37,7 @@ export async function openTestRecords(options: { postgres?: boolean } = {}) {
   const accounts = createAccountRepository(database, createFieldCipher(new Uint8Array(32).fill(3)));
   return {
     accounts,
+    cases: createIdentityCaseRepository(database.db),
     database,
     async close() {
       await database.close();
@@ -47,17 +53,18 @@ export async function openTestRecords(options: { postgres?: boolean } = {}) {
  */
 export function useTestRecords(options: { postgres?: boolean } = {}) {
   let records: Awaited<ReturnType<typeof openTestRecords>> | undefined;
-  let open: (accounts: AccountRepository) => void = () => {};
-  const opened = new Promise<AccountRepository>((resolve) => {
+  let open: (opened: Awaited<ReturnType<typeof openTestRecords>>) => void = () => {};
+  const opened = new Promise<Awaited<ReturnType<typeof openTestRecords>>>((resolve) => {
     open = resolve;
   });
   beforeAll(async () => {
     records = await openTestRecords(options);
-    open(records.accounts);
+    open(records);
   });
   afterAll(() => records?.close());
   return {
-    accounts: deferredPort(opened),
+    accounts: deferredPort(opened.then((r) => r.accounts)),
+    cases: deferredPort(opened.then((r) => r.cases)),
     database() {
       if (!records) throw new Error('the records open before the tests');
       return records.database;
@@ -80,6 +87,10 @@ export interface HarnessOptions {
   logger?: Logger;
   /** The clock's start, epoch ms. */
   startAt?: number;
+  /** Identity cases on the test's records (`useTestRecords().cases`); without them the identity flow is not wired. */
+  cases?: IdentityCaseRepository;
+  /** Where identity images are kept (in memory by default). */
+  files?: FileStore;
 }
 
 let unique = 0;
@@ -141,6 +152,11 @@ export function createFlowHarness(
     queue,
     outlets: { web: outlet, tg: outlet },
     accounts,
+    identity: {
+      cases: options.cases ?? unwired<IdentityCaseRepository>('identity cases (pass `cases` to the harness)'),
+      files: options.files ?? createMemoryFileStore(),
+      images: createSharpPreparer(),
+    },
     mailer,
     sms,
     passwords: createInlinePasswordHasher(4),
@@ -181,11 +197,13 @@ export function createFlowHarness(
       for (const message of out) if (message.type === 'choices') nonce = message.nonce;
       return out;
     };
+    const latestNonce = () => (shown.get(conversationId) ?? []).findLast((m) => m.type === 'choices')?.nonce;
     return {
       conversationId,
       send,
       text: (text: string) => send({ type: 'text', text }),
-      choose: (value: string) => send({ type: 'choice', value, nonce }),
+      /** Taps a button of the latest question shown, as a chat client does (a notice may have asked a new one). */
+      choose: (value: string) => send({ type: 'choice', value, nonce: latestNonce() ?? nonce }),
       open: () => send({ type: 'open' }),
       /** Everything this conversation was shown, notices included. */
       shown: () => shown.get(conversationId) ?? [],
@@ -208,6 +226,8 @@ export function createFlowHarness(
     sms,
     queue,
     services,
+    /** Staff's side of identity cases, as the review page and Slack use it. */
+    review: runtime.review,
     customer,
     lastCode,
     tick: (ms: number) => {
@@ -224,3 +244,10 @@ export const texts = (out: Outbound[]) => out.map((m) => ('text' in m ? m.text :
 /** All reply texts joined, for `toContain`. */
 export const said = (out: Outbound[]) => texts(out).join('\n');
 export const question = (out: Outbound[]) => texts(out).at(-1) ?? '';
+
+/** A port a test did not wire: any call fails and says what to pass. */
+function unwired<T extends object>(what: string): T {
+  return new Proxy({} as T, {
+    get: () => () => Promise.reject(new Error(`${what} are not wired in this harness`)),
+  });
+}

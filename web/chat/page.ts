@@ -1,3 +1,5 @@
+import { IMAGE_LIMITS } from '../../core/ports/images';
+
 /**
  * The web chat: a static page, a stylesheet and a script; the script talks to /chat/messages and polls
  * /chat/updates. Everything the server says is put on the page as text (textContent), never as HTML.
@@ -17,8 +19,8 @@ export const chatPage = () => `<!doctype html>
   <ol id="log" aria-live="polite"></ol>
   <p id="status" role="status" hidden></p>
   <form id="composer" autocomplete="off">
-    <label class="file" title="Загрузка фотографий появится вместе с подтверждением личности">
-      <input id="file" type="file" accept="image/*" disabled>📎
+    <label class="file" aria-label="Прикрепить фотографию" title="Прикрепить фотографию">
+      <input id="file" type="file" accept="image/jpeg,image/png,image/webp,image/heic,image/*" disabled>📎
     </label>
     <input id="text" name="text" placeholder="Напишите ответ…" maxlength="2000" aria-label="Сообщение">
     <button type="submit" aria-label="Отправить">➤</button>
@@ -45,8 +47,16 @@ header { padding: 12px 16px; font-weight: 600; border-bottom: 1px solid #dde; }
 form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #dde; align-items: center; }
 #text { flex: 1; padding: 10px; border: 1px solid #ccd; border-radius: 8px; font: inherit; }
 form button { padding: 10px 14px; border: 0; border-radius: 8px; background: #2f6fed; color: #fff; font: inherit; cursor: pointer; }
-.file { opacity: .4; cursor: not-allowed; }
+.file { opacity: .4; cursor: not-allowed; font-size: 22px; }
+.file.ready { opacity: 1; cursor: pointer; }
 .file input { display: none; }
+#log li.upload { display: flex; flex-direction: column; gap: 6px; }
+#log li.upload img { max-width: 180px; max-height: 180px; border-radius: 8px; background: #fff; }
+#log li.upload progress { width: 180px; }
+#log li.previews { display: flex; gap: 8px; flex-wrap: wrap; white-space: normal; }
+#log li.previews figure { margin: 0; width: 150px; }
+#log li.previews img { width: 150px; height: 110px; object-fit: cover; border-radius: 6px; border: 1px solid #dde; }
+#log li.previews figcaption { font-size: 13px; }
 `;
 
 export const chatScript = `'use strict';
@@ -55,6 +65,9 @@ export const chatScript = `'use strict';
   const form = document.getElementById('composer');
   const input = document.getElementById('text');
   const status = document.getElementById('status');
+  const picker = document.getElementById('file');
+  // Largest picture the server takes (its upload limit): bigger ones are refused here, before sending.
+  const UPLOAD_LIMIT = ${IMAGE_LIMITS.maxBytes};
   let last = 0;
   // The current question asks for a secret (a password): mask the field and never echo what was typed.
   let secret = false;
@@ -70,9 +83,35 @@ export const chatScript = `'use strict';
     return li;
   }
 
+  // The picker is live only while the current question asks for a picture.
+  function wantFile(wanted) {
+    picker.disabled = !wanted;
+    picker.parentElement.classList.toggle('ready', wanted);
+  }
+
+  function showPreviews(images) {
+    const li = document.createElement('li');
+    li.className = 'bot previews';
+    for (const image of images) {
+      const figure = document.createElement('figure');
+      const img = document.createElement('img');
+      img.src = '/chat/files/' + encodeURIComponent(image.id);
+      img.alt = image.caption;
+      const caption = document.createElement('figcaption');
+      caption.textContent = image.caption;
+      figure.append(img, caption);
+      li.append(figure);
+    }
+    log.append(li);
+    log.scrollTop = log.scrollHeight;
+  }
+
   function show(message) {
     if (message.seq <= last) return;
     last = message.seq;
+    if (message.type === 'previews') return showPreviews(message.images);
+    if (message.type === 'file-request') wantFile(true);
+    else if (message.type !== 'text') wantFile(false);
     secret = Boolean(message.secret);
     input.type = secret ? 'password' : 'text';
     const li = bubble('bot', message.text);
@@ -129,6 +168,44 @@ export const chatScript = `'use strict';
       }
     }
   }
+
+  // A picture goes as multipart with a progress bar under its preview; the custom header tells the server the
+  // page itself is sending (a cross-site form cannot set one).
+  function upload(file) {
+    if (file.size > UPLOAD_LIMIT) return problem('Файл больше ' + UPLOAD_LIMIT / 1048576 + ' МБ — пришлите снимок поменьше.');
+    const li = bubble('me upload', '');
+    const img = document.createElement('img');
+    img.alt = file.name;
+    img.src = URL.createObjectURL(file);
+    img.onerror = () => { img.replaceWith(document.createTextNode('📎 ' + file.name)); };
+    const bar = document.createElement('progress');
+    bar.max = 100;
+    bar.value = 0;
+    li.append(img, bar);
+    const form = new FormData();
+    form.append('id', newId());
+    form.append('file', file);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/chat/upload');
+    xhr.setRequestHeader('x-kabinet-upload', '1');
+    xhr.upload.onprogress = (event) => { if (event.lengthComputable) bar.value = Math.round((100 * event.loaded) / event.total); };
+    xhr.onload = () => {
+      bar.remove();
+      let reply = {};
+      try { reply = JSON.parse(xhr.responseText); } catch {}
+      if (xhr.status !== 200) return problem(reply.message || 'Ошибка ' + xhr.status);
+      problem('');
+      (reply.messages || []).forEach(show);
+    };
+    xhr.onerror = () => { bar.remove(); problem('Нет связи с сервером. Попробуйте ещё раз.'); };
+    xhr.send(form);
+  }
+
+  picker.addEventListener('change', () => {
+    const file = picker.files && picker.files[0];
+    picker.value = '';
+    if (file) upload(file);
+  });
 
   async function poll() {
     try {

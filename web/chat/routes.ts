@@ -4,12 +4,14 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Engine } from '../../core/engine';
 import type { InboundBody } from '../../core/messages';
+import { IMAGE_LIMITS } from '../../core/ports/images';
 import type { RateLimiter } from '../../core/ports/rate-limiter';
 import type { StateStore } from '../../core/ports/state-store';
 import { clientNetwork } from '../client-network';
 import type { ChatInbox } from './inbox';
 import { chatPage, chatScript, chatStyle } from './page';
 import { type ChatSession, createChatSessions } from './session';
+import { readUpload } from './upload';
 
 export interface ChatDeps {
   engine: Engine;
@@ -27,7 +29,12 @@ export interface ChatDeps {
   sessionSecret: string;
   /** Send the cookie only over HTTPS (when PUBLIC_URL is https). */
   secureCookies: boolean;
+  /** A preview of one of the account's own identity pictures, or null for any other file. */
+  preview(account: string, fileId: string): Promise<Uint8Array | null>;
 }
+
+/** Largest picture the page may upload (Telegram's limit too). Bytes. */
+const UPLOAD_LIMIT = IMAGE_LIMITS.maxBytes;
 
 /** What the page may post; anything else is a 400 with the reason. */
 const postedMessage = z.object({
@@ -70,6 +77,8 @@ export function createChatRoutes(deps: ChatDeps) {
   app.use('/', withSession);
   app.use('/chat/messages', withSession);
   app.use('/chat/updates', withSession);
+  app.use('/chat/upload', withSession);
+  app.use('/chat/files/*', withSession);
 
   app.get('/', (c) => c.html(chatPage()));
   app.get('/chat/app.js', (c) =>
@@ -77,27 +86,17 @@ export function createChatRoutes(deps: ChatDeps) {
   );
   app.get('/chat/app.css', (c) => c.body(chatStyle, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
-  app.post('/chat/messages', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
-    // JSON only: a cross-site form cannot send it without a CORS preflight, which this app never grants.
-    if (!c.req.header('content-type')?.startsWith('application/json')) {
-      throw new HTTPException(415, { message: 'expected application/json' });
-    }
-    const address = clientNetwork(deps.clientAddress(c) ?? 'unknown');
-    await admit(limits.messages, address);
-    // A conversation starts costing state with its first message, not with the page's cookie.
+  /** Runs one message of this session's conversation and answers with the replies it produced. */
+  async function answer(c: Context<ChatEnv>, id: string, body: InboundBody, client: string, locale?: string) {
     const session = c.get('session');
-    if (session.isNew) await admit(limits.newConversations, address);
-    const parsed = postedMessage.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
-    const { id, body, locale } = parsed.data;
     const handled = await engine.handle({
-      ...(body as InboundBody),
+      ...body,
       conversationId: session.conversationId,
       channel: 'web',
       eventId: id,
       messageId: id,
       localeHint: locale,
-      client: address,
+      client,
     });
     // No session fixation: the token that was in the browser before the sign-in does not carry it.
     if (handled.signedIn) await sessions.rotate(c, session);
@@ -106,6 +105,62 @@ export function createChatRoutes(deps: ChatDeps) {
     // The page blanks its copy of a message that held a secret.
     const hidden = handled.out.some((r) => r.type === 'delete-message' && r.messageId === id);
     return c.json({ messages, hidden });
+  }
+
+  /** Spends the client's message budget (and a new conversation's, on its first message); returns the client. */
+  async function admitMessage(c: Context<ChatEnv>): Promise<string> {
+    const address = clientNetwork(deps.clientAddress(c) ?? 'unknown');
+    await admit(limits.messages, address);
+    // A conversation starts costing state with its first message, not with the page's cookie.
+    if (c.get('session').isNew) await admit(limits.newConversations, address);
+    return address;
+  }
+
+  app.post('/chat/messages', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
+    // JSON only: a cross-site form cannot send it without a CORS preflight, which this app never grants.
+    if (!c.req.header('content-type')?.startsWith('application/json')) {
+      throw new HTTPException(415, { message: 'expected application/json' });
+    }
+    const client = await admitMessage(c);
+    const parsed = postedMessage.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
+    const { id, body, locale } = parsed.data;
+    return answer(c, id, body as InboundBody, client, locale);
+  });
+
+  app.post('/chat/upload', async (c) => {
+    // A cross-site form can post multipart, but not with a custom header (that takes a CORS preflight, never
+    // granted): the header proves the page itself is sending.
+    if (c.req.header('x-kabinet-upload') !== '1') {
+      throw new HTTPException(403, { message: 'uploads come from the chat page' });
+    }
+    const client = await admitMessage(c);
+    const posted = await readUpload(c.req.raw, UPLOAD_LIMIT);
+    if (!posted.ok) {
+      if (posted.error === 'too_large') {
+        const mb = UPLOAD_LIMIT / 1024 / 1024;
+        throw new HTTPException(413, {
+          message: `Файл больше ${mb} МБ — пришлите снимок поменьше. / The file is over ${mb} MB: please send a smaller picture.`,
+        });
+      }
+      if (posted.error === 'not_multipart')
+        throw new HTTPException(415, { message: 'expected multipart/form-data' });
+      throw new HTTPException(400, { message: `expected one file and its message id (${posted.error})` });
+    }
+    const { id, name, mime, bytes } = posted.value;
+    const body: InboundBody = { type: 'file', name, mime, size: bytes.byteLength, fetch: async () => bytes };
+    return answer(c, id, body, client, c.req.header('accept-language'));
+  });
+
+  // The customer's own pictures, as previews in the summary: only those of the account signed in here.
+  app.get('/chat/files/:id', async (c) => {
+    const account = await engine.accountOf(c.get('session').conversationId);
+    const bytes = account ? await deps.preview(account, c.req.param('id')) : null;
+    if (!bytes) return c.json({ error: 'not_found', message: 'No such picture' }, 404);
+    return c.body(new Uint8Array(bytes), 200, {
+      'content-type': 'image/jpeg',
+      'cache-control': 'private, no-store',
+    });
   });
 
   app.get('/chat/updates', async (c) => {

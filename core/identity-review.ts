@@ -1,0 +1,105 @@
+import type { Notice } from './messages';
+import type { Notices } from './notices';
+import type { AccountRepository } from './ports/accounts';
+import type {
+  CaseStatus,
+  IdentityCase,
+  IdentityCaseRepository,
+  IdentityImage,
+  TransitionError,
+} from './ports/identity-cases';
+import type { Result } from './result';
+
+/** The reasons a reviewer chooses from; the customer reads each in their language (identity.reason.*). */
+export const reviewReasons = [
+  'unreadable',
+  'face_not_visible',
+  'not_matching_profile',
+  'document_invalid',
+] as const;
+export type ReviewReason = (typeof reviewReasons)[number];
+
+export type ReviewDecision =
+  | { type: 'approve' }
+  | { type: 'reject'; reason: ReviewReason }
+  | { type: 'ask_again'; image: IdentityImage; reason: ReviewReason };
+
+const outcome: Record<ReviewDecision['type'], CaseStatus> = {
+  approve: 'approved',
+  reject: 'rejected',
+  ask_again: 'resubmission_requested',
+};
+
+/**
+ * Staff's side of identity cases, whatever the desk (the local review page, Slack): the queue, and decisions as
+ * a compare-and-set on the status the reviewer saw, so two reviewers give one outcome. The customer is told
+ * through the notices (the durable queue, then the engine), in the conversation the case was sent from.
+ */
+export function createIdentityReview(deps: {
+  cases: IdentityCaseRepository;
+  accounts: Pick<AccountRepository, 'linkPoliciesByDocument'>;
+  notices: Pick<Notices, 'send'>;
+}) {
+  const { cases, notices } = deps;
+  return {
+    /** Cases waiting for a decision: sent ones oldest first, then those a reviewer has taken. */
+    async waiting(limit = 100): Promise<IdentityCase[]> {
+      const [submitted, inReview] = await Promise.all([
+        cases.casesIn('submitted', limit),
+        cases.casesIn('in_review', limit),
+      ]);
+      return [...submitted, ...inReview].slice(0, limit);
+    },
+
+    /** Takes a sent case for review; 'conflict' when another reviewer took it (or it changed) first. */
+    claim: (caseId: string, reviewer: string) => cases.decide(caseId, 'submitted', 'in_review', { reviewer }),
+
+    /**
+     * Decides a case the reviewer saw in `seen` status (a sent case is taken first, in its own compare-and-set);
+     * 'conflict' when someone else changed it first.
+     */
+    async decide(
+      caseId: string,
+      seen: CaseStatus,
+      decision: ReviewDecision,
+      reviewer: string,
+    ): Promise<Result<IdentityCase, TransitionError>> {
+      if (seen === 'submitted') {
+        const claimed = await cases.decide(caseId, 'submitted', 'in_review', { reviewer });
+        if (!claimed.ok) return claimed;
+      }
+      const decided = await cases.decide(caseId, 'in_review', outcome[decision.type], {
+        reviewer,
+        reason: decision.type === 'approve' ? undefined : decision.reason,
+        image: decision.type === 'ask_again' ? decision.image : undefined,
+      });
+      if (!decided.ok) return decided;
+      const found = decided.value;
+      // Seed 000: a confirmed identity links the policies bought earlier under the passport.
+      if (found.status === 'approved')
+        await deps.accounts.linkPoliciesByDocument(found.accountId, `reviewer:${reviewer}`);
+      // One notice per decision: a retried request (or a crash and a second click) tells the customer once.
+      const id = `identity:${found.id}:${found.status}:${found.updatedAt.getTime()}`;
+      await notices.send(id, found.conversationId, found.channel, noticeOf(decision));
+      return decided;
+    },
+  };
+}
+
+export type IdentityReview = ReturnType<typeof createIdentityReview>;
+
+function noticeOf(decision: ReviewDecision): Notice {
+  switch (decision.type) {
+    case 'approve':
+      return { key: 'identity.decision.approved' };
+    case 'reject':
+      return { key: 'identity.decision.rejected', terms: { reason: `identity.reason.${decision.reason}` } };
+    case 'ask_again':
+      return {
+        key: 'identity.decision.ask_again',
+        terms: { image: `identity.image.${decision.image}`, reason: `identity.reason.${decision.reason}` },
+        // The customer is taken back to the flow (when they are at the menu), at the one image asked for.
+        flow: 'identity',
+      };
+  }
+}

@@ -1,0 +1,311 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Update } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../core/logger';
+import { IMAGE_LIMITS } from '../core/ports/images';
+import type { ChatMessage } from '../web/chat/inbox';
+import { loadConfig } from '../web/config';
+import { createKabinet, type Kabinet } from '../web/kabinet';
+import { startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
+import { documentPhoto } from './support/images';
+import { createTestDatabase, serviceUrl } from './support/services';
+
+const SECRET = 'hook-secret_42_0123456789abcdef';
+
+/**
+ * Identity confirmation as the service is composed for production: photos from Telegram downloaded through
+ * getFile from a fake Bot API, pictures from the web chat posted as multipart, cases decided on the local review
+ * page over HTTP, decisions told in each channel through the notice queue. Real Postgres and Redis in CI.
+ */
+describe('identity confirmation end to end', () => {
+  let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
+  let kabinet: Kabinet;
+  let dataDir: string;
+  let testDatabase: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let n = 0;
+  const logs: string[] = [];
+  const record = (m: string, f?: object) => logs.push(`${m} ${JSON.stringify(f ?? {})}`);
+  const logger: Logger = { info: record, warn: record, error: record };
+
+  beforeAll(async () => {
+    fake = await startFakeTelegram();
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-identity-'));
+    const databaseUrl = serviceUrl('DATABASE_URL');
+    testDatabase = databaseUrl ? await createTestDatabase(databaseUrl) : undefined;
+    kabinet = await createKabinet(
+      loadConfig({
+        DATA_DIR: dataDir,
+        DATABASE_URL: testDatabase?.url,
+        REDIS_URL: serviceUrl('REDIS_URL'),
+        DATA_KEY: Buffer.alloc(32, 8).toString('base64'),
+        DEV_OUTBOX: '1',
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+      }),
+      { logger },
+    );
+    await kabinet.ready;
+    kabinet.startBackground();
+  });
+
+  afterAll(async () => {
+    await kabinet?.close();
+    await Promise.all([fake?.close(), testDatabase?.drop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** An account with a complete profile, as registration and the profile flow leave it. */
+  async function customerAccount() {
+    const { accounts, passwords } = kabinet.services;
+    const email = `kyc.${++n}.${Date.now()}@example.ru`;
+    const created = await accounts.createAccount({
+      email,
+      phone: `+7916${String((Date.now() + n) % 10_000_000).padStart(7, '0')}`,
+      passwordHash: await passwords.hash('Sunflower42'),
+      consent: { agreementVersion: '2026-01', acceptedAt: new Date() },
+      contactsVerifiedAt: new Date(),
+      actor: 'test',
+    });
+    if (!created.ok) throw new Error(created.error);
+    const id = created.value.id;
+    await accounts.saveDocument(id, { type: 'ru_passport', series: '4510', number: '654321' }, 'test');
+    await accounts.completeProfile(
+      id,
+      { surname: 'Петрова', givenName: 'Ольга', patronymic: null, birthDate: '1990-01-02', sex: 'female' },
+      'test',
+    );
+    return { email, id };
+  }
+
+  /** Decides the newest waiting case on the local review page, as an operator's browser would. */
+  async function decideOnReviewPage(fields: Record<string, string>) {
+    const path = kabinet.reviewPath;
+    if (!path) throw new Error('the review page is off');
+    const page = await (await kabinet.app.request(path)).text();
+    const action = /action="([^"]*\/cases\/[^"]+)"/.exec(page)?.[1];
+    const seen = /name="seen" value="(\w+)"/.exec(page)?.[1];
+    if (!action || !seen) throw new Error(`no case on the review page: ${page.slice(0, 300)}`);
+    const images = [...page.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1] ?? '');
+    const response = await kabinet.app.request(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ seen, ...fields }).toString(),
+    });
+    expect(response.status).toBe(303);
+    const said = decodeURIComponent(response.headers.get('location')?.split('said=')[1] ?? '');
+    await kabinet.settled();
+    return { said, images };
+  }
+
+  it('takes three Telegram photos through getFile, sends the case, and tells the chat the approval', async () => {
+    const chatId = 8_100_000 + Math.floor(Math.random() * 100_000);
+    const user = telegramUser(chatId);
+    const post = async (update: Update) => {
+      const response = await kabinet.app.request('/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+        body: JSON.stringify(update),
+      });
+      expect(response.status).toBe(200);
+      await kabinet.settled();
+    };
+    const sent = () => fake.sent(chatId).map((p) => String(p.text));
+    const tap = async (label: string) => {
+      const button = fake
+        .sent(chatId)
+        .flatMap(
+          (p) => (p.reply_markup?.inline_keyboard ?? []).flat() as { text: string; callback_data: string }[],
+        )
+        .reverse()
+        .find((b) => b.text === label);
+      if (!button) throw new Error(`no button "${label}" in ${sent().join(' | ')}`);
+      await post(user.tap(button.callback_data));
+    };
+    const { email } = await customerAccount();
+    await post(user.text('/start'));
+    await post(user.text('/login'));
+    await post(user.text(email));
+    await post(user.text('Sunflower42'));
+    await tap('Подтвердить личность');
+    await tap('Дополнить заявку');
+    expect(sent().at(-1)).toContain('Главная страница паспорта');
+
+    for (const [i, seed] of [101, 102, 103].entries()) {
+      const bytes = await documentPhoto(seed);
+      fake.serveFile(`kyc-${chatId}-${i}`, bytes);
+      // The selfie comes as a file (a document), the pages as photos.
+      await post(
+        i === 1
+          ? user.document(`kyc-${chatId}-${i}`, bytes.byteLength, 'IMG_0001.JPG')
+          : user.photo(`kyc-${chatId}-${i}`, bytes.byteLength),
+      );
+    }
+    const downloads = fake.calls.filter(
+      (c) => c.method === 'getFile' && String(c.payload.file_id).startsWith(`kyc-${chatId}`),
+    );
+    expect(downloads).toHaveLength(3);
+    expect(sent().at(-1)).toContain('Проверьте фотографии перед отправкой');
+    expect(sent().at(-1)).toContain('✓ Селфи с паспортом');
+
+    await tap('Отправить');
+    expect(sent().join('\n')).toContain('Ваша заявка рассматривается, ответ будет дан в течение суток.');
+
+    const { said, images } = await decideOnReviewPage({ action: 'approve' });
+    expect(said).toContain('Решение принято');
+    expect(images).toHaveLength(3);
+    expect(sent().join('\n')).toContain('Ваша личность подтверждена');
+    // A second click on the stale page finds the case decided.
+    const again = await kabinet.app.request(kabinet.reviewPath ?? '');
+    expect(await again.text()).toContain('Нет заявок, ожидающих решения');
+  });
+
+  describe('over the web chat', () => {
+    /** The page: cookie, message ids, the nonce of the newest buttons. */
+    function page() {
+      let cookie = '';
+      let nonce: string | undefined;
+      let id = 0;
+      let last = 0;
+      const remember = (messages: ChatMessage[]) => {
+        for (const m of messages) {
+          if (m.type === 'choices') nonce = m.nonce;
+          last = Math.max(last, m.seq);
+        }
+        return messages;
+      };
+      const textOf = (messages: ChatMessage[]) => messages.map((m) => ('text' in m ? m.text : '')).join('\n');
+      async function post(body: Record<string, unknown>) {
+        const response = await kabinet.app.request('/chat/messages', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ id: `m-${++id}`, body }),
+        });
+        cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+        expect(response.status).toBe(200);
+        return remember(((await response.json()) as { messages: ChatMessage[] }).messages);
+      }
+      async function upload(bytes: Uint8Array, name = 'passport.jpg') {
+        const form = new FormData();
+        form.append('id', `u-${++id}`);
+        form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), name);
+        const response = await kabinet.app.request('/chat/upload', {
+          method: 'POST',
+          headers: { cookie, 'x-kabinet-upload': '1' },
+          body: form,
+        });
+        expect(response.status).toBe(200);
+        return remember(((await response.json()) as { messages: ChatMessage[] }).messages);
+      }
+      async function updates() {
+        const response = await kabinet.app.request(`/chat/updates?after=${last}`, { headers: { cookie } });
+        return remember(((await response.json()) as { messages: ChatMessage[] }).messages);
+      }
+      return {
+        say: async (text: string) => textOf(await post({ type: 'text', text })),
+        tap: async (value: string) => textOf(await post({ type: 'choice', value, nonce })),
+        open: () => post({ type: 'open' }),
+        upload,
+        uploadText: async (bytes: Uint8Array, name?: string) => textOf(await upload(bytes, name)),
+        updates: async () => textOf(await updates()),
+        get: (path: string) => kabinet.app.request(path, { headers: { cookie } }),
+        cookie: () => cookie,
+      };
+    }
+
+    it('takes three pictures as multipart uploads with previews, asks again for one, and tells the page', async () => {
+      const p = page();
+      const { email } = await customerAccount();
+      await p.open();
+      await p.say('/login');
+      await p.say(email);
+      await p.say('Sunflower42');
+      await p.tap('confirm_identity');
+      expect(await p.tap('begin')).toContain('Главная страница паспорта');
+      expect(await p.uploadText(new TextEncoder().encode('not a picture at all'), 'scan.jpg')).toContain(
+        'Это не изображение',
+      );
+      await p.uploadText(await documentPhoto(201));
+      await p.uploadText(await documentPhoto(202));
+      const summary = await p.upload(await documentPhoto(203));
+      const previews = summary.find((m) => m.type === 'previews');
+      if (previews?.type !== 'previews') throw new Error('no previews');
+      expect(previews.images.map((i) => i.caption)).toEqual([
+        'Главная страница паспорта',
+        'Селфи с паспортом',
+        'Последняя страница паспорта',
+      ]);
+      // The previews are served to this chat, and to no other.
+      const preview = await p.get(`/chat/files/${previews.images[0]?.id}`);
+      expect(preview.status).toBe(200);
+      expect(preview.headers.get('content-type')).toBe('image/jpeg');
+      expect(preview.headers.get('cache-control')).toContain('no-store');
+      const stranger = page();
+      await stranger.open();
+      expect((await stranger.get(`/chat/files/${previews.images[0]?.id}`)).status).toBe(404);
+
+      expect(await p.tap('send')).toContain('Ваша заявка рассматривается');
+      await decideOnReviewPage({ action: 'ask_again', image: 'last_page', reason: 'unreadable' });
+      const told = await p.updates();
+      expect(told).toContain(
+        'Проверяющий просит прислать заново: Последняя страница паспорта. Причина: данные на снимке не читаются.',
+      );
+      expect(await p.tap('begin')).toContain('Последняя страница паспорта');
+      expect(await p.uploadText(await documentPhoto(204))).toContain('Проверьте фотографии');
+      expect(await p.tap('send')).toContain('Ваша заявка рассматривается');
+      await decideOnReviewPage({ action: 'reject', reason: 'not_matching_profile' });
+      expect(await p.updates()).toContain('Причина: данные паспорта не совпадают с профилем');
+    });
+
+    it('refuses an oversized upload while it streams, before reading it whole', async () => {
+      const p = page();
+      await p.open();
+      const boundary = 'kabinet-test-boundary';
+      const head = new TextEncoder().encode(
+        `--${boundary}\r\ncontent-disposition: form-data; name="id"\r\n\r\nbig-1\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`,
+      );
+      const chunk = new Uint8Array(1024 * 1024).fill(0xab);
+      const total = 60; // MB offered; the limit is 20
+      let produced = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (produced === 0) controller.enqueue(head);
+          if (produced >= total) return controller.close();
+          produced++;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await kabinet.app.request('/chat/upload', {
+        method: 'POST',
+        headers: {
+          cookie: p.cookie(),
+          'x-kabinet-upload': '1',
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { message: string }).message).toContain('20 МБ');
+      const limitMb = IMAGE_LIMITS.maxBytes / 1024 / 1024;
+      expect(produced).toBeGreaterThan(limitMb - 1);
+      expect(produced).toBeLessThan(limitMb + 4); // a few chunks read ahead at most, never the whole 60
+    });
+
+    it('refuses an upload not sent by the page (no custom header: a cross-site form)', async () => {
+      const p = page();
+      await p.open();
+      const form = new FormData();
+      form.append('id', 'x-1');
+      form.append('file', new Blob([await documentPhoto(301)], { type: 'image/jpeg' }), 'a.jpg');
+      const response = await kabinet.app.request('/chat/upload', {
+        method: 'POST',
+        headers: { cookie: p.cookie() },
+        body: form,
+      });
+      expect(response.status).toBe(403);
+    });
+  });
+});
