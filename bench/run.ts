@@ -5,6 +5,7 @@ import { hashing } from './hashing';
 import { policyImport } from './policy-import';
 import { startup } from './startup';
 import { machine, type Section } from './support';
+import { uploads } from './uploads';
 import { webhookThroughput } from './webhook-throughput';
 
 /**
@@ -18,6 +19,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['hashing', hashing],
   ['enumeration', enumeration],
   ['import', policyImport],
+  ['uploads', uploads],
   ['startup', startup],
 ];
 

@@ -6,6 +6,7 @@ import type { PolicySummary } from '../ports/accounts';
 import type { IdentityCase } from '../ports/identity-cases';
 import type { SessionRecord } from '../ports/sessions';
 import type { Services } from '../services';
+import { answerBy } from './identity';
 
 type AccountContext = StepContext<Services, Record<string, never>>;
 
@@ -91,16 +92,8 @@ function describeIdentity(found: IdentityCase | null, { t, locale, preset }: Acc
     case 'approved':
       return t('account.identity.confirmed');
     case 'submitted':
-    case 'in_review': {
-      const by = found.answerBy
-        ? new Intl.DateTimeFormat(locale, {
-            dateStyle: 'short',
-            timeStyle: 'short',
-            timeZone: preset.timeZone,
-          }).format(found.answerBy)
-        : '—';
-      return t('account.identity.under_review', { by });
-    }
+    case 'in_review':
+      return t('account.identity.under_review', { by: answerBy(found, { locale, preset }) });
     case 'rejected':
       return t('account.identity.rejected', {
         reason: t(`identity.reason.${found.reason ?? 'unreadable'}` as MessageKey),

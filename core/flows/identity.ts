@@ -217,8 +217,11 @@ function promise({ t, preset }: IdentityContext): string {
   return hours === 24 ? t('identity.within_day') : t('identity.within_hours', { hours });
 }
 
-/** The promised answer time, in the insurer's time zone and the customer's language. */
-function answerBy(found: IdentityCase, { locale, preset }: IdentityContext): string {
+/** The promised answer time, in the insurer's time zone and the customer's language ("My account" says it too). */
+export function answerBy(
+  found: IdentityCase,
+  { locale, preset }: Pick<StepContext, 'locale' | 'preset'>,
+): string {
   if (!found.answerBy) return '—';
   return new Intl.DateTimeFormat(locale, {
     dateStyle: 'short',
