@@ -259,9 +259,19 @@ describe('identity confirmation end to end', () => {
       expect(await p.updates()).toContain('Причина: данные паспорта не совпадают с профилем');
     });
 
-    it('refuses an oversized upload while it streams, before reading it whole', async () => {
+    /** A page signed in to a new account with a complete profile. */
+    async function signedInPage() {
       const p = page();
+      const { email } = await customerAccount();
       await p.open();
+      await p.say('/login');
+      await p.say(email);
+      await p.say('Sunflower42');
+      return p;
+    }
+
+    it('refuses an oversized upload while it streams, before reading it whole', async () => {
+      const p = await signedInPage();
       const boundary = 'kabinet-test-boundary';
       const head = new TextEncoder().encode(
         `--${boundary}\r\ncontent-disposition: form-data; name="id"\r\n\r\nbig-1\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`,
@@ -292,6 +302,37 @@ describe('identity confirmation end to end', () => {
       const limitMb = IMAGE_LIMITS.maxBytes / 1024 / 1024;
       expect(produced).toBeGreaterThan(limitMb - 1);
       expect(produced).toBeLessThan(limitMb + 4); // a few chunks read ahead at most, never the whole 60
+    });
+
+    it('answers a cut-off or malformed multipart body with 400 and keeps serving', async () => {
+      const p = await signedInPage();
+      const upload = (contentType: string, body: string) =>
+        kabinet.app.request('/chat/upload', {
+          method: 'POST',
+          headers: { cookie: p.cookie(), 'x-kabinet-upload': '1', 'content-type': contentType },
+          body,
+        });
+      const cut =
+        '--b\r\ncontent-disposition: form-data; name="id"\r\n\r\nx-1\r\n--b\r\ncontent-disposition: form-data; name="file"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\nÿØÿ';
+      expect((await upload('multipart/form-data; boundary=b', cut)).status).toBe(400);
+      expect((await upload('multipart/form-data', 'no boundary at all')).status).toBe(400);
+      expect((await upload('multipart/form-data; boundary=b', '--b--\r\n')).status).toBe(400);
+      expect((await upload('text/plain', 'hello')).status).toBe(415);
+      expect((await kabinet.app.request('/healthz')).status).toBe(200);
+    });
+
+    it('refuses uploads from a chat that is not signed in, before reading them', async () => {
+      const p = page();
+      await p.open();
+      const form = new FormData();
+      form.append('id', 'g-1');
+      form.append('file', new Blob([await documentPhoto(302)], { type: 'image/jpeg' }), 'a.jpg');
+      const response = await kabinet.app.request('/chat/upload', {
+        method: 'POST',
+        headers: { cookie: p.cookie(), 'x-kabinet-upload': '1' },
+        body: form,
+      });
+      expect(response.status).toBe(403);
     });
 
     it('refuses an upload not sent by the page (no custom header: a cross-site form)', async () => {

@@ -41,8 +41,9 @@ describe('checking an upload by its content', () => {
     expect(await problemOf(bomb)).toBe('too_many_pixels');
   });
 
-  it('refuses a picture too small to read, and one too large to take', async () => {
+  it('refuses a picture too small to read, a strip, and one too large to take', async () => {
     expect(await problemOf(await documentPhoto(3, 500, 400))).toBe('too_small');
+    expect(await problemOf(await documentPhoto(3, 620, 2400))).toBe('odd_shape');
     expect(await problemOf(new Uint8Array(IMAGE_LIMITS.maxBytes + 1))).toBe('too_large');
   });
 

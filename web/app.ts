@@ -41,7 +41,12 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const code =
-        error.status === 429 ? 'too_many_requests' : error.status === 413 ? 'too_large' : 'bad_request';
+        (
+          { 403: 'forbidden', 413: 'too_large', 429: 'too_many_requests', 503: 'unavailable' } as Record<
+            number,
+            string
+          >
+        )[error.status] ?? 'bad_request';
       const retryAfter = error.getResponse().headers.get('retry-after');
       return c.json(
         { error: code, message: error.message },

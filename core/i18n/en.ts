@@ -310,6 +310,8 @@ export const en: Catalogue = {
     'The picture has far too many pixels. Please send an ordinary photo from a phone camera.',
   'identity.problem.too_small':
     'The picture is too small to read. It needs at least 600 pixels on its shorter side.',
+  'identity.problem.odd_shape':
+    'The picture is far too narrow for its length to show a page. Please take the whole page in an ordinary shot.',
   'identity.problem.damaged': 'The file is damaged or did not arrive whole. Please send it again.',
   'identity.problem.same_picture':
     'This picture was already sent for another page. Please send the photo asked for now.',

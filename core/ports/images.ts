@@ -18,7 +18,7 @@ export interface PreparedImage {
 /**
  * What is wrong with an upload, in words the customer can act on: not a picture at all; a picture format we do
  * not read (HEIC from an iPhone); too many bytes; too many pixels (a decompression bomb, or a 100-megapixel
- * mode); too small to read; damaged (cut off in transfer).
+ * mode); too small to read; a strip too narrow for its length; damaged (cut off in transfer).
  */
 export type ImageProblem =
   | 'not_image'
@@ -26,6 +26,7 @@ export type ImageProblem =
   | 'too_large'
   | 'too_many_pixels'
   | 'too_small'
+  | 'odd_shape'
   | 'damaged';
 
 /** Checks an upload by its content (never its name or declared type) and prepares it for keeping. */

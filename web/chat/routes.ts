@@ -35,6 +35,8 @@ export interface ChatDeps {
 
 /** Largest picture the page may upload (Telegram's limit too). Bytes. */
 const UPLOAD_LIMIT = IMAGE_LIMITS.maxBytes;
+/** Uploads one instance reads at once: each may hold up to UPLOAD_LIMIT in memory while it arrives. */
+const UPLOADS_AT_ONCE = 8;
 
 /** What the page may post; anything else is a 400 with the reason. */
 const postedMessage = z.object({
@@ -68,6 +70,7 @@ export function createChatRoutes(deps: ChatDeps) {
     secure: deps.secureCookies,
   });
   const app = new Hono<ChatEnv>();
+  let uploadsInFlight = 0;
   // Only the chat's own routes carry the session: mounted at '/', a bare `use` would also run (and set a
   // cookie) on every other route of the app, the Telegram webhook included.
   const withSession: MiddlewareHandler<ChatEnv> = async (c, next) => {
@@ -135,7 +138,21 @@ export function createChatRoutes(deps: ChatDeps) {
       throw new HTTPException(403, { message: 'uploads come from the chat page' });
     }
     const client = await admitMessage(c);
-    const posted = await readUpload(c.req.raw, UPLOAD_LIMIT);
+    // Pictures are asked for only of a signed-in customer: nobody else gets 20 MB held on their behalf.
+    if (!(await engine.accountOf(c.get('session').conversationId))) {
+      throw new HTTPException(403, {
+        message: 'Сначала войдите в кабинет. / Please sign in first.',
+      });
+    }
+    if (uploadsInFlight >= UPLOADS_AT_ONCE) {
+      throw new HTTPException(503, {
+        message:
+          'Сервер занят загрузками — повторите через несколько секунд. / Busy with uploads: try again in a few seconds.',
+        res: new Response(null, { headers: { 'retry-after': '5' } }),
+      });
+    }
+    uploadsInFlight++;
+    const posted = await readUpload(c.req.raw, UPLOAD_LIMIT).finally(() => uploadsInFlight--);
     if (!posted.ok) {
       if (posted.error === 'too_large') {
         const mb = UPLOAD_LIMIT / 1024 / 1024;

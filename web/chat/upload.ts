@@ -38,24 +38,29 @@ export async function readUpload(
     const finish = (result: Result<PostedFile, UploadFormError>) => {
       if (settled) return;
       settled = true;
+      source.destroy(); // whatever is left of the body is not read
       resolve(result);
     };
     let id = '';
     let file: Omit<PostedFile, 'id'> | null = null;
-    const parser = Busboy({
-      headers: { 'content-type': type },
-      limits: { files: 1, fields: 1, parts: 2, fileSize: maxBytes, fieldSize: 128, headerPairs: 10 },
-    });
+    let parser: ReturnType<typeof Busboy>;
+    try {
+      parser = Busboy({
+        headers: { 'content-type': type },
+        limits: { files: 1, fields: 1, parts: 2, fileSize: maxBytes, fieldSize: 128, headerPairs: 10 },
+      });
+    } catch {
+      return finish(fail('bad_form')); // no boundary, or one busboy cannot use
+    }
     parser.on('field', (name, value) => {
       if (name === 'id') id = value;
     });
     parser.on('file', (_field, stream, name, _encoding, mime) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => {
-        finish(fail('too_large'));
-        source.destroy(); // stop reading: the rest of the body is never taken in
-      });
+      stream.on('limit', () => finish(fail('too_large')));
+      // A part cut off before its boundary: the stream errs, and an unheard error would end the process.
+      stream.on('error', () => finish(fail('bad_form')));
       stream.on('end', () => {
         if (!stream.truncated) file = { name, mime, bytes: new Uint8Array(Buffer.concat(chunks)) };
       });

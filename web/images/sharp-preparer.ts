@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { fileTypeFromBuffer } from 'file-type';
+import pLimit from 'p-limit';
 import sharp from 'sharp';
 import phash from 'sharp-phash';
 import {
@@ -11,34 +13,46 @@ import { fail, ok, type Result } from '../../core/result';
 
 /** Formats we keep: what phones and scanners send. GIF, SVG and the rest are asked for again as JPEG or PNG. */
 const readable = new Set(['jpeg', 'png', 'webp', 'tiff', 'heif']);
+/** Longer side over shorter side: a page is about 1.4, a tall phone screen about 2.2. */
+const MAX_ASPECT = 3;
 /** Side of the grey copy the sharpness is measured on, so the score does not depend on the camera. */
 const MEASURED_SIDE = 1024;
 
 /**
  * The upload pipeline on sharp (libvips). The header is read first (format, size, orientation) so a bomb or a
- * non-image is refused before anything is decoded; then the image is decoded once — turned upright from EXIF and
- * scaled to the kept size — and everything else (the JPEG kept, the preview, the grey copy for the sharpness and
- * the perceptual hash) is made from those pixels, never by decoding again. Output carries no metadata at all:
+ * non-image is refused before anything is decoded; then the picture, turned upright from EXIF, gives the JPEG
+ * kept, the preview and a grey copy for the sharpness and the perceptual hash. Output carries no metadata at all:
  * sharp writes none unless asked (no EXIF, no GPS, no ICC, no XMP).
  */
 export function createSharpPreparer(limits = IMAGE_LIMITS): ImagePreparer {
+  // libvips' operation cache keeps decoded inputs for reuse; uploads are never decoded twice, so it only holds
+  // memory. And libvips already spreads one picture over the cores: more at once add memory, not speed.
+  sharp.cache(false);
+  const atOnce = pLimit(Math.min(2, availableParallelism()));
   return {
-    async prepare(bytes) {
-      if (bytes.byteLength > limits.maxBytes) return fail('too_large');
-      const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const header = await readHeader(input);
-      if (!header.ok) return header;
-      const { width, height } = header.value;
-      if (width * height > limits.maxPixels) return fail('too_many_pixels');
-      if (Math.min(width, height) < limits.minShortSide) return fail('too_small');
-      try {
-        return ok(await prepareReadable(input, header.value, limits));
-      } catch {
-        // The header was fine but the pixels are not: a file cut off in transfer, or corrupt.
-        return fail('damaged');
-      }
-    },
+    prepare: (bytes) => atOnce(() => prepareOne(bytes, limits)),
   };
+}
+
+async function prepareOne(
+  bytes: Uint8Array,
+  limits: typeof IMAGE_LIMITS,
+): Promise<Result<PreparedImage, ImageProblem>> {
+  if (bytes.byteLength > limits.maxBytes) return fail('too_large');
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = await readHeader(input);
+  if (!header.ok) return header;
+  const { width, height } = header.value;
+  if (width * height > limits.maxPixels) return fail('too_many_pixels');
+  if (Math.min(width, height) < limits.minShortSide) return fail('too_small');
+  // A strip (600 × 100 000) passes the size checks but shrinks into an unreadable sliver.
+  if (Math.max(width, height) > MAX_ASPECT * Math.min(width, height)) return fail('odd_shape');
+  try {
+    return ok(await prepareReadable(input, header.value, limits));
+  } catch {
+    // The header was fine but the pixels are not: a file cut off in transfer, or corrupt.
+    return fail('damaged');
+  }
 }
 
 interface Header {
@@ -69,37 +83,48 @@ async function prepareReadable(
   header: Header,
   limits: typeof IMAGE_LIMITS,
 ): Promise<PreparedImage> {
-  // One decode: upright, scaled into the kept size, as raw pixels everything below is made from.
-  const { data, info } = await sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'error' })
-    .autoOrient()
-    .resize({ width: limits.keptSide, height: limits.keptSide, fit: 'inside', withoutEnlargement: true })
-    .removeAlpha()
+  // Three outputs of one upright input. libvips decodes the JPEG for each at the scale it needs (shrink-on-load:
+  // the preview and the grey copy decode at 1/8 and 1/2 size, cheaply), so no full-size pixels are held twice.
+  const upright = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'error' }).autoOrient();
+  const within = (side: number) => ({
+    width: side,
+    height: side,
+    fit: 'inside' as const,
+    withoutEnlargement: true,
+  });
+  // The grey copy is ready first: its hash and sharpness are computed while the kept JPEG is still encoding.
+  const measured = upright
+    .clone()
+    .resize(within(MEASURED_SIDE))
+    .greyscale()
     .raw()
-    .toBuffer({ resolveWithObject: true });
-  const pixels = () =>
-    sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-  const [image, preview, grey] = await Promise.all([
-    pixels().jpeg({ quality: 85 }).toBuffer(),
-    pixels()
-      .resize({ width: limits.previewSide, height: limits.previewSide, fit: 'inside' })
+    .toBuffer({ resolveWithObject: true })
+    .then(async ({ data, info }) => ({
+      hash: await phash(data, { raw: { width: info.width, height: info.height, channels: info.channels } }),
+      sharpness: laplacianVariance(data, info.width, info.height),
+    }));
+  const [image, preview, { hash, sharpness }] = await Promise.all([
+    upright
+      .clone()
+      .resize(within(limits.keptSide))
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 85 })
+      .toBuffer(),
+    upright
+      .clone()
+      .resize(within(limits.previewSide))
+      .flatten({ background: '#ffffff' })
       .jpeg({ quality: 75 })
       .toBuffer(),
-    pixels()
-      .resize({ width: MEASURED_SIDE, height: MEASURED_SIDE, fit: 'inside', withoutEnlargement: true })
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true }),
+    measured,
   ]);
-  const hash = await phash(grey.data, {
-    raw: { width: grey.info.width, height: grey.info.height, channels: grey.info.channels },
-  });
   return {
     image: new Uint8Array(image),
     preview: new Uint8Array(preview),
     width: header.width,
     height: header.height,
     hash,
-    sharpness: laplacianVariance(grey.data, grey.info.width, grey.info.height),
+    sharpness,
   };
 }
 

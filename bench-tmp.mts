@@ -1,0 +1,3 @@
+import { uploads } from '/work/main/bench/uploads';
+
+console.log((await uploads()).body);
