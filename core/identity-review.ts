@@ -1,6 +1,7 @@
 import type { Notice } from './messages';
 import type { Notices } from './notices';
 import type { AccountRepository } from './ports/accounts';
+import type { FileStore } from './ports/file-store';
 import type {
   CaseStatus,
   IdentityCase,
@@ -8,7 +9,7 @@ import type {
   IdentityImage,
   TransitionError,
 } from './ports/identity-cases';
-import type { Result } from './result';
+import { fail, type Result } from './result';
 
 /** The reasons a reviewer chooses from; the customer reads each in their language (identity.reason.*). */
 export const reviewReasons = [
@@ -39,6 +40,7 @@ export function createIdentityReview(deps: {
   cases: IdentityCaseRepository;
   accounts: Pick<AccountRepository, 'linkPoliciesByDocument'>;
   notices: Pick<Notices, 'send'>;
+  files: FileStore;
 }) {
   const { cases, notices } = deps;
   return {
@@ -60,24 +62,36 @@ export function createIdentityReview(deps: {
      */
     async decide(
       caseId: string,
-      seen: CaseStatus,
+      seen: { status: CaseStatus; at?: Date },
       decision: ReviewDecision,
       reviewer: string,
     ): Promise<Result<IdentityCase, TransitionError>> {
-      if (seen === 'submitted') {
-        const claimed = await cases.decide(caseId, 'submitted', 'in_review', { reviewer });
+      const before = await cases.caseById(caseId);
+      if (!before) return fail('not_found');
+      if (seen.status === 'submitted') {
+        const claimed = await cases.decide(caseId, 'submitted', 'in_review', { reviewer, seen: seen.at });
         if (!claimed.ok) return claimed;
       }
       const decided = await cases.decide(caseId, 'in_review', outcome[decision.type], {
         reviewer,
         reason: decision.type === 'approve' ? undefined : decision.reason,
         image: decision.type === 'ask_again' ? decision.image : undefined,
+        // Once taken here, the version is this reviewer's own claim; a case seen in review is checked as seen.
+        seen: seen.status === 'in_review' ? seen.at : undefined,
       });
       if (!decided.ok) return decided;
       const found = decided.value;
-      // Seed 000: a confirmed identity links the policies bought earlier under the passport.
-      if (found.status === 'approved')
-        await deps.accounts.linkPoliciesByDocument(found.accountId, `reviewer:${reviewer}`);
+      // Seed 000: a confirmed identity links the policies bought earlier under the passport, the one it was sent with.
+      if (found.status === 'approved' && found.documentFingerprint)
+        await deps.accounts.linkPoliciesByDocument(
+          found.accountId,
+          found.documentFingerprint,
+          `reviewer:${reviewer}`,
+        );
+      // The picture asked for again has left the case; its files go with it.
+      const dropped = decision.type === 'ask_again' ? before.images[decision.image] : undefined;
+      if (dropped)
+        await Promise.all([deps.files.delete(dropped.fileId), deps.files.delete(dropped.previewId)]);
       // One notice per decision: a retried request (or a crash and a second click) tells the customer once.
       const id = `identity:${found.id}:${found.status}:${found.updatedAt.getTime()}`;
       await notices.send(id, found.conversationId, found.channel, noticeOf(decision));

@@ -1,4 +1,5 @@
 import type { ChannelName } from './messages';
+import type { AccountRepository } from './ports/accounts';
 import type { FileStore } from './ports/file-store';
 import {
   type CaseImage,
@@ -48,6 +49,7 @@ export interface Upload {
 
 export interface IdentityDeps {
   cases: IdentityCaseRepository;
+  accounts: Pick<AccountRepository, 'documentFingerprint'>;
   files: FileStore;
   images: ImagePreparer;
   preset: InsurerPreset;
@@ -103,10 +105,11 @@ export function createIdentity(deps: IdentityDeps) {
         notes: blurred ? ['blurred'] : [],
       };
       const attached = await cases.attachImage(open.id, image, entry);
-      const dropped = attached.ok ? open.images[image] : entry; // the replaced picture, or this one if refused
+      // The picture replaced (read under the row's lock), or this one when the case took none.
+      const dropped = attached.ok ? attached.value.replaced : entry;
       if (dropped) await Promise.all([files.delete(dropped.fileId), files.delete(dropped.previewId)]);
       if (!attached.ok) return fail('not_open');
-      return ok({ case: attached.value, blurred });
+      return ok({ case: attached.value.case, blurred });
     },
 
     /** Sends the open case for review; the answer is promised within the preset's hours. */
@@ -114,7 +117,13 @@ export function createIdentity(deps: IdentityDeps) {
       const latest = await cases.latestCase(owner.account);
       if (!latest || !acceptsImages(latest)) return fail('conflict');
       const answerBy = new Date(now() + deps.preset.identity.answerHours * 3600_000);
-      return cases.submit(latest.id, answerBy, `customer:${owner.account}`);
+      // The document the reviewer compares the pictures with, as it is now: approval links policies by it.
+      const documentFingerprint = await deps.accounts.documentFingerprint(owner.account);
+      return cases.submit(latest.id, answerBy, `customer:${owner.account}`, {
+        channel: owner.channel,
+        conversationId: owner.conversation,
+        documentFingerprint,
+      });
     },
 
     /** A preview of the account's own case, for the customer's summary; null for any other file. */

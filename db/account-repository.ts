@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import { maskDocument } from '../core/documents';
 import { normaliseDocumentNumber } from '../core/policy-rows';
 import type {
@@ -214,23 +214,58 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
       }));
     },
 
-    async linkPoliciesByDocument(accountId, actor) {
+    async profileForReview(accountId) {
       const [profile] = await db.select().from(profiles).where(eq(profiles.accountId, accountId));
-      if (!profile?.documentType || !profile.documentNumber) return 0;
+      if (!profile) return null;
+      const series = profile.documentSeries
+        ? await cipher.open(profile.documentSeries, sealedAt('document_series', accountId))
+        : null;
+      const number = profile.documentNumber
+        ? await cipher.open(profile.documentNumber, sealedAt('document_number', accountId))
+        : null;
+      return {
+        surname: profile.surname,
+        givenName: profile.givenName,
+        patronymic: profile.patronymic,
+        birthDate: profile.birthDate,
+        documentType: profile.documentType,
+        document: number ? [series, number].filter(Boolean).join(' ') : null,
+      };
+    },
+
+    async documentFingerprint(accountId) {
+      const [profile] = await db.select().from(profiles).where(eq(profiles.accountId, accountId));
+      if (!profile?.documentType || !profile.documentNumber) return null;
       const series = profile.documentSeries
         ? await cipher.open(profile.documentSeries, sealedAt('document_series', accountId))
         : '';
       const number = await cipher.open(profile.documentNumber, sealedAt('document_number', accountId));
       // As the import takes it (db/policy-import.ts): type, then series and number as one string.
-      const fingerprint = await cipher.fingerprint(
+      return cipher.fingerprint(
         `${profile.documentType}|${normaliseDocumentNumber(series + number)}`,
         'holder-document',
       );
+    },
+
+    async linkPoliciesByDocument(accountId, fingerprint, actor) {
       return db.transaction(async (tx) => {
         const linked = await tx
           .update(policies)
           .set({ holderAccountId: accountId, matchedBy: 'document' })
-          .where(and(isNull(policies.holderAccountId), eq(policies.holderDocumentFingerprint, fingerprint)))
+          .where(
+            and(
+              eq(policies.holderDocumentFingerprint, fingerprint),
+              // Policies bought earlier under other contacts sit with a holder the import made (no password,
+              // never signed in to); a customer's own cabinet keeps its policies.
+              or(
+                isNull(policies.holderAccountId),
+                inArray(
+                  policies.holderAccountId,
+                  tx.select({ id: accounts.id }).from(accounts).where(isNull(accounts.passwordHash)),
+                ),
+              ),
+            ),
+          )
           .returning({ number: policies.number });
         if (linked.length > 0)
           await tx.insert(auditLog).values({

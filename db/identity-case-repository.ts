@@ -25,6 +25,7 @@ const toCase = (row: Row): IdentityCase => ({
   reviewer: row.reviewer,
   reason: row.reason,
   requestedImage: (row.requestedImage as IdentityImage | null) ?? null,
+  documentFingerprint: row.documentFingerprint,
   updatedAt: row.updatedAt,
 });
 
@@ -62,23 +63,28 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
     },
 
     async attachImage(caseId, image, file) {
-      const row = await find(caseId);
-      if (!row) return fail('not_found');
-      const reopened = row.status === 'resubmission_requested';
-      if (row.status !== 'draft' && !(reopened && row.requestedImage === image)) return fail('conflict');
-      // Merged in the statement: two images sent at once both land.
-      const [updated] = await db
-        .update(identityCases)
-        .set({
-          images: sql`${identityCases.images} || ${JSON.stringify({ [image]: file })}::jsonb`,
-          updatedAt: new Date(),
-        })
-        .where(and(eq(identityCases.id, caseId), eq(identityCases.status, row.status)))
-        .returning();
-      return updated ? ok(toCase(updated)) : fail('conflict');
+      return db.transaction(async (tx) => {
+        // The row locked: two pictures for one image at once are put in one after the other, each told
+        // what it replaced (PGlite has one connection: everything here goes through `tx`).
+        const [row] = await tx.select().from(identityCases).where(eq(identityCases.id, caseId)).for('update');
+        if (!row) return fail('not_found');
+        const reopened = row.status === 'resubmission_requested';
+        if (row.status !== 'draft' && !(reopened && row.requestedImage === image)) return fail('conflict');
+        const [updated] = await tx
+          .update(identityCases)
+          .set({
+            images: sql`${identityCases.images} || ${JSON.stringify({ [image]: file })}::jsonb`,
+            updatedAt: new Date(),
+          })
+          .where(eq(identityCases.id, caseId))
+          .returning();
+        if (!updated) return fail('not_found');
+        const replaced = (row.images as IdentityCase['images'])[image] ?? null;
+        return ok({ case: toCase(updated), replaced });
+      });
     },
 
-    async submit(caseId, answerBy, actor) {
+    async submit(caseId, answerBy, actor, sending) {
       const row = await find(caseId);
       if (!row) return fail('not_found');
       if (row.status !== 'draft' && row.status !== 'resubmission_requested') return fail('conflict');
@@ -90,6 +96,9 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
             status: 'submitted',
             submittedAt: new Date(),
             answerBy,
+            channel: sending.channel,
+            conversationId: sending.conversationId,
+            documentFingerprint: sending.documentFingerprint,
             requestedImage: null,
             updatedAt: new Date(),
           })
@@ -106,7 +115,7 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
       });
     },
 
-    async decide(caseId, from, to, { reviewer, reason, image }) {
+    async decide(caseId, from, to, { reviewer, reason, image, seen }) {
       if (!allowed[from]?.includes(to)) return fail('conflict');
       return db.transaction(async (tx) => {
         const [updated] = await tx
@@ -116,9 +125,22 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
             reviewer,
             reason: to === 'rejected' || to === 'resubmission_requested' ? (reason ?? null) : null,
             requestedImage: to === 'resubmission_requested' ? (image ?? null) : null,
+            // The picture asked for again leaves the case: "Send" waits for a new one.
+            ...(to === 'resubmission_requested' && image
+              ? { images: sql`${identityCases.images} - ${image}::text` }
+              : {}),
             updatedAt: new Date(),
           })
-          .where(and(eq(identityCases.id, caseId), eq(identityCases.status, from)))
+          .where(
+            and(
+              eq(identityCases.id, caseId),
+              eq(identityCases.status, from),
+              // Compared at the milliseconds a page can carry (the column keeps microseconds).
+              seen
+                ? sql`date_trunc('milliseconds', ${identityCases.updatedAt}) = ${seen.toISOString()}::timestamptz`
+                : undefined,
+            ),
+          )
           .returning();
         if (!updated) {
           // Inside the transaction: PGlite has one connection, and the transaction holds it.
@@ -136,6 +158,11 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
         });
         return ok(toCase(updated));
       });
+    },
+
+    async caseById(caseId) {
+      const row = await find(caseId);
+      return row ? toCase(row) : null;
     },
 
     async latestCase(accountId) {

@@ -180,6 +180,11 @@ export const identityCases = pgTable(
     reviewer: text('reviewer'),
     reason: text('reason'),
     requestedImage: text('requested_image'),
+    /**
+     * The profile's document when the case was sent (the keyed fingerprint the policy import uses): approval
+     * links the policies naming it, whatever the profile says by then.
+     */
+    documentFingerprint: text('document_fingerprint'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

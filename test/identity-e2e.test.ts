@@ -87,17 +87,27 @@ describe('identity confirmation end to end', () => {
     const page = await (await kabinet.app.request(path)).text();
     const action = /action="([^"]*\/cases\/[^"]+)"/.exec(page)?.[1];
     const seen = /name="seen" value="(\w+)"/.exec(page)?.[1];
-    if (!action || !seen) throw new Error(`no case on the review page: ${page.slice(0, 300)}`);
+    const version = /name="version" value="(\d+)"/.exec(page)?.[1];
+    if (!action || !seen || !version) throw new Error(`no case on the review page: ${page.slice(0, 300)}`);
     const images = [...page.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1] ?? '');
     const response = await kabinet.app.request(action, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ seen, ...fields }).toString(),
+      body: new URLSearchParams({ seen, version, ...fields }).toString(),
     });
     expect(response.status).toBe(303);
     const said = decodeURIComponent(response.headers.get('location')?.split('said=')[1] ?? '');
     await kabinet.settled();
-    return { said, images };
+    /** The same form posted again from the page as it was (stale by now), deciding `again`. */
+    const repost = async (again: Record<string, string>) => {
+      const stale = await kabinet.app.request(action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ seen, version, ...again }).toString(),
+      });
+      return decodeURIComponent(stale.headers.get('location')?.split('said=')[1] ?? '');
+    };
+    return { said, images, repost };
   }
 
   it('takes three Telegram photos through getFile, sends the case, and tells the chat the approval', async () => {
@@ -247,7 +257,11 @@ describe('identity confirmation end to end', () => {
       expect((await stranger.get(`/chat/files/${previews.images[0]?.id}`)).status).toBe(404);
 
       expect(await p.tap('send')).toContain('Ваша заявка рассматривается');
-      await decideOnReviewPage({ action: 'ask_again', image: 'last_page', reason: 'unreadable' });
+      const asked = await decideOnReviewPage({
+        action: 'ask_again',
+        image: 'last_page',
+        reason: 'unreadable',
+      });
       const told = await p.updates();
       expect(told).toContain(
         'Проверяющий просит прислать заново: Последняя страница паспорта. Причина: данные на снимке не читаются.',
@@ -255,6 +269,8 @@ describe('identity confirmation end to end', () => {
       expect(await p.tap('begin')).toContain('Последняя страница паспорта');
       expect(await p.uploadText(await documentPhoto(204))).toContain('Проверьте фотографии');
       expect(await p.tap('send')).toContain('Ваша заявка рассматривается');
+      // The page as it was before the new picture came approves nothing: it never showed that picture.
+      expect(await asked.repost({ action: 'approve' })).toContain('Заявку уже изменили');
       await decideOnReviewPage({ action: 'reject', reason: 'not_matching_profile' });
       expect(await p.updates()).toContain('Причина: данные паспорта не совпадают с профилем');
     });

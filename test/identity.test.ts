@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { InboundBody } from '../core/messages';
 import { presets } from '../core/presets';
+import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryFileStore } from '../db/files/memory-file-store';
+import { importPolicies } from '../db/policy-import';
 import { createFlowHarness, question, said, useTestRecords } from './support/flow-harness';
 import { blurredPhoto, documentPhoto } from './support/images';
 
@@ -49,7 +52,7 @@ async function signedInCustomer(options: { profile?: boolean } = {}) {
   await c.text('/login');
   await c.text(email);
   await c.text('Sunflower42');
-  return { h, c, account, files };
+  return { h, c, account, files, email };
 }
 
 describe('identity confirmation, the customer side', () => {
@@ -140,7 +143,7 @@ describe('identity decisions reach the customer', () => {
     const { h, c, caseId, account } = await submitted();
     const asked = await h.review.decide(
       caseId,
-      'submitted',
+      { status: 'submitted' },
       { type: 'ask_again', image: 'selfie', reason: 'face_not_visible' },
       'U-anna',
     );
@@ -161,8 +164,8 @@ describe('identity decisions reach the customer', () => {
   it('approves once even when two reviewers decide at once, and tells the customer once', async () => {
     const { h, c, caseId, account } = await submitted();
     const [first, second] = await Promise.all([
-      h.review.decide(caseId, 'submitted', { type: 'approve' }, 'U-anna'),
-      h.review.decide(caseId, 'submitted', { type: 'reject', reason: 'unreadable' }, 'U-boris'),
+      h.review.decide(caseId, { status: 'submitted' }, { type: 'approve' }, 'U-anna'),
+      h.review.decide(caseId, { status: 'submitted' }, { type: 'reject', reason: 'unreadable' }, 'U-boris'),
     ]);
     expect([first.ok, second.ok].filter(Boolean)).toHaveLength(1);
     await h.queue.settled();
@@ -173,6 +176,71 @@ describe('identity decisions reach the customer', () => {
     expect(status === 'approved' ? told.length : rejected.length).toBe(1);
     expect(question(await c.text('/start').then(() => c.choose('my_account')))).toContain(
       status === 'approved' ? 'Личность: подтверждена' : 'заявка отклонена',
+    );
+  });
+
+  it('links the policies of the document the case was sent with, and keeps the profile still while it is reviewed', async () => {
+    // Chat A stops in the profile at the document; chat B of the same account fills it in and sends a case.
+    const { h, c: chatA, account, email } = await signedInCustomer({ profile: false });
+    await chatA.choose('my_account');
+    await chatA.choose('profile');
+    for (const answer of ['Иванова', 'Анна']) await chatA.text(answer);
+    await chatA.choose('none');
+    await chatA.text('05.03.1985');
+    await chatA.choose('female');
+    await chatA.choose('ru_passport');
+    const chatB = h.customer();
+    await chatB.open();
+    await chatB.text('/login');
+    await chatB.text(email);
+    await chatB.text('Sunflower42');
+    await chatB.choose('my_account');
+    await chatB.choose('profile');
+    for (const answer of ['Иванова', 'Анна']) await chatB.text(answer);
+    await chatB.choose('none');
+    await chatB.text('05.03.1985');
+    await chatB.choose('female');
+    await chatB.choose('ru_passport');
+    await chatB.text('45 10 123456');
+    await chatB.choose('save');
+    await chatB.choose('confirm_identity');
+    await chatB.choose('begin');
+    for (const seed of [51, 52, 53]) await chatB.send(photo(await documentPhoto(seed + unique * 10)));
+    expect(said(await chatB.choose('send'))).toContain('Ваша заявка рассматривается');
+
+    const suffix = `${Date.now().toString(36)}${unique}`;
+    await importPolicies(
+      Readable.from([
+        Buffer.from(
+          [
+            'number,product,starts_on,ends_on,email,phone,document_type,document_number',
+            `D-${suffix},КАСКО,2026-01-01,2099-12-31,other.${suffix}@example.ru,,ru_passport,4510 123456`,
+            `X-${suffix},ОСАГО,2026-01-01,2099-12-31,stranger.${suffix}@example.ru,,ru_passport,4010 999999`,
+          ].join('\n'),
+        ),
+      ]),
+      {
+        db: records.database().db,
+        cipher: createFieldCipher(new Uint8Array(32).fill(3)),
+        preset: presets.soglasie,
+        source: 't.csv',
+      },
+    );
+    // Chat A cannot switch the profile to someone else's document while a reviewer compares it.
+    expect(said(await chatA.text('40 10 999999'))).toContain('профиль можно будет изменить после решения');
+    const found = await records.cases.latestCase(account);
+    if (!found) throw new Error('no case');
+    expect((await h.review.decide(found.id, { status: 'submitted' }, { type: 'approve' }, 'U-anna')).ok).toBe(
+      true,
+    );
+    const linked = (await records.accounts.policiesOf(account)).map((p) => [p.number, p.matchedBy]);
+    expect(linked).toEqual([[`D-${suffix}`, 'document']]);
+    await h.queue.settled();
+    // The decision is told in chat B, which sent the case, not in chat A, which opened nothing.
+    expect(said(chatB.shown())).toContain('Ваша личность подтверждена');
+    expect(said(chatA.shown())).not.toContain('Ваша личность подтверждена');
+    expect(question(await chatB.text('/start').then(() => chatB.choose('my_account')))).toContain(
+      `D-${suffix}`,
     );
   });
 });

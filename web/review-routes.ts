@@ -7,7 +7,7 @@ import {
   type ReviewReason,
   reviewReasons,
 } from '../core/identity-review';
-import type { AccountRepository } from '../core/ports/accounts';
+import type { AccountRepository, ReviewedProfile } from '../core/ports/accounts';
 import type { FileStore } from '../core/ports/file-store';
 import {
   type CaseStatus,
@@ -18,7 +18,7 @@ import {
 
 export interface ReviewPageDeps {
   review: IdentityReview;
-  accounts: Pick<AccountRepository, 'overview'>;
+  accounts: Pick<AccountRepository, 'overview' | 'profileForReview'>;
   files: FileStore;
   /** The secret in the page's address (printed at start); anyone holding it decides cases. */
   token: string;
@@ -56,7 +56,13 @@ export function createReviewRoutes(deps: ReviewPageDeps) {
   app.get('/dev/review/:token/', async (c) => {
     const waiting = await deps.review.waiting();
     const rows = await Promise.all(
-      waiting.map(async (found) => caseHtml(found, await deps.accounts.overview(found.accountId))),
+      waiting.map(async (found) =>
+        caseHtml(
+          found,
+          await deps.accounts.overview(found.accountId),
+          await deps.accounts.profileForReview(found.accountId),
+        ),
+      ),
     );
     const flash = c.req.query('said');
     return c.html(`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Проверка личности</title>
@@ -90,12 +96,19 @@ ${rows.join('\n') || '<p>Нет заявок, ожидающих решения.
     const form = await c.req.parseBody();
     const decision = decisionOf(form);
     const seen = String(form.seen ?? '') as CaseStatus;
-    if (!decision || (seen !== 'submitted' && seen !== 'in_review'))
+    const version = new Date(Number(form.version));
+    if (!decision || (seen !== 'submitted' && seen !== 'in_review') || Number.isNaN(version.getTime()))
       return c.redirect(
         `${base}/?said=${encodeURIComponent('Не понятно, что решено: выберите действие и причину.')}`,
         303,
       );
-    const decided = await deps.review.decide(c.req.param('id'), seen, decision, 'local-review');
+    // The page names the version it showed: a case changed since (a new picture, another decision) is a conflict.
+    const decided = await deps.review.decide(
+      c.req.param('id'),
+      { status: seen, at: version },
+      decision,
+      'local-review',
+    );
     const said = decided.ok
       ? 'Решение принято, клиенту сообщено.'
       : decided.error === 'conflict'
@@ -107,9 +120,14 @@ ${rows.join('\n') || '<p>Нет заявок, ожидающих решения.
   function caseHtml(
     found: IdentityCase,
     overview: Awaited<ReturnType<AccountRepository['overview']>>,
+    profile: ReviewedProfile | null,
   ): string {
+    // The profile in full: the reviewer compares each field, the document number too, with the passport.
+    const person = profile
+      ? [profile.surname, profile.givenName, profile.patronymic].filter(Boolean).join(' ')
+      : '';
     const who = overview
-      ? `${escapeHtml(overview.account.email)}, ${escapeHtml(overview.account.phone)}; документ ${escapeHtml(overview.document?.masked ?? '—')}`
+      ? `<b>${escapeHtml(person || '—')}</b>, дата рождения ${escapeHtml(profile?.birthDate?.split('-').reverse().join('.') ?? '—')}; документ ${escapeHtml(profile?.documentType ?? '')} <b>${escapeHtml(profile?.document ?? '—')}</b>; ${escapeHtml(overview.account.email)}, ${escapeHtml(overview.account.phone)}`
       : 'аккаунт не найден';
     const images = identityImages
       .map((image) => {
@@ -124,7 +142,7 @@ ${rows.join('\n') || '<p>Нет заявок, ожидающих решения.
     const reasons = reviewReasons.map((r) => `<option value="${r}">${reasonNames[r]}</option>`).join('');
     const imageOptions = identityImages.map((i) => `<option value="${i}">${imageNames[i]}</option>`).join('');
     const action = `${base}/cases/${found.id}`;
-    const seen = `<input type="hidden" name="seen" value="${found.status}">`;
+    const seen = `<input type="hidden" name="seen" value="${found.status}"><input type="hidden" name="version" value="${found.updatedAt.getTime()}">`;
     return `<section><h2>Заявка ${escapeHtml(found.id.slice(0, 8))}</h2>
 <p>${who}. Канал: ${found.channel}. Отправлена ${found.submittedAt?.toISOString() ?? '—'}, ответ обещан до ${found.answerBy?.toISOString() ?? '—'}.</p>
 <div class="images">${images}</div>

@@ -134,7 +134,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
       now: deps.now,
     }),
   });
-  const identity = createIdentity({ ...deps.identity, preset, now: deps.now });
+  const identity = createIdentity({ ...deps.identity, accounts: deps.accounts, preset, now: deps.now });
   const services: Services = {
     accounts: deps.accounts,
     codes,
@@ -166,7 +166,12 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     services,
     notices,
     identity,
-    review: createIdentityReview({ cases: deps.identity.cases, accounts: deps.accounts, notices }),
+    review: createIdentityReview({
+      cases: deps.identity.cases,
+      accounts: deps.accounts,
+      notices,
+      files: deps.identity.files,
+    }),
     async startWorkers() {
       await Promise.all([
         replies.work(),

@@ -159,6 +159,8 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
       text: z.string(),
       async handle(answer, { t, data, account, channel, services }) {
         if (!account || !isDocumentTypeId(data.documentType)) return goTo('document_type');
+        if (await underReview(account, services))
+          return { to: 'done', say: [say(t('profile.locked_under_review'))] };
         const type = documentTypes[data.documentType];
         const document = readDocument(type, answer.type === 'text' ? answer.value : '');
         if (!document) return same('profile.document.invalid', { hint: t(type.hint), example: type.example });
@@ -189,6 +191,8 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
       ): Promise<Transition<ProfileData, ProfileStep>> {
         if (answer.type === 'choice' && answer.value === 'edit') return goTo('edit');
         if (!account) return { to: 'done', say: [say(t('profile.need_account'))] };
+        if (await underReview(account, services))
+          return { to: 'done', say: [say(t('profile.locked_under_review'))] };
         const saved = await services.accounts.completeProfile(
           account,
           {
@@ -224,3 +228,12 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
     },
   },
 });
+
+/**
+ * Whether the account's identity case is with a reviewer, who compares the pictures with this very profile: it
+ * cannot change under them (and approval links policies by the document the case was sent with).
+ */
+async function underReview(account: string, services: Services): Promise<boolean> {
+  const status = (await services.identity.current(account))?.status;
+  return status === 'submitted' || status === 'in_review';
+}

@@ -246,6 +246,8 @@ export const en: Catalogue = {
   'profile.field.sex': 'Sex',
   'profile.field.document': 'Document',
   'profile.patronymic.absent': 'none',
+  'profile.locked_under_review':
+    'Your identity request is being reviewed: the profile can be changed once it is decided.',
   'profile.saved': 'Profile saved: registration is complete and your personal account is fully available.',
   'profile.need_account': 'The profile is filled in after registration. Choose "Register".',
 

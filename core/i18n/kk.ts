@@ -253,6 +253,8 @@ export const kk: Catalogue = {
   'profile.field.sex': 'Жынысы',
   'profile.field.document': 'Құжат',
   'profile.patronymic.absent': 'жоқ',
+  'profile.locked_under_review':
+    'Жеке басты растау өтініміңіз тексерілуде — профильді шешімнен кейін өзгертуге болады.',
   'profile.saved': 'Профиль сақталды — тіркелу аяқталды, жеке кабинеттің функциялары қолжетімді.',
   'profile.need_account': 'Профиль тіркелгеннен кейін толтырылады. «Тіркелу» тармағын таңдаңыз.',
 

@@ -54,6 +54,18 @@ export interface AccountOverview {
   document: { type: string; masked: string } | null;
 }
 
+/** What a reviewer compares the pictures with. */
+export interface ReviewedProfile {
+  surname: string | null;
+  givenName: string | null;
+  patronymic: string | null;
+  /** ISO date. */
+  birthDate: string | null;
+  documentType: string | null;
+  /** Series and number as typed (unmasked). */
+  document: string | null;
+}
+
 /** A policy as the customer sees it. Dates ISO (YYYY-MM-DD). */
 export interface PolicySummary {
   number: string;
@@ -95,10 +107,18 @@ export interface AccountRepository extends SessionRepository, ActivationReposito
   /** The account's policies, latest ending first; whether each was matched by contact or by document. */
   policiesOf(accountId: string): Promise<PolicySummary[]>;
   /**
-   * Gives the account the imported policies that have no holder yet and name its profile's document: called once
-   * its identity is confirmed (a typed document number alone claims nothing). Returns how many were linked.
+   * The profile in full, document number unmasked, for staff comparing it with the passport pictures (our own
+   * review page only; never for a channel outside Kabinet). Null without a profile.
    */
-  linkPoliciesByDocument(accountId: string, actor: string): Promise<number>;
+  profileForReview(accountId: string): Promise<ReviewedProfile | null>;
+  /** The keyed fingerprint of the profile's document (as the policy import takes it), or null without one. */
+  documentFingerprint(accountId: string): Promise<string | null>;
+  /**
+   * Gives the account the imported policies naming the document `fingerprint` whose holder is one the import made
+   * (no password: bought earlier under other contacts) or none: called
+   * once its identity is confirmed against that document (a typed number alone claims nothing). Returns how many.
+   */
+  linkPoliciesByDocument(accountId: string, fingerprint: string, actor: string): Promise<number>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit entries of an account, newest first. */
   auditTrail(accountId: string, limit?: number): Promise<(AuditEntry & { at: Date })[]>;

@@ -53,7 +53,17 @@ export interface IdentityCase {
   reviewer: string | null;
   reason: string | null;
   requestedImage: IdentityImage | null;
+  /** The profile's document when the case was sent (a keyed fingerprint): what approval links policies by. */
+  documentFingerprint: string | null;
+  /** Changes with every change of the case: a reviewer's page names the version it showed. */
   updatedAt: Date;
+}
+
+/** Where and what a case was sent from: the chat told the decision, and the document it is compared with. */
+export interface Sending {
+  channel: ChannelName;
+  conversationId: string;
+  documentFingerprint: string | null;
 }
 
 export type TransitionError = 'conflict' | 'not_found' | 'incomplete';
@@ -66,21 +76,38 @@ export type TransitionError = 'conflict' | 'not_found' | 'incomplete';
 export interface IdentityCaseRepository {
   /** The account's open case, or a new draft for it (answering in this channel and conversation). */
   openCase(accountId: string, channel: ChannelName, conversationId: string): Promise<IdentityCase>;
-  /** Puts an image into a draft (or into the one image a resubmission asks for). */
+  /**
+   * Puts an image into a draft (or into the one image a resubmission asks for); `replaced` is what that image
+   * held just before, read under the same row lock, so its files are deleted exactly once.
+   */
   attachImage(
     caseId: string,
     image: IdentityImage,
     file: CaseImage,
+  ): Promise<Result<{ case: IdentityCase; replaced: CaseImage | null }, TransitionError>>;
+  /**
+   * Draft (or resubmission) → submitted, once every image is there; `answerBy` is what the customer was promised.
+   * The decision will be told where it was sent from.
+   */
+  submit(
+    caseId: string,
+    answerBy: Date,
+    actor: string,
+    sending: Sending,
   ): Promise<Result<IdentityCase, TransitionError>>;
-  /** Draft (or resubmission) → submitted, once every image is there; `answerBy` is what the customer was promised. */
-  submit(caseId: string, answerBy: Date, actor: string): Promise<Result<IdentityCase, TransitionError>>;
-  /** `from` → `to` by a reviewer, with the reason (rejection) or the image asked for again (resubmission). */
+  /**
+   * `from` → `to` by a reviewer, with the reason (rejection, resubmission) or the image asked for again, whose
+   * entry leaves the case (the next "Send" needs a new one). `seen`: the version the reviewer's page showed; a
+   * case changed since is a conflict.
+   */
   decide(
     caseId: string,
     from: CaseStatus,
     to: CaseStatus,
-    decision: { reviewer: string; reason?: string; image?: IdentityImage },
+    decision: { reviewer: string; reason?: string; image?: IdentityImage; seen?: Date },
   ): Promise<Result<IdentityCase, TransitionError>>;
+  /** One case by its id. */
+  caseById(caseId: string): Promise<IdentityCase | null>;
   /** The account's newest case, open or not. */
   latestCase(accountId: string): Promise<IdentityCase | null>;
   /** Cases in `status`, oldest first (the review queue). */

@@ -9,6 +9,7 @@ export interface CasesHarness {
   close(): Promise<void>;
 }
 
+const sending = { channel: 'tg' as const, conversationId: 'tg:1', documentFingerprint: null };
 const image = (fileId: string) => ({
   fileId,
   previewId: `${fileId}-preview`,
@@ -45,8 +46,11 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
 
     it('submits only a complete draft, once however often "Send" is pressed, and writes it down', async () => {
       const c = await draft();
-      await harness.cases.attachImage(c.id, 'main_page', image('AAAAAAAAAAAAAAAAAAAAA1'));
-      expect(await harness.cases.submit(c.id, answerBy, 'customer:tg')).toEqual({
+      const first = await harness.cases.attachImage(c.id, 'main_page', image('AAAAAAAAAAAAAAAAAAAAA1'));
+      expect(first.ok && first.value.replaced).toBeNull();
+      const second = await harness.cases.attachImage(c.id, 'main_page', image('AAAAAAAAAAAAAAAAAAAAA1'));
+      expect(second.ok && second.value.replaced?.fileId).toBe('AAAAAAAAAAAAAAAAAAAAA1');
+      expect(await harness.cases.submit(c.id, answerBy, 'customer:tg', sending)).toEqual({
         ok: false,
         error: 'incomplete',
       });
@@ -55,8 +59,8 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
         harness.cases.attachImage(c.id, 'last_page', image('AAAAAAAAAAAAAAAAAAAAA3')),
       ]);
       const sends = await Promise.all([
-        harness.cases.submit(c.id, answerBy, 'customer:tg'),
-        harness.cases.submit(c.id, answerBy, 'customer:tg'),
+        harness.cases.submit(c.id, answerBy, 'customer:tg', sending),
+        harness.cases.submit(c.id, answerBy, 'customer:tg', sending),
       ]);
       expect(sends.filter((s) => s.ok)).toHaveLength(1);
       expect(sends.filter((s) => !s.ok)).toEqual([{ ok: false, error: 'conflict' }]);
@@ -79,7 +83,7 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
         ['last_page', 'BBBBBBBBBBBBBBBBBBBBB3'],
       ] as const)
         await harness.cases.attachImage(c.id, slot, image(id));
-      await harness.cases.submit(c.id, answerBy, 'customer:tg');
+      await harness.cases.submit(c.id, answerBy, 'customer:tg', sending);
       expect((await harness.cases.casesIn('submitted')).map((x) => x.id)).toContain(c.id);
       const claims = await Promise.all([
         harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U1' }),
@@ -94,15 +98,38 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
         status: 'resubmission_requested',
         requestedImage: 'selfie',
       });
+      // The picture asked for again has left the case: sending again needs a new one.
+      expect(again.ok && again.value.images.selfie).toBeUndefined();
+      expect(await harness.cases.submit(c.id, answerBy, 'customer:tg', sending)).toEqual({
+        ok: false,
+        error: 'incomplete',
+      });
       expect(await harness.cases.attachImage(c.id, 'main_page', image('BBBBBBBBBBBBBBBBBBBBB9'))).toEqual({
         ok: false,
         error: 'conflict',
       });
-      expect((await harness.cases.attachImage(c.id, 'selfie', image('BBBBBBBBBBBBBBBBBBBBB5'))).ok).toBe(
-        true,
-      );
-      expect((await harness.cases.submit(c.id, answerBy, 'customer:tg')).ok).toBe(true);
-      await harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U2' });
+      const replaced = await harness.cases.attachImage(c.id, 'selfie', image('BBBBBBBBBBBBBBBBBBBBB5'));
+      expect(replaced.ok && replaced.value.replaced).toBeNull();
+      const sentAgain = await harness.cases.submit(c.id, answerBy, 'customer:web', {
+        channel: 'web',
+        conversationId: 'web:other-chat',
+        documentFingerprint: 'fp-1',
+      });
+      // Told where it was last sent from, compared with the document it was sent with.
+      expect(sentAgain.ok && sentAgain.value).toMatchObject({
+        channel: 'web',
+        conversationId: 'web:other-chat',
+        documentFingerprint: 'fp-1',
+      });
+      // A reviewer's page that showed an older version of the case decides nothing.
+      const stale = new Date(c.updatedAt.getTime());
+      expect(
+        await harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U3', seen: stale }),
+      ).toEqual({ ok: false, error: 'conflict' });
+      const current = sentAgain.ok ? sentAgain.value.updatedAt : new Date();
+      expect(
+        (await harness.cases.decide(c.id, 'submitted', 'in_review', { reviewer: 'U2', seen: current })).ok,
+      ).toBe(true);
       const rejected = await harness.cases.decide(c.id, 'in_review', 'rejected', {
         reviewer: 'U2',
         reason: 'The selfie does not show the passport',

@@ -1,0 +1,1 @@
+ALTER TABLE "identity_cases" ADD COLUMN "document_fingerprint" text;
