@@ -62,7 +62,13 @@ export type Answer<T = string> =
   | { type: 'text'; value: T }
   | { type: 'choice'; value: string }
   | { type: 'contact'; phone: string; ownedBySender: boolean }
-  | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array> };
+  | {
+      type: 'file';
+      name: string;
+      mime: string;
+      size: number;
+      fetch: () => Promise<Uint8Array | 'too_large'>;
+    };
 
 /** Why an answer was not taken: a message key (an error code) the engine says in the customer's language. */
 export interface Refusal {

@@ -44,7 +44,7 @@ export interface CaseOwner {
 /** An upload as a channel hands it over: its size as declared, its bytes fetched only once it is wanted. */
 export interface Upload {
   size: number;
-  fetch(): Promise<Uint8Array>;
+  fetch(): Promise<Uint8Array | 'too_large'>;
 }
 
 export interface IdentityDeps {
@@ -85,7 +85,9 @@ export function createIdentity(deps: IdentityDeps) {
       const open = await cases.openCase(owner.account, owner.channel, owner.conversation);
       if (!acceptsImages(open)) return fail('not_open');
       if (open.status === 'resubmission_requested' && open.requestedImage !== image) return fail('not_asked');
-      const prepared = await images.prepare(await upload.fetch());
+      const bytes = await upload.fetch();
+      if (bytes === 'too_large') return fail('too_large');
+      const prepared = await images.prepare(bytes);
       if (!prepared.ok) return prepared;
       const { hash, sharpness } = prepared.value;
       const others = identityImages.filter((other) => other !== image).map((other) => open.images[other]);

@@ -43,8 +43,11 @@ export type InboundBody =
   | { type: 'command'; name: string }
   /** A phone number shared through the channel; `ownedBySender` when the channel vouches it is the sender's own. */
   | { type: 'contact'; phone: string; ownedBySender: boolean }
-  /** A photo or document; `size` in bytes. The bytes are fetched only by a step that wants them. */
-  | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array> }
+  /**
+   * A photo or document; `size` in bytes as declared (0: unknown). The bytes are fetched only by a step that wants
+   * them; 'too_large' when the channel finds them over its limit while fetching.
+   */
+  | { type: 'file'; name: string; mime: string; size: number; fetch: () => Promise<Uint8Array | 'too_large'> }
   /** The customer opened the chat (web page load): greet a newcomer, otherwise repeat the current question. */
   | { type: 'open' }
   /** From our own services, not typed by the customer: said, then the current question is asked again. */

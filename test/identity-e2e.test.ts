@@ -45,7 +45,8 @@ describe('identity confirmation end to end', () => {
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: SECRET,
       }),
-      { logger },
+      // Budgets (per client, and every in-process request is the same client) of this file's own.
+      { logger, redisKeyPrefix: `kabinet-test:identity-e2e:${Date.now().toString(36)}:` },
     );
     await kabinet.ready;
     kabinet.startBackground();
@@ -110,7 +111,8 @@ describe('identity confirmation end to end', () => {
     return { said, images, repost };
   }
 
-  it('takes three Telegram photos through getFile, sends the case, and tells the chat the approval', async () => {
+  /** A Telegram customer: posts updates to the webhook and reads what the fake Bot API was sent. */
+  function telegramChat() {
     const chatId = 8_100_000 + Math.floor(Math.random() * 100_000);
     const user = telegramUser(chatId);
     const post = async (update: Update) => {
@@ -134,14 +136,23 @@ describe('identity confirmation end to end', () => {
       if (!button) throw new Error(`no button "${label}" in ${sent().join(' | ')}`);
       await post(user.tap(button.callback_data));
     };
-    const { email } = await customerAccount();
-    await post(user.text('/start'));
-    await post(user.text('/login'));
-    await post(user.text(email));
-    await post(user.text('Sunflower42'));
-    await tap('Подтвердить личность');
-    await tap('Дополнить заявку');
-    expect(sent().at(-1)).toContain('Главная страница паспорта');
+    /** Signed in to a new account with a complete profile, at the first picture. */
+    const atFirstPicture = async () => {
+      const { email } = await customerAccount();
+      await post(user.text('/start'));
+      await post(user.text('/login'));
+      await post(user.text(email));
+      await post(user.text('Sunflower42'));
+      await tap('Подтвердить личность');
+      await tap('Дополнить заявку');
+      expect(sent().at(-1)).toContain('Главная страница паспорта');
+    };
+    return { chatId, user, post, sent, tap, atFirstPicture };
+  }
+
+  it('takes three Telegram photos through getFile, sends the case, and tells the chat the approval', async () => {
+    const { chatId, user, post, sent, tap, atFirstPicture } = telegramChat();
+    await atFirstPicture();
 
     for (const [i, seed] of [101, 102, 103].entries()) {
       const bytes = await documentPhoto(seed);
@@ -170,6 +181,22 @@ describe('identity confirmation end to end', () => {
     // A second click on the stale page finds the case decided.
     const again = await kabinet.app.request(kabinet.reviewPath ?? '');
     expect(await again.text()).toContain('Нет заявок, ожидающих решения');
+  });
+
+  it('tells a Telegram customer a file is too large, without downloading it', async () => {
+    const { chatId, user, post, sent, atFirstPicture } = telegramChat();
+    await atFirstPicture();
+    await post(user.document(`huge-${chatId}`, 25 * 1024 * 1024, 'scan.tiff', 'image/tiff'));
+    expect(sent().join('\n')).toContain('Файл больше 20 МБ');
+    const big = new Uint8Array(21 * 1024 * 1024);
+    fake.serveFile(`big-${chatId}`, big);
+    await post(user.photo(`big-${chatId}`, 0)); // a size Telegram did not say: getFile tells, then the download
+    expect(sent().at(-2)).toContain('Файл больше 20 МБ');
+    expect(sent().at(-1)).toContain('Главная страница паспорта');
+    const fetched = fake.calls.filter(
+      (c) => c.method === 'getFile' && String(c.payload.file_id).includes(`${chatId}`),
+    );
+    expect(fetched.map((c) => c.payload.file_id)).toEqual([`big-${chatId}`]);
   });
 
   describe('over the web chat', () => {

@@ -79,6 +79,8 @@ export interface KabinetOptions {
   logger?: Logger;
   /** Retries of the job queues; tests shorten them. */
   queueSettings?: Record<QueueName, QueueSettings>;
+  /** Prefix of every Redis key (default `kabinet:`): tests sharing one Redis keep their budgets apart. */
+  redisKeyPrefix?: string;
 }
 
 export async function createKabinet(config: Config, options: KabinetOptions = {}): Promise<Kabinet> {
@@ -119,7 +121,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   );
   const records = config.DATABASE_URL ? 'postgres' : 'pglite';
 
-  const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL) : undefined;
+  const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL, options.redisKeyPrefix) : undefined;
   const store = redis ? createRedisStateStore(redis) : createMemoryStateStore();
   const lock = createTicketLock(redis ? createRedisTicketStore(redis) : createMemoryTicketStore());
   const limiter = (name: string, points: number, durationSeconds: number) =>

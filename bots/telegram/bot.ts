@@ -66,14 +66,16 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   const fetchFile: FileFetcher = async (fileId) => {
     const file = await bot.api.getFile(fileId);
-    if (!file.file_path || (file.file_size ?? 0) > TELEGRAM_DOWNLOAD_LIMIT)
-      throw new Error('file too big to download');
-    const response = await fetch(`${options.apiRoot}/file/bot${options.token}/${file.file_path}`);
-    if (!response.ok) {
+    if (!file.file_path || (file.file_size ?? 0) > TELEGRAM_DOWNLOAD_LIMIT) return 'too_large';
+    // Bounded in time and bytes whatever the server says: a local Bot API server serves files up to 2 GB.
+    const response = await fetch(`${options.apiRoot}/file/bot${options.token}/${file.file_path}`, {
+      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
+    });
+    if (!response.ok || !response.body) {
       await response.body?.cancel();
       throw new Error(`file download failed: ${response.status}`);
     }
-    return new Uint8Array(await response.arrayBuffer());
+    return readAtMost(response.body, TELEGRAM_DOWNLOAD_LIMIT);
   };
 
   const outlet: Outlet = {
@@ -169,4 +171,22 @@ export async function registerCommands(bot: Bot, languages: readonly Locale[]) {
     const commands = globalCommands.map((command) => ({ command, description: t(`command.${command}`) }));
     await bot.api.setMyCommands(commands, locale === defaultLocale ? {} : { language_code: locale });
   }
+}
+
+/** A download of a customer's file may take this long (Telegram serves 20 MB in a few seconds). */
+const DOWNLOAD_TIMEOUT_MS = 30_000;
+
+/** The body's bytes, or 'too_large' as soon as it passes `limit` (the rest is not read). */
+async function readAtMost(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | 'too_large'> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) return 'too_large'; // leaving the loop cancels the rest of the download
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -4,8 +4,8 @@ import type { Inbound } from '../../core/messages';
 /** Telegram lets bots download files up to 20 MB (getFile). Bytes. */
 export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 
-/** Fetches a file's bytes by its Telegram file_id (getFile, then the file URL). */
-export type FileFetcher = (fileId: string) => Promise<Uint8Array>;
+/** Fetches a file's bytes by its Telegram file_id (getFile, then the file URL); 'too_large' past the limit. */
+export type FileFetcher = (fileId: string) => Promise<Uint8Array | 'too_large'>;
 
 /** Telegram's private chats are conversations named `tg:<chat id>`. */
 export const telegramConversation = (chatId: number) => `tg:${chatId}`;
