@@ -1,3 +1,0 @@
-import { uploads } from '/work/main/bench/uploads';
-
-console.log((await uploads()).body);
