@@ -20,6 +20,9 @@ export const reviewReasons = [
 ] as const;
 export type ReviewReason = (typeof reviewReasons)[number];
 
+/** Why a decision was not taken: someone changed the case first, there is none, or the profile moved under it. */
+export type ReviewError = TransitionError | 'profile_changed';
+
 export type ReviewDecision =
   | { type: 'approve' }
   | { type: 'reject'; reason: ReviewReason }
@@ -38,7 +41,7 @@ const outcome: Record<ReviewDecision['type'], CaseStatus> = {
  */
 export function createIdentityReview(deps: {
   cases: IdentityCaseRepository;
-  accounts: Pick<AccountRepository, 'linkPoliciesByDocument'>;
+  accounts: Pick<AccountRepository, 'linkPoliciesByDocument' | 'documentFingerprint'>;
   notices: Pick<Notices, 'send'>;
   files: FileStore;
 }) {
@@ -65,9 +68,15 @@ export function createIdentityReview(deps: {
       seen: { status: CaseStatus; at?: Date },
       decision: ReviewDecision,
       reviewer: string,
-    ): Promise<Result<IdentityCase, TransitionError>> {
+    ): Promise<Result<IdentityCase, ReviewError>> {
       const before = await cases.caseById(caseId);
       if (!before) return fail('not_found');
+      // The profile must still name the document the case was sent with: a save racing "Send" from another chat
+      // would have the reviewer compare the pictures with one document and link policies by another.
+      if (decision.type === 'approve') {
+        const current = await deps.accounts.documentFingerprint(before.accountId);
+        if (current !== before.documentFingerprint) return fail('profile_changed');
+      }
       if (seen.status === 'submitted') {
         const claimed = await cases.decide(caseId, 'submitted', 'in_review', { reviewer, seen: seen.at });
         if (!claimed.ok) return claimed;
@@ -81,6 +90,10 @@ export function createIdentityReview(deps: {
       });
       if (!decided.ok) return decided;
       const found = decided.value;
+      // The customer is told first (one notice per decision: a retried request tells them once); what follows
+      // may be done again by hand, the telling may not be lost to it.
+      const id = `identity:${found.id}:${found.status}:${found.updatedAt.getTime()}`;
+      await notices.send(id, found.conversationId, found.channel, noticeOf(decision));
       // Seed 000: a confirmed identity links the policies bought earlier under the passport, the one it was sent with.
       if (found.status === 'approved' && found.documentFingerprint)
         await deps.accounts.linkPoliciesByDocument(
@@ -88,13 +101,12 @@ export function createIdentityReview(deps: {
           found.documentFingerprint,
           `reviewer:${reviewer}`,
         );
-      // The picture asked for again has left the case; its files go with it.
+      // The picture asked for again has left the case; its files go with it (a file left behind harms nobody).
       const dropped = decision.type === 'ask_again' ? before.images[decision.image] : undefined;
       if (dropped)
-        await Promise.all([deps.files.delete(dropped.fileId), deps.files.delete(dropped.previewId)]);
-      // One notice per decision: a retried request (or a crash and a second click) tells the customer once.
-      const id = `identity:${found.id}:${found.status}:${found.updatedAt.getTime()}`;
-      await notices.send(id, found.conversationId, found.channel, noticeOf(decision));
+        await Promise.all([deps.files.delete(dropped.fileId), deps.files.delete(dropped.previewId)]).catch(
+          () => {},
+        );
       return decided;
     },
   };

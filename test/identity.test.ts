@@ -161,6 +161,31 @@ describe('identity decisions reach the customer', () => {
     expect((await records.cases.latestCase(account))?.status).toBe('submitted');
   });
 
+  it('does not approve a case whose profile document changed after it was sent', async () => {
+    const { h, caseId, account } = await submitted();
+    // A save that raced "Send" from another chat: the profile no longer names the document the case was sent with.
+    await records.accounts.saveDocument(
+      account,
+      { type: 'ru_passport', series: '4010', number: '999999' },
+      'test',
+    );
+    expect(await h.review.decide(caseId, { status: 'submitted' }, { type: 'approve' }, 'U-anna')).toEqual({
+      ok: false,
+      error: 'profile_changed',
+    });
+    expect((await records.cases.latestCase(account))?.status).toBe('submitted');
+    expect(
+      (
+        await h.review.decide(
+          caseId,
+          { status: 'submitted' },
+          { type: 'reject', reason: 'not_matching_profile' },
+          'U-anna',
+        )
+      ).ok,
+    ).toBe(true);
+  });
+
   it('approves once even when two reviewers decide at once, and tells the customer once', async () => {
     const { h, c, caseId, account } = await submitted();
     const [first, second] = await Promise.all([

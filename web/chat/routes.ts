@@ -35,8 +35,10 @@ export interface ChatDeps {
 
 /** Largest picture the page may upload (Telegram's limit too). Bytes. */
 const UPLOAD_LIMIT = IMAGE_LIMITS.maxBytes;
-/** Uploads one instance reads at once: each may hold up to UPLOAD_LIMIT in memory while it arrives. */
+/** Uploads one instance takes at once: each may hold up to UPLOAD_LIMIT in memory until it is answered. */
 const UPLOADS_AT_ONCE = 8;
+/** An upload still arriving after this is dropped: a slow drip does not keep a slot. Milliseconds. */
+const UPLOAD_READ_MS = 60_000;
 
 /** What the page may post; anything else is a 400 with the reason. */
 const postedMessage = z.object({
@@ -71,6 +73,7 @@ export function createChatRoutes(deps: ChatDeps) {
   });
   const app = new Hono<ChatEnv>();
   let uploadsInFlight = 0;
+  const uploading = new Set<string>();
   // Only the chat's own routes carry the session: mounted at '/', a bare `use` would also run (and set a
   // cookie) on every other route of the app, the Telegram webhook included.
   const withSession: MiddlewareHandler<ChatEnv> = async (c, next) => {
@@ -151,8 +154,28 @@ export function createChatRoutes(deps: ChatDeps) {
         res: new Response(null, { headers: { 'retry-after': '5' } }),
       });
     }
+    // One picture at a time per chat, so one customer cannot hold every slot.
+    const conversationId = c.get('session').conversationId;
+    if (uploading.has(conversationId)) {
+      throw new HTTPException(429, {
+        message:
+          'Дождитесь, пока загрузится предыдущий снимок. / Please wait for the previous picture to finish.',
+        res: new Response(null, { headers: { 'retry-after': '2' } }),
+      });
+    }
+    // A slot is held until the picture is answered: its bytes live that long.
     uploadsInFlight++;
-    const posted = await readUpload(c.req.raw, UPLOAD_LIMIT).finally(() => uploadsInFlight--);
+    uploading.add(conversationId);
+    try {
+      return await receive(c, client);
+    } finally {
+      uploadsInFlight--;
+      uploading.delete(conversationId);
+    }
+  });
+
+  async function receive(c: Context<ChatEnv>, client: string) {
+    const posted = await readUpload(c.req.raw, UPLOAD_LIMIT, UPLOAD_READ_MS);
     if (!posted.ok) {
       if (posted.error === 'too_large') {
         const mb = UPLOAD_LIMIT / 1024 / 1024;
@@ -167,7 +190,7 @@ export function createChatRoutes(deps: ChatDeps) {
     const { id, name, mime, bytes } = posted.value;
     const body: InboundBody = { type: 'file', name, mime, size: bytes.byteLength, fetch: async () => bytes };
     return answer(c, id, body, client, c.req.header('accept-language'));
-  });
+  }
 
   // The customer's own pictures, as previews in the summary: only those of the account signed in here.
   app.get('/chat/files/:id', async (c) => {

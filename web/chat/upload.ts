@@ -11,7 +11,7 @@ export interface PostedFile {
   bytes: Uint8Array;
 }
 
-export type UploadFormError = 'not_multipart' | 'too_large' | 'no_file' | 'bad_form';
+export type UploadFormError = 'not_multipart' | 'too_large' | 'too_slow' | 'no_file' | 'bad_form';
 
 /** What a form carries beside the file (boundaries, headers, the id field): allowed over the file's limit. */
 const FORM_OVERHEAD = 16 * 1024;
@@ -20,11 +20,13 @@ const MESSAGE_ID = /^[\w-]{1,64}$/;
 /**
  * Reads a multipart upload of one file and one `id` field, holding at most `maxBytes` of file: a declared
  * Content-Length over the limit is refused before a byte is read, and a body that grows past it (chunked, or
- * lying about its length) is cut off as soon as it does, never read whole.
+ * lying about its length) is cut off as soon as it does, never read whole; one still arriving after `timeoutMs`
+ * is dropped.
  */
 export async function readUpload(
   request: Request,
   maxBytes: number,
+  timeoutMs = 60_000,
 ): Promise<Result<PostedFile, UploadFormError>> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) return fail('not_multipart');
@@ -35,9 +37,11 @@ export async function readUpload(
 
   return new Promise((resolve) => {
     let settled = false;
+    const timer = setTimeout(() => finish(fail('too_slow')), timeoutMs);
     const finish = (result: Result<PostedFile, UploadFormError>) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       source.destroy(); // whatever is left of the body is not read
       resolve(result);
     };
