@@ -364,32 +364,27 @@ describe('identity confirmation end to end', () => {
       expect((await kabinet.app.request('/healthz')).status).toBe(200);
     });
 
+    /** A picture posted to the upload endpoint with the given headers beside the cookie. */
+    async function postPicture(cookie: string, headers: Record<string, string>) {
+      const form = new FormData();
+      form.append('id', `x-${++n}`);
+      form.append('file', new Blob([await documentPhoto(301)], { type: 'image/jpeg' }), 'a.jpg');
+      return kabinet.app.request('/chat/upload', {
+        method: 'POST',
+        headers: { cookie, ...headers },
+        body: form,
+      });
+    }
+
     it('refuses uploads from a chat that is not signed in, before reading them', async () => {
       const p = page();
       await p.open();
-      const form = new FormData();
-      form.append('id', 'g-1');
-      form.append('file', new Blob([await documentPhoto(302)], { type: 'image/jpeg' }), 'a.jpg');
-      const response = await kabinet.app.request('/chat/upload', {
-        method: 'POST',
-        headers: { cookie: p.cookie(), 'x-kabinet-upload': '1' },
-        body: form,
-      });
-      expect(response.status).toBe(403);
+      expect((await postPicture(p.cookie(), { 'x-kabinet-upload': '1' })).status).toBe(403);
     });
 
     it('refuses an upload not sent by the page (no custom header: a cross-site form)', async () => {
-      const p = page();
-      await p.open();
-      const form = new FormData();
-      form.append('id', 'x-1');
-      form.append('file', new Blob([await documentPhoto(301)], { type: 'image/jpeg' }), 'a.jpg');
-      const response = await kabinet.app.request('/chat/upload', {
-        method: 'POST',
-        headers: { cookie: p.cookie() },
-        body: form,
-      });
-      expect(response.status).toBe(403);
+      const p = await signedInPage();
+      expect((await postPicture(p.cookie(), {})).status).toBe(403);
     });
   });
 });

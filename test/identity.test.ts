@@ -55,6 +55,18 @@ async function signedInCustomer(options: { profile?: boolean } = {}) {
   return { h, c, account, files, email };
 }
 
+/** From the menu through "My account" into the profile, answered up to the document's number. */
+async function toDocumentStep(c: ReturnType<ReturnType<typeof createFlowHarness>['customer']>) {
+  await c.choose('my_account');
+  await c.choose('profile');
+  await c.text('Иванова');
+  await c.text('Анна');
+  await c.choose('none');
+  await c.text('05.03.1985');
+  await c.choose('female');
+  await c.choose('ru_passport');
+}
+
 describe('identity confirmation, the customer side', () => {
   it('asks a guest to sign in or register first, with buttons that go there', async () => {
     const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.cases });
@@ -207,25 +219,13 @@ describe('identity decisions reach the customer', () => {
   it('links the policies of the document the case was sent with, and keeps the profile still while it is reviewed', async () => {
     // Chat A stops in the profile at the document; chat B of the same account fills it in and sends a case.
     const { h, c: chatA, account, email } = await signedInCustomer({ profile: false });
-    await chatA.choose('my_account');
-    await chatA.choose('profile');
-    for (const answer of ['Иванова', 'Анна']) await chatA.text(answer);
-    await chatA.choose('none');
-    await chatA.text('05.03.1985');
-    await chatA.choose('female');
-    await chatA.choose('ru_passport');
+    await toDocumentStep(chatA);
     const chatB = h.customer();
     await chatB.open();
     await chatB.text('/login');
     await chatB.text(email);
     await chatB.text('Sunflower42');
-    await chatB.choose('my_account');
-    await chatB.choose('profile');
-    for (const answer of ['Иванова', 'Анна']) await chatB.text(answer);
-    await chatB.choose('none');
-    await chatB.text('05.03.1985');
-    await chatB.choose('female');
-    await chatB.choose('ru_passport');
+    await toDocumentStep(chatB);
     await chatB.text('45 10 123456');
     await chatB.choose('save');
     await chatB.choose('confirm_identity');
