@@ -56,9 +56,6 @@ export function createIdentityReview(deps: {
       return [...submitted, ...inReview].slice(0, limit);
     },
 
-    /** Takes a sent case for review; 'conflict' when another reviewer took it (or it changed) first. */
-    claim: (caseId: string, reviewer: string) => cases.decide(caseId, 'submitted', 'in_review', { reviewer }),
-
     /**
      * Decides a case the reviewer saw in `seen` status (a sent case is taken first, in its own compare-and-set);
      * 'conflict' when someone else changed it first.

@@ -7,7 +7,6 @@ import {
   type IdentityCaseRepository,
   type IdentityImage,
   identityImages,
-  openStatuses,
   type TransitionError,
 } from './ports/identity-cases';
 import { IMAGE_LIMITS, type ImagePreparer, type ImageProblem } from './ports/images';
@@ -142,9 +141,6 @@ export type Identity = ReturnType<typeof createIdentity>;
 /** Whether a case still takes images from the customer: a draft, or a resubmission request. */
 export const acceptsImages = (found: IdentityCase): boolean =>
   found.status === 'draft' || found.status === 'resubmission_requested';
-
-/** Whether a case is open (not yet decided). */
-export const isOpen = (found: IdentityCase): boolean => openStatuses.includes(found.status);
 
 /** The images a case still needs, in the order they are asked for (a resubmission: the one asked for). */
 export function missingImages(found: IdentityCase): IdentityImage[] {

@@ -6,7 +6,7 @@ import type { PolicySummary } from '../ports/accounts';
 import type { IdentityCase } from '../ports/identity-cases';
 import type { SessionRecord } from '../ports/sessions';
 import type { Services } from '../services';
-import { answerBy } from './identity';
+import { answerBy, reasonOf } from './identity';
 
 type AccountContext = StepContext<Services, Record<string, never>>;
 
@@ -96,7 +96,7 @@ function describeIdentity(found: IdentityCase | null, { t, locale, preset }: Acc
       return t('account.identity.under_review', { by: answerBy(found, { locale, preset }) });
     case 'rejected':
       return t('account.identity.rejected', {
-        reason: t(`identity.reason.${found.reason ?? 'unreadable'}` as MessageKey),
+        reason: reasonOf(found, t),
       });
     case 'resubmission_requested':
       return t('account.identity.asked_again', {

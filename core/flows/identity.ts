@@ -9,11 +9,12 @@ import {
   say,
   type Transition,
 } from '../flow';
-import type { MessageKey } from '../i18n';
+import { isMessageKey, type MessageKey, type Translate } from '../i18n';
 import { acceptsImages, missingImages } from '../identity';
 import type { Outbound } from '../messages';
 import type { IdentityCase, IdentityImage } from '../ports/identity-cases';
 import { identityImages } from '../ports/identity-cases';
+import { IMAGE_LIMITS } from '../ports/images';
 import type { Services } from '../services';
 
 type IdentityData = {
@@ -71,6 +72,9 @@ export const identityFlow = defineFlow<Services, IdentityData, IdentityStep>({
         const { account, services, channel, conversation, t } = ctx;
         if (!account) return same('identity.sign_in_first');
         if (answer.value === 'later') return { to: 'done', say: [say(t('identity.later'))] };
+        // The buttons of the start, shown here when the case was sent or decided from another chat.
+        if (answer.value === 'menu') return { to: 'done', say: [] };
+        if (answer.value === 'begin') return { to: 'flow', flow: 'identity' };
         const image = identityImages.find((name) => answer.value === `replace_${name}`);
         if (image) return goTo(image, { replacing: true, blurred: 0 });
         if (answer.value !== 'send') return same('error.choose_option');
@@ -113,7 +117,7 @@ function imageStep(image: IdentityImage): Step<Services, string, IdentityData, I
           return { ...same('identity.problem.blurred'), set: { blurred: blurred + 1 } };
         // Sent or decided meanwhile (another chat of the same account): the start says where the case stands.
         if (uploaded.error === 'not_open') return { to: 'flow', flow: 'identity' };
-        return same(`identity.problem.${uploaded.error}`, { max: 20 });
+        return same(`identity.problem.${uploaded.error}`, { max: IMAGE_LIMITS.maxBytes / 2 ** 20 });
       }
       // A replacement, or the one picture a reviewer asked for again, goes straight back to the summary.
       const again = uploaded.value.case.status === 'resubmission_requested';
@@ -165,13 +169,13 @@ async function start(ctx: IdentityContext): Promise<Prompt> {
   if (latest?.status === 'resubmission_requested' && latest.requestedImage) {
     const text = t('identity.asked_again', {
       image: t(`identity.image.${latest.requestedImage}`),
-      reason: t(`identity.reason.${latest.reason ?? 'unreadable'}` as MessageKey),
+      reason: reasonOf(latest, t),
     });
     return { text, options: column(t, begin) };
   }
   const rejected =
     latest?.status === 'rejected'
-      ? `${t('identity.rejected_before', { reason: t(`identity.reason.${latest.reason ?? 'unreadable'}` as MessageKey) })}\n\n`
+      ? `${t('identity.rejected_before', { reason: reasonOf(latest, t) })}\n\n`
       : '';
   return { text: `${rejected}${t('identity.intro')}`, options: column(t, begin) };
 }
@@ -180,8 +184,8 @@ async function start(ctx: IdentityContext): Promise<Prompt> {
 async function summary(ctx: IdentityContext): Promise<Prompt> {
   const { t, account, services } = ctx;
   const latest = account ? await services.identity.current(account) : null;
-  if (!latest || !acceptsImages(latest))
-    return { text: t('identity.sign_in_first'), options: column(t, [['later', 'account.menu']]) };
+  // Sent or decided from another chat meanwhile: where the case stands, as the start says it.
+  if (!latest || !acceptsImages(latest)) return start(ctx);
   const replaceable =
     latest.status === 'resubmission_requested' && latest.requestedImage
       ? [latest.requestedImage]
@@ -209,6 +213,12 @@ async function summary(ctx: IdentityContext): Promise<Prompt> {
       ['later', 'identity.later_button'],
     ]),
   };
+}
+
+/** The reviewer's reason for a rejection or a request, in the customer's language. */
+export function reasonOf(found: IdentityCase, t: Translate): string {
+  const key = `identity.reason.${found.reason ?? ''}`;
+  return t(isMessageKey(key) ? key : 'identity.reason.unreadable');
 }
 
 /** "within 24 hours", as Soglasie's instructions say it ("в течение суток"), or the preset's hours. */
