@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryFileStore } from '../db/files/memory-file-store';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
+import { afterCommitJobWriter } from '../db/jobs/job-writer';
 import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
 import { createRateLimiter } from '../db/state/rate-limiter';
 import { closeRedis, createRedisClient } from '../db/state/redis';
@@ -37,19 +38,20 @@ export async function enumeration(): Promise<Section> {
   try {
     const accounts = createAccountRepository(database, createFieldCipher(new Uint8Array(32).fill(1)));
     const store = createRedisStateStore(redis);
+    const queue = createMemoryJobQueue();
     const runtime = createRuntime({
       preset: presets.soglasie,
       store,
       lock: createTicketLock(createRedisTicketStore(redis)),
       // Deliveries are not run: only what the turn itself does is timed.
-      queue: createMemoryJobQueue(),
+      queue,
       outlets: {
         web: { inline: true, deliver: async () => 'delivered' },
         tg: { inline: true, deliver: async () => 'delivered' },
       },
       accounts,
       identity: {
-        cases: createIdentityCaseRepository(database.db),
+        cases: createIdentityCaseRepository(database.db, afterCommitJobWriter(queue)),
         files: createMemoryFileStore(),
         images: createSharpPreparer(),
       },

@@ -1,15 +1,18 @@
 import type { Notice } from './messages';
-import type { Notices } from './notices';
+import { noticeJob } from './notices';
 import type { AccountRepository } from './ports/accounts';
 import type { FileStore } from './ports/file-store';
 import type {
   CaseStatus,
+  FollowUps,
   IdentityCase,
   IdentityCaseRepository,
   IdentityImage,
   TransitionError,
 } from './ports/identity-cases';
-import { fail, type Result } from './result';
+import type { JobQueue, QueuedJob } from './ports/job-queue';
+import type { ReviewDesk } from './ports/review-desk';
+import { fail, ok, type Result } from './result';
 
 /** The reasons a reviewer chooses from; the customer reads each in their language (identity.reason.*). */
 export const reviewReasons = [
@@ -23,6 +26,54 @@ export type ReviewReason = (typeof reviewReasons)[number];
 /** Why a decision was not taken: someone changed the case first, there is none, or the profile moved under it. */
 export type ReviewError = TransitionError | 'profile_changed';
 
+/** When staff are reminded of a case, and how long a claim holds. Milliseconds. */
+export interface ReviewTiming {
+  /** The first reminder comes this long before the promised answer (at once, when that is already past). */
+  remindBefore: number;
+  /** Then again this often, while the case is undecided. */
+  remindEvery: number;
+  /** A claim older than this no longer stops another reviewer. */
+  claimFor: number;
+}
+
+export const defaultReviewTiming: ReviewTiming = {
+  remindBefore: 2 * 3600_000,
+  remindEvery: 3600_000,
+  claimFor: 30 * 60_000,
+};
+
+/** The desk's jobs: a case shown (posted when `post`), or a reminder of one submission. */
+type DeskJob =
+  | { event: 'show'; caseId: string; post: boolean }
+  | { event: 'remind'; caseId: string; submittedAt: number; round: number };
+
+const deskJob = (job: DeskJob, key: string, startAfter?: Date): QueuedJob => ({
+  queue: 'desk',
+  data: { ...job },
+  key,
+  ...(startAfter ? { startAfter } : {}),
+});
+const versionOf = (found: IdentityCase) => `${found.id}:${found.status}:${found.updatedAt.getTime()}`;
+const showJob = (found: IdentityCase, post = false) =>
+  deskJob({ event: 'show', caseId: found.id, post }, `show:${versionOf(found)}`);
+const reminderJob = (found: IdentityCase, round: number, at: Date) =>
+  deskJob(
+    { event: 'remind', caseId: found.id, submittedAt: found.submittedAt?.getTime() ?? 0, round },
+    `remind:${found.id}:${found.submittedAt?.getTime()}:${round}`,
+    at,
+  );
+
+/**
+ * What sending a case names, queued with it: the desk posts it, and staff are reminded near the promised answer
+ * (core/identity.ts passes this to the repository's submit).
+ */
+export function followUpsOfSubmit(timing: ReviewTiming): FollowUps {
+  return (sent) => {
+    const due = (sent.answerBy?.getTime() ?? Date.now()) - timing.remindBefore;
+    return [showJob(sent, true), reminderJob(sent, 1, new Date(Math.max(due, Date.now())))];
+  };
+}
+
 export type ReviewDecision =
   | { type: 'approve' }
   | { type: 'reject'; reason: ReviewReason }
@@ -35,18 +86,45 @@ const outcome: Record<ReviewDecision['type'], CaseStatus> = {
 };
 
 /**
- * Staff's side of identity cases, whatever the desk (the local review page, Slack): the queue, and decisions as
- * a compare-and-set on the status the reviewer saw, so two reviewers give one outcome. The customer is told
- * through the notices (the durable queue, then the engine), in the conversation the case was sent from.
+ * Staff's side of identity cases, whatever the desk (the local review page, Slack): the queue, claims, and
+ * decisions as a compare-and-set on the status and version the reviewer saw, so two reviewers give one outcome.
+ * The customer is told through a notice (the durable queue, then the engine) in the conversation the case was
+ * sent from, queued in the decision's own transaction: a crash between them loses neither.
  */
 export function createIdentityReview(deps: {
   cases: IdentityCaseRepository;
   accounts: Pick<AccountRepository, 'linkPoliciesByDocument' | 'documentFingerprint'>;
-  notices: Pick<Notices, 'send'>;
   files: FileStore;
+  queue: JobQueue;
+  timing?: ReviewTiming;
 }) {
-  const { cases, notices } = deps;
+  const { cases } = deps;
+  const timing = deps.timing ?? defaultReviewTiming;
+  // Real time, not a test's moved clock: claims are compared with the database's, reminders run by the queue's.
+  const now = Date.now;
+  /** Claims taken before this moment have expired. */
+  const expiredClaimsBefore = () => new Date(now() - timing.claimFor);
   return {
+    timing,
+
+    /**
+     * Takes a case for review: a sent one, or one whose claim has expired. 'conflict' when someone else took or
+     * decided it first (the case as it now stands tells who).
+     */
+    async claim(caseId: string, reviewer: string): Promise<Result<IdentityCase, ReviewError>> {
+      const found = await cases.caseById(caseId);
+      if (!found) return fail('not_found');
+      if (found.status === 'in_review' && found.reviewer === reviewer) return ok(found);
+      const from = found.status === 'in_review' ? 'in_review' : 'submitted';
+      return cases.decide(
+        caseId,
+        from,
+        'in_review',
+        { reviewer, seen: found.updatedAt, expiredClaimsBefore: expiredClaimsBefore() },
+        (claimed) => [showJob(claimed)],
+      );
+    },
+
     /** Cases waiting for a decision: sent ones oldest first, then those a reviewer has taken. */
     async waiting(limit = 100): Promise<IdentityCase[]> {
       const [submitted, inReview] = await Promise.all([
@@ -65,6 +143,7 @@ export function createIdentityReview(deps: {
       seen: { status: CaseStatus; at?: Date },
       decision: ReviewDecision,
       reviewer: string,
+      options: { claims?: boolean } = {},
     ): Promise<Result<IdentityCase, ReviewError>> {
       const before = await cases.caseById(caseId);
       if (!before) return fail('not_found');
@@ -75,22 +154,41 @@ export function createIdentityReview(deps: {
         if (current !== before.documentFingerprint) return fail('profile_changed');
       }
       if (seen.status === 'submitted') {
-        const claimed = await cases.decide(caseId, 'submitted', 'in_review', { reviewer, seen: seen.at });
+        const claimed = await cases.decide(
+          caseId,
+          'submitted',
+          'in_review',
+          { reviewer, seen: seen.at },
+          (taken) => [showJob(taken)],
+        );
         if (!claimed.ok) return claimed;
       }
-      const decided = await cases.decide(caseId, 'in_review', outcome[decision.type], {
-        reviewer,
-        reason: decision.type === 'approve' ? undefined : decision.reason,
-        image: decision.type === 'ask_again' ? decision.image : undefined,
-        // Once taken here, the version is this reviewer's own claim; a case seen in review is checked as seen.
-        seen: seen.status === 'in_review' ? seen.at : undefined,
-      });
+      const decided = await cases.decide(
+        caseId,
+        'in_review',
+        outcome[decision.type],
+        {
+          reviewer,
+          reason: decision.type === 'approve' ? undefined : decision.reason,
+          image: decision.type === 'ask_again' ? decision.image : undefined,
+          // Once taken here, the version is this reviewer's own claim; a case seen in review is checked as seen.
+          seen: seen.status === 'in_review' ? seen.at : undefined,
+          // At a desk of several reviewers (Slack) a claimed case is its claimer's until the claim expires.
+          expiredClaimsBefore: options.claims ? expiredClaimsBefore() : undefined,
+        },
+        // The customer is told (once per decision: the id is the decision's), and the desk shows who decided.
+        (found) => [
+          noticeJob(
+            `identity:${found.id}:${found.status}:${found.updatedAt.getTime()}`,
+            found.conversationId,
+            found.channel,
+            noticeOf(decision),
+          ),
+          showJob(found),
+        ],
+      );
       if (!decided.ok) return decided;
       const found = decided.value;
-      // The customer is told first (one notice per decision: a retried request tells them once); what follows
-      // may be done again by hand, the telling may not be lost to it.
-      const id = `identity:${found.id}:${found.status}:${found.updatedAt.getTime()}`;
-      await notices.send(id, found.conversationId, found.channel, noticeOf(decision));
       // Seed 000: a confirmed identity links the policies bought earlier under the passport, the one it was sent with.
       if (found.status === 'approved' && found.documentFingerprint)
         await deps.accounts.linkPoliciesByDocument(
@@ -106,6 +204,22 @@ export function createIdentityReview(deps: {
         );
       return decided;
     },
+
+    /** Runs this process's share of the desk's jobs: posts, updates and reminders. Call once per process. */
+    work: (desk: ReviewDesk) =>
+      deps.queue.work('desk', async (job) => {
+        const task = job.data as unknown as DeskJob;
+        const found = await cases.caseById(task.caseId);
+        if (!found) return;
+        if (task.event === 'show') return desk.show(found, task.post);
+        // A reminder belongs to one submission, and stops once it is decided (or sent again: a new series).
+        const undecided = found.status === 'submitted' || found.status === 'in_review';
+        if (!undecided || found.submittedAt?.getTime() !== task.submittedAt) return;
+        // The next one is queued first: a reminder that fails and is retried does not lose the series.
+        const next = reminderJob(found, task.round + 1, new Date(now() + timing.remindEvery));
+        await deps.queue.send(next.queue, next.data, next.key, { startAfter: next.startAfter });
+        await desk.remind(found);
+      }),
   };
 }
 

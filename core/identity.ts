@@ -3,6 +3,7 @@ import type { AccountRepository } from './ports/accounts';
 import type { FileStore } from './ports/file-store';
 import {
   type CaseImage,
+  type FollowUps,
   type IdentityCase,
   type IdentityCaseRepository,
   type IdentityImage,
@@ -52,6 +53,8 @@ export interface IdentityDeps {
   files: FileStore;
   images: ImagePreparer;
   preset: InsurerPreset;
+  /** What sending a case names besides (the desk's post, staff's reminders), queued in the same transaction. */
+  onSubmit?: FollowUps;
   now?: () => number;
 }
 
@@ -120,11 +123,17 @@ export function createIdentity(deps: IdentityDeps) {
       const answerBy = new Date(now() + deps.preset.identity.answerHours * 3600_000);
       // The document the reviewer compares the pictures with, as it is now: approval links policies by it.
       const documentFingerprint = await deps.accounts.documentFingerprint(owner.account);
-      return cases.submit(latest.id, answerBy, `customer:${owner.account}`, {
-        channel: owner.channel,
-        conversationId: owner.conversation,
-        documentFingerprint,
-      });
+      return cases.submit(
+        latest.id,
+        answerBy,
+        `customer:${owner.account}`,
+        {
+          channel: owner.channel,
+          conversationId: owner.conversation,
+          documentFingerprint,
+        },
+        deps.onSubmit,
+      );
     },
 
     /** A preview of the account's own case, for the customer's summary; null for any other file. */

@@ -1,6 +1,6 @@
 import type { Engine } from './engine';
 import type { ChannelName, Notice } from './messages';
-import type { JobQueue } from './ports/job-queue';
+import type { JobQueue, QueuedJob } from './ports/job-queue';
 
 /** A notice on its way to one conversation. `id` makes it once-only: the same id is delivered once. */
 interface NoticeJob {
@@ -19,8 +19,8 @@ export function createNotices(queue: JobQueue) {
   return {
     /** Queues `notice` for a conversation; `id` is its idempotency key (e.g. `decision:<case>`). */
     async send(id: string, conversationId: string, channel: ChannelName, notice: Notice): Promise<void> {
-      const job: NoticeJob = { id, conversationId, channel, notice };
-      await queue.send('notice', { ...job }, id);
+      const { data } = noticeJob(id, conversationId, channel, notice);
+      await queue.send('notice', data, id);
     },
     /** Delivers queued notices through `engine`; call once per process. */
     work: (engine: Engine) =>
@@ -38,3 +38,14 @@ export function createNotices(queue: JobQueue) {
 }
 
 export type Notices = ReturnType<typeof createNotices>;
+
+/** A notice as a job, for a change of records to queue in its own transaction (see QueuedJob). */
+export function noticeJob(
+  id: string,
+  conversationId: string,
+  channel: ChannelName,
+  notice: Notice,
+): QueuedJob {
+  const job: NoticeJob = { id, conversationId, channel, notice };
+  return { queue: 'notice', data: { ...job }, key: id };
+}

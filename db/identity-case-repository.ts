@@ -1,14 +1,17 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type {
   CaseStatus,
+  FollowUps,
   IdentityCase,
   IdentityCaseRepository,
   IdentityImage,
 } from '../core/ports/identity-cases';
 import { identityImages, openStatuses } from '../core/ports/identity-cases';
+import type { QueuedJob } from '../core/ports/job-queue';
 import { fail, ok } from '../core/result';
 import type { Database } from './database';
+import type { JobWriter } from './jobs/job-writer';
 import { auditLog, identityCases } from './schema';
 
 type Row = typeof identityCases.$inferSelect;
@@ -27,18 +30,38 @@ const toCase = (row: Row): IdentityCase => ({
   requestedImage: (row.requestedImage as IdentityImage | null) ?? null,
   documentFingerprint: row.documentFingerprint,
   updatedAt: row.updatedAt,
+  deskRef: row.deskRef,
 });
 
-/** Which decisions a reviewer may take from which status. */
+/** Which decisions a reviewer may take from which status; in review → in review is taking over an expired claim. */
 const allowed: Partial<Record<CaseStatus, CaseStatus[]>> = {
   submitted: ['in_review'],
-  in_review: ['approved', 'rejected', 'resubmission_requested', 'submitted'],
+  in_review: ['approved', 'rejected', 'resubmission_requested', 'submitted', 'in_review'],
 };
 
-export function createIdentityCaseRepository(db: Database): IdentityCaseRepository {
+/**
+ * `jobs` queues what a change names (FollowUps) in the change's own transaction: pg-boss on the same database in
+ * the service, the memory queue after commit in tests.
+ */
+export function createIdentityCaseRepository(db: Database, jobs: JobWriter): IdentityCaseRepository {
   const find = async (id: string) => {
     const [row] = await db.select().from(identityCases).where(eq(identityCases.id, id));
     return row ?? null;
+  };
+  /** Runs `change` in a transaction that also queues the follow-ups of the case it returns. */
+  const changing = async <T extends { ok: boolean }>(
+    then: FollowUps | undefined,
+    change: (tx: Database, follow: (changed: Row) => Promise<void>) => Promise<T>,
+  ): Promise<T> => {
+    const named: QueuedJob[] = [];
+    const result = await db.transaction((tx) =>
+      change(tx, async (changed) => {
+        named.push(...(then?.(toCase(changed)) ?? []));
+        await jobs.within(tx, named);
+      }),
+    );
+    if (result.ok && named.length > 0) await jobs.committed(named);
+    return result;
   };
 
   return {
@@ -84,12 +107,12 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
       });
     },
 
-    async submit(caseId, answerBy, actor, sending) {
+    async submit(caseId, answerBy, actor, sending, then) {
       const row = await find(caseId);
       if (!row) return fail('not_found');
       if (row.status !== 'draft' && row.status !== 'resubmission_requested') return fail('conflict');
       if (identityImages.some((image) => !row.images[image])) return fail('incomplete');
-      return db.transaction(async (tx) => {
+      return changing(then, async (tx, follow) => {
         const [updated] = await tx
           .update(identityCases)
           .set({
@@ -100,6 +123,10 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
             conversationId: sending.conversationId,
             documentFingerprint: sending.documentFingerprint,
             requestedImage: null,
+            reviewer: null,
+            claimedAt: null,
+            // A submission sent again is a new post at the desk; the old message keeps showing what was asked.
+            deskRef: null,
             updatedAt: new Date(),
           })
           .where(and(eq(identityCases.id, caseId), eq(identityCases.status, row.status)))
@@ -111,25 +138,28 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
           action: 'identity.submitted',
           details: { caseId, again: row.status === 'resubmission_requested' },
         });
+        await follow(updated);
         return ok(toCase(updated));
       });
     },
 
-    async decide(caseId, from, to, { reviewer, reason, image, seen }) {
+    async decide(caseId, from, to, { reviewer, reason, image, seen, expiredClaimsBefore }, then) {
       if (!allowed[from]?.includes(to)) return fail('conflict');
-      return db.transaction(async (tx) => {
+      return changing(then, async (tx, follow) => {
+        const now = new Date();
         const [updated] = await tx
           .update(identityCases)
           .set({
             status: to,
             reviewer,
+            ...(to === 'in_review' ? { claimedAt: now } : {}),
             reason: to === 'rejected' || to === 'resubmission_requested' ? (reason ?? null) : null,
             requestedImage: to === 'resubmission_requested' ? (image ?? null) : null,
             // The picture asked for again leaves the case: "Send" waits for a new one.
             ...(to === 'resubmission_requested' && image
               ? { images: sql`${identityCases.images} - ${image}::text` }
               : {}),
-            updatedAt: new Date(),
+            updatedAt: now,
           })
           .where(
             and(
@@ -139,16 +169,29 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
               seen
                 ? sql`date_trunc('milliseconds', ${identityCases.updatedAt}) = ${seen.toISOString()}::timestamptz`
                 : undefined,
+              // A claimed case is its claimer's, until the claim expires.
+              from === 'in_review' && expiredClaimsBefore
+                ? or(
+                    eq(identityCases.reviewer, reviewer),
+                    isNull(identityCases.claimedAt),
+                    lt(identityCases.claimedAt, expiredClaimsBefore),
+                  )
+                : undefined,
             ),
           )
           .returning();
         if (!updated) {
           // Inside the transaction: PGlite has one connection, and the transaction holds it.
-          const [exists] = await tx
-            .select({ id: identityCases.id })
-            .from(identityCases)
-            .where(eq(identityCases.id, caseId));
-          return fail(exists ? 'conflict' : 'not_found');
+          const [found] = await tx.select().from(identityCases).where(eq(identityCases.id, caseId));
+          if (!found) return fail('not_found');
+          const heldByAnother =
+            from === 'in_review' &&
+            found.status === 'in_review' &&
+            found.reviewer !== reviewer &&
+            expiredClaimsBefore !== undefined &&
+            found.claimedAt !== null &&
+            found.claimedAt >= expiredClaimsBefore;
+          return fail(heldByAnother ? 'claimed' : 'conflict');
         }
         await tx.insert(auditLog).values({
           accountId: updated.accountId,
@@ -156,7 +199,28 @@ export function createIdentityCaseRepository(db: Database): IdentityCaseReposito
           action: `identity.${to}`,
           details: { caseId, from, ...(reason ? { reason } : {}), ...(image ? { image } : {}) },
         });
+        await follow(updated);
         return ok(toCase(updated));
+      });
+    },
+
+    async noteDeskRef(caseId, submittedAt, ref) {
+      // Not a change of the case: its version (what a reviewer's page names) stays as it is.
+      const noted = await db
+        .update(identityCases)
+        .set({ deskRef: ref })
+        .where(and(eq(identityCases.id, caseId), eq(identityCases.submittedAt, submittedAt)))
+        .returning({ id: identityCases.id });
+      return noted.length > 0;
+    },
+
+    async recordRefusal(caseId, actor, action) {
+      const row = caseId ? await find(caseId).catch(() => null) : null;
+      await db.insert(auditLog).values({
+        accountId: row?.accountId ?? null,
+        actor,
+        action: 'identity.refused',
+        details: { ...(caseId ? { caseId } : {}), attempted: action },
       });
     },
 

@@ -185,6 +185,10 @@ export const identityCases = pgTable(
      * links the policies naming it, whatever the profile says by then.
      */
     documentFingerprint: text('document_fingerprint'),
+    /** When the reviewer in `reviewer` took the case: a claim expires, and then another may take it. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    /** Where staff's desk shows the current submission (Slack: `channel/ts`); written after posting. */
+    deskRef: text('desk_ref'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { describe, it } from 'vitest';
+import type { QueuedJob } from '../core/ports/job-queue';
 import { createAccountRepository } from '../db/account-repository';
 import { type OpenDatabase, openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
+import type { JobWriter } from '../db/jobs/job-writer';
 import { accountRepositoryContract, type RepositoryHarness } from './contracts/account-repository.contract';
 import { identityCasesContract } from './contracts/identity-cases.contract';
 import { sessionsContract } from './contracts/sessions.contract';
@@ -47,7 +49,14 @@ const openPostgres =
 /** The identity cases beside the accounts they belong to, on the same database. */
 const withCases = (opening: () => Promise<RepositoryHarness & { database: OpenDatabase }>) => async () => {
   const harness = await opening();
-  return { ...harness, cases: createIdentityCaseRepository(harness.database.db) };
+  const queued: QueuedJob[] = [];
+  const recording: JobWriter = {
+    async within() {},
+    async committed(jobs) {
+      queued.push(...jobs);
+    },
+  };
+  return { ...harness, cases: createIdentityCaseRepository(harness.database.db, recording), queued };
 };
 
 accountRepositoryContract('PGlite (embedded)', openPglite);

@@ -23,7 +23,7 @@ const photo = (bytes: Uint8Array, name = 'photo.jpg'): InboundBody => ({
 /** A harness whose identity cases live on the test's records, and a customer signed in to a new account. */
 async function signedInCustomer(options: { profile?: boolean } = {}) {
   const files = createMemoryFileStore();
-  const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.cases, files });
+  const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.casesWith, files });
   const email = `id.${++unique}.${Date.now()}@example.ru`;
   const created = await records.accounts.createAccount({
     email,
@@ -69,7 +69,7 @@ async function toDocumentStep(c: ReturnType<ReturnType<typeof createFlowHarness>
 
 describe('identity confirmation, the customer side', () => {
   it('asks a guest to sign in or register first, with buttons that go there', async () => {
-    const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.cases });
+    const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.casesWith });
     const c = h.customer();
     await c.open();
     const out = await c.choose('confirm_identity');

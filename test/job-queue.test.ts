@@ -1,7 +1,9 @@
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger';
-import { openDatabase } from '../db/database';
+import type { JobData } from '../core/ports/job-queue';
+import { type OpenDatabase, openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
+import { transactionalJobWriter } from '../db/jobs/job-writer';
 import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
 import { createPgBossQueue, type JobsConnection } from '../db/jobs/pg-boss-queue';
 import { jobQueueContract } from './contracts/job-queue.contract';
@@ -29,9 +31,62 @@ async function pgBoss(connection: JobsConnection, release: () => Promise<void>) 
   };
 }
 
+/**
+ * Jobs named by a change of records are rows the change's own transaction writes (core/ports/job-queue.ts,
+ * QueuedJob): a rolled-back change queues nothing, a committed one queues its jobs, once.
+ */
+function transactionalJobs(
+  name: string,
+  open: () => Promise<{ database: OpenDatabase; drop(): Promise<void> }>,
+) {
+  describe(`jobs queued in a transaction: pg-boss on ${name}`, () => {
+    let opened: Awaited<ReturnType<typeof open>>;
+    let boss: Awaited<ReturnType<typeof createPgBossQueue>>;
+    const seen: JobData[] = [];
+    beforeAll(async () => {
+      opened = await open();
+      boss = await createPgBossQueue({
+        connection: opened.database.jobs,
+        logger: silentLogger,
+        sealer: createFieldCipher(new Uint8Array(32).fill(2)),
+        pollingIntervalSeconds: 0.5,
+      });
+      await boss.work('notice', async (job) => {
+        seen.push(job.data);
+      });
+    });
+    afterAll(async () => {
+      await boss?.stop(2000);
+      await opened?.drop();
+    });
+
+    it('queues the jobs of a change that commits, and none of one that rolls back', async () => {
+      const writer = transactionalJobWriter(boss);
+      const { db } = opened.database;
+      const job = (id: string) => ({ queue: 'notice' as const, data: { id }, key: id });
+      await expect(
+        db.transaction(async (tx) => {
+          await writer.within(tx, [job('rolled-back')]);
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
+      await db.transaction((tx) => writer.within(tx, [job('kept'), job('kept')]));
+      await writer.committed([job('kept')]);
+      const deadline = Date.now() + 10_000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 700));
+      expect(seen).toEqual([{ id: 'kept' }]);
+    }, 20_000);
+  });
+}
+
 jobQueueContract('pg-boss on PGlite', async () => {
   const database = await openDatabase({ dataDir: null });
   return pgBoss(database.jobs, database.close);
+});
+transactionalJobs('PGlite', async () => {
+  const database = await openDatabase({ dataDir: null });
+  return { database, drop: database.close };
 });
 
 const databaseUrl = serviceUrl('DATABASE_URL');
@@ -39,6 +94,17 @@ if (databaseUrl) {
   jobQueueContract(`pg-boss on Postgres at ${databaseUrl}`, async () => {
     const database = await createTestDatabase(databaseUrl);
     return pgBoss({ connectionString: database.url }, database.drop);
+  });
+  transactionalJobs('Postgres', async () => {
+    const created = await createTestDatabase(databaseUrl);
+    const database = await openDatabase({ url: created.url });
+    return {
+      database,
+      drop: async () => {
+        await database.close();
+        await created.drop();
+      },
+    };
   });
 } else {
   describe.skip('JobQueue contract: pg-boss on Postgres (set DATABASE_URL to run)', () => {

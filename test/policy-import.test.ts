@@ -85,7 +85,7 @@ describe('policy import (npm run import:policies)', () => {
 
   it('tells a customer registering with an imported holder’s contacts that the cabinet exists already', async () => {
     await run(`${header}\nP-${suffix}-R,КАСКО,2026-01-01,2026-12-31,reg.${suffix}@example.kz,+77011110009,,`);
-    const h = createFlowHarness(records.accounts, presets.victoria, { cases: records.cases });
+    const h = createFlowHarness(records.accounts, presets.victoria, { cases: records.casesWith });
     const c = h.customer();
     await c.open();
     await c.choose('register');
@@ -141,7 +141,7 @@ describe('policy import (npm run import:policies)', () => {
   });
 
   it('shows policies in My account only once the profile is complete, and never one by a typed document number', async () => {
-    const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.cases });
+    const h = createFlowHarness(records.accounts, presets.soglasie, { cases: records.casesWith });
     const email = `mine.${suffix}@example.ru`;
     const created = await records.accounts.createAccount({
       email,

@@ -35,7 +35,7 @@ async function fillProfile(c: Awaited<ReturnType<typeof registeredCustomer>>['c'
 
 describe('profile (Soglasie)', () => {
   it('collects every field and shows a summary with the document masked', async () => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     const summary = question(await fillProfile(c));
     expect(summary).toContain('Шаг 8 из 8');
@@ -47,7 +47,7 @@ describe('profile (Soglasie)', () => {
   });
 
   it('keeps the document out of conversation state and completes the profile on save', async () => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c, email } = await registeredCustomer(h);
     await fillProfile(c);
     const state = (await h.store.get(`conv:${c.conversationId}`))?.value ?? '';
@@ -63,7 +63,7 @@ describe('profile (Soglasie)', () => {
   });
 
   it('lets a field be corrected from the summary and returns to it', async () => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     await fillProfile(c);
     await c.choose('edit');
@@ -85,7 +85,7 @@ describe('profile (Soglasie)', () => {
     ['01.01.2020', 'Личный кабинет доступен с 14 лет'],
     ['01.01.1890', 'получается больше 120 лет'],
   ])('refuses the birth date %s: %s', async (typed, reason) => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     await c.text('Иванова');
     await c.text('Анна');
@@ -101,7 +101,7 @@ describe('profile (Soglasie)', () => {
     ['ru_international', '751234567 8', 'серию (2 цифры) и номер (7 цифр)'],
     ['foreign_passport', 'АБ 123', 'номер (от 5 до 20 латинских букв и цифр)'],
   ])('refuses %s "%s" with the format of that document', async (type, typed, format) => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     for (const answer of ['Иванова', 'Анна', 'Сергеевна', '05.03.1985']) await c.text(answer);
     await c.choose('female');
@@ -111,14 +111,14 @@ describe('profile (Soglasie)', () => {
   });
 
   it('refuses a name with digits or symbols', async () => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     expect(said(await c.text('Ivanov2'))).toContain('Используйте буквы, пробел, дефис или апостроф');
     expect(question(await c.text("O'Brien"))).toContain('Имя');
   });
 
   it('says in My account that functions are limited until the profile is complete', async () => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     await c.text('/cancel');
     const limited = question(await c.choose('my_account'));
@@ -132,7 +132,7 @@ describe('profile (Soglasie)', () => {
   });
 
   it('offers a guest registration and sign-in, and My account only once signed in', async () => {
-    const h = createFlowHarness(accounts, undefined, { cases: records.cases });
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const c = h.customer();
     const menu = (await c.open()).at(-1);
     const values = menu?.type === 'choices' ? menu.rows.flat().map((o) => o.value) : [];

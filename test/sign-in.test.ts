@@ -26,7 +26,7 @@ const t = createTranslations()('ru');
 const PASSWORD = 'Sunflower42';
 
 const harness = (options: HarnessOptions = {}) =>
-  createFlowHarness(accounts, undefined, { redis, cases: records.cases, ...options });
+  createFlowHarness(accounts, undefined, { redis, cases: records.casesWith, ...options });
 
 /** An account registered with PASSWORD (hashed by the harness's own hasher). */
 async function registered(h: ReturnType<typeof harness>) {

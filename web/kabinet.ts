@@ -19,6 +19,7 @@ import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createDirectoryFileStore } from '../db/files/directory-file-store';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
+import { transactionalJobWriter } from '../db/jobs/job-writer';
 import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRateLimiter } from '../db/state/rate-limiter';
@@ -97,9 +98,6 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const cipher = createFieldCipher(dataKey);
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
   const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
-  const identityCases = deferredPort<IdentityCaseRepository>(
-    opening.then((db) => createIdentityCaseRepository(db.db)),
-  );
   // PGlite answers on this very thread: an embedded run (one instance, whose own sends wake its workers at once)
   // looks for jobs from elsewhere, and for retries coming due, rarely and with one worker per queue.
   const embedded = !config.DATABASE_URL;
@@ -114,6 +112,12 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     }),
   );
   const queue = deferredPort<JobQueue>(queueOpening);
+  // A case's changes queue their notices in their own transaction: the cases need the queue open.
+  const identityCases = deferredPort<IdentityCaseRepository>(
+    Promise.all([opening, queueOpening]).then(([db, q]) =>
+      createIdentityCaseRepository(db.db, transactionalJobWriter(q)),
+    ),
+  );
   let recordsOpen = false;
   queueOpening.then(
     () => (recordsOpen = true),

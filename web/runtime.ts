@@ -5,7 +5,13 @@ import { createContactMessages } from '../core/contact-messages';
 import { createEngine, DEFAULT_IDLE_SECONDS, type Engine } from '../core/engine';
 import { flowsFor, homeFlow } from '../core/flows';
 import { createIdentity, type Identity } from '../core/identity';
-import { createIdentityReview, type IdentityReview } from '../core/identity-review';
+import {
+  createIdentityReview,
+  defaultReviewTiming,
+  followUpsOfSubmit,
+  type IdentityReview,
+  type ReviewTiming,
+} from '../core/identity-review';
 import type { Logger } from '../core/logger';
 import { createNotices, type Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
@@ -17,6 +23,7 @@ import type { JobQueue } from '../core/ports/job-queue';
 import type { Outlets } from '../core/ports/outlet';
 import type { PasswordHasher } from '../core/ports/password-hasher';
 import type { RateLimiter } from '../core/ports/rate-limiter';
+import { pageDesk, type ReviewDesk } from '../core/ports/review-desk';
 import type { Sealer } from '../core/ports/sealer';
 import type { StateStore } from '../core/ports/state-store';
 import type { TurnLock } from '../core/ports/turn-lock';
@@ -58,6 +65,10 @@ export interface RuntimeDeps {
   logger: Logger;
   /** Idle conversations start afresh after this. Seconds. */
   idleSeconds?: number;
+  /** When staff are reminded of undecided cases, and how long a claim holds; tests shorten them. */
+  reviewTiming?: ReviewTiming;
+  /** Where staff see cases (Slack); unset: the local review page, which needs telling nothing. */
+  desk?: ReviewDesk;
   /** Epoch milliseconds; tests pass a clock they move. */
   now?: () => number;
 }
@@ -134,7 +145,21 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
       now: deps.now,
     }),
   });
-  const identity = createIdentity({ ...deps.identity, accounts: deps.accounts, preset, now: deps.now });
+  const reviewTiming = deps.reviewTiming ?? defaultReviewTiming;
+  const identity = createIdentity({
+    ...deps.identity,
+    accounts: deps.accounts,
+    preset,
+    onSubmit: followUpsOfSubmit(reviewTiming),
+    now: deps.now,
+  });
+  const review = createIdentityReview({
+    cases: deps.identity.cases,
+    accounts: deps.accounts,
+    files: deps.identity.files,
+    queue,
+    timing: reviewTiming,
+  });
   const services: Services = {
     accounts: deps.accounts,
     codes,
@@ -166,12 +191,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     services,
     notices,
     identity,
-    review: createIdentityReview({
-      cases: deps.identity.cases,
-      accounts: deps.accounts,
-      notices,
-      files: deps.identity.files,
-    }),
+    review,
     async startWorkers() {
       await Promise.all([
         replies.work(),
@@ -179,6 +199,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         contactMessages.work(),
         activation.work(),
         notices.work(engine),
+        review.work(deps.desk ?? pageDesk),
       ]);
     },
   };

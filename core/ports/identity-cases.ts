@@ -1,5 +1,6 @@
 import type { ChannelName } from '../messages';
 import type { Result } from '../result';
+import type { QueuedJob } from './job-queue';
 
 /** The three images an identity case needs, in the order they are asked for. */
 export const identityImages = ['main_page', 'selfie', 'last_page'] as const;
@@ -57,6 +58,8 @@ export interface IdentityCase {
   documentFingerprint: string | null;
   /** Changes with every change of the case: a reviewer's page names the version it showed. */
   updatedAt: Date;
+  /** Where staff's desk shows this submission (a Slack channel and message), once it is posted. */
+  deskRef: string | null;
 }
 
 /** Where and what a case was sent from: the chat told the decision, and the document it is compared with. */
@@ -66,7 +69,25 @@ export interface Sending {
   documentFingerprint: string | null;
 }
 
-export type TransitionError = 'conflict' | 'not_found' | 'incomplete';
+/** 'claimed': another reviewer holds the case, and their claim has not expired. */
+export type TransitionError = 'conflict' | 'not_found' | 'incomplete' | 'claimed';
+
+/** The jobs a change names (a notice to the customer, the desk's message), queued in the change's transaction. */
+export type FollowUps = (changed: IdentityCase) => QueuedJob[];
+
+/** A reviewer's change of status. */
+export interface ReviewStep {
+  reviewer: string;
+  reason?: string;
+  image?: IdentityImage;
+  /** The version the reviewer's page showed; a case changed since is a conflict. */
+  seen?: Date;
+  /**
+   * From 'in_review': only its claimer decides, unless the claim was taken before this moment (it has expired).
+   * Unset: anyone (the local desk, where one operator works).
+   */
+  expiredClaimsBefore?: Date;
+}
 
 /**
  * Identity cases, part of the records (Postgres, PGlite); both pass `test/contracts/identity-cases.contract.ts`.
@@ -94,18 +115,24 @@ export interface IdentityCaseRepository {
     answerBy: Date,
     actor: string,
     sending: Sending,
+    then?: FollowUps,
   ): Promise<Result<IdentityCase, TransitionError>>;
   /**
    * `from` → `to` by a reviewer, with the reason (rejection, resubmission) or the image asked for again, whose
-   * entry leaves the case (the next "Send" needs a new one). `seen`: the version the reviewer's page showed; a
-   * case changed since is a conflict.
+   * entry leaves the case (the next "Send" needs a new one). Taking a case ('submitted' → 'in_review') is the
+   * reviewer's claim.
    */
   decide(
     caseId: string,
     from: CaseStatus,
     to: CaseStatus,
-    decision: { reviewer: string; reason?: string; image?: IdentityImage; seen?: Date },
+    step: ReviewStep,
+    then?: FollowUps,
   ): Promise<Result<IdentityCase, TransitionError>>;
+  /** Notes where the desk posted the case's current submission; false when it was sent again meanwhile. */
+  noteDeskRef(caseId: string, submittedAt: Date, ref: string): Promise<boolean>;
+  /** Records an attempt refused at the desk (someone not a reviewer), in the audit log. */
+  recordRefusal(caseId: string | null, actor: string, action: string): Promise<void>;
   /** One case by its id. */
   caseById(caseId: string): Promise<IdentityCase | null>;
   /** The account's newest case, open or not. */

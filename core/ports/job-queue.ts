@@ -8,14 +8,17 @@ export interface JobQueue {
    * Queues a job. `key` makes it idempotent: sending the same key again (a retried webhook, a re-run turn) adds
    * nothing while the first job is kept (hours after it finished). True when this call queued it.
    */
-  send(queue: QueueName, data: JobData, key: string): Promise<boolean>;
+  send(queue: QueueName, data: JobData, key: string, options?: SendOptions): Promise<boolean>;
   /**
    * Runs `handler` for the queue's jobs, several at a time and in no promised order (what needs an order keeps
    * it itself: replies by their batch numbers, notices by the turn lock). A handler that throws is retried after
    * the queue's delay, doubling each time, until its retry limit.
    */
   work(queue: QueueName, handler: JobHandler): Promise<void>;
-  /** Jobs not finished yet (queued, running or waiting for a retry), over every queue: the queue depth. */
+  /**
+   * Jobs not finished yet (queued, running or waiting for a retry), over every queue: the queue depth. Jobs
+   * scheduled for later (`startAfter`) are not counted until they come due.
+   */
   pending(): Promise<number>;
   /** Stops taking jobs and waits up to `graceMs` for running ones; what is left runs elsewhere or after restart. */
   stop(graceMs?: number): Promise<void>;
@@ -23,6 +26,21 @@ export interface JobQueue {
 
 /** JSON-serialisable payload; never a secret in clear (jobs are stored in Postgres). */
 export type JobData = Record<string, unknown>;
+
+export interface SendOptions {
+  /** Not run before this moment (a reminder); survives restarts like any job. */
+  startAfter?: Date;
+}
+
+/**
+ * A job named by a change of records, queued in the change's own transaction (a decision and the notice telling
+ * it): both are kept or neither, so a crash between them loses nothing.
+ */
+export interface QueuedJob extends SendOptions {
+  queue: QueueName;
+  data: JobData;
+  key: string;
+}
 
 export interface Job {
   data: JobData;
@@ -49,7 +67,7 @@ export interface QueueSettings {
   expireInSeconds: number;
 }
 
-export type QueueName = 'reply' | 'code' | 'notice' | 'message' | 'activation';
+export type QueueName = 'reply' | 'code' | 'notice' | 'message' | 'activation' | 'desk';
 
 /**
  * The queues and their retries. A reply is retried for about a minute (then the chat is given up and recorded);
@@ -64,4 +82,6 @@ export const queueSettings: Record<QueueName, QueueSettings> = {
   message: { retryLimit: 6, retryDelaySeconds: 5, expireInSeconds: 60 },
   /** The activation e-mail (Victoria): without it the customer cannot get in, so it is retried for minutes. */
   activation: { retryLimit: 6, retryDelaySeconds: 5, expireInSeconds: 60 },
+  /** Staff's desk (Slack): a case posted, its message updated, a reminder; Slack's bad minutes are waited out. */
+  desk: { retryLimit: 8, retryDelaySeconds: 5, expireInSeconds: 60 },
 };

@@ -72,10 +72,13 @@ export function createMemoryJobQueue(
   }
 
   const queue: JobQueue & { settled(): Promise<void> } = {
-    async send(name, data, key) {
+    async send(name, data, key, options) {
       if (keys.has(`${name}:${key}`)) return false;
       keys.add(`${name}:${key}`);
-      enqueue(name, { data, retries: 0 });
+      const wait = (options?.startAfter?.getTime() ?? 0) - Date.now();
+      // A job for later is not work in flight until it comes due (pg-boss's pending() counts it the same way).
+      if (wait > 0) setTimeout(() => enqueue(name, { data, retries: 0 }), wait).unref?.();
+      else enqueue(name, { data, retries: 0 });
       return true;
     },
     async work(name, handler) {

@@ -4,6 +4,7 @@ import { describeError, type Logger } from '../../core/logger';
 import {
   type JobData,
   type JobQueue,
+  type QueuedJob,
   type QueueName,
   type QueueSettings,
   queueSettings,
@@ -35,7 +36,14 @@ export interface PgBossQueueOptions {
  * PGlite): a crash or deploy loses none, and any instance takes over a dead one's jobs once they expire. A key
  * becomes the job's id (a UUID derived from it), so a second send of the same key is an insert that does nothing.
  */
-export async function createPgBossQueue(options: PgBossQueueOptions): Promise<JobQueue> {
+export interface PgBossQueue extends JobQueue {
+  /** Queues `jobs` through `db`, a transaction's connection: they exist once it commits, and not if it does not. */
+  sendWithin(db: PgBoss.Db, jobs: QueuedJob[]): Promise<void>;
+  /** Tells this instance's workers to look now (after a transaction that queued jobs has committed). */
+  wake(): void;
+}
+
+export async function createPgBossQueue(options: PgBossQueueOptions): Promise<PgBossQueue> {
   const { logger } = options;
   const settings = options.settings ?? queueSettings;
   const boss = new PgBoss({
@@ -66,13 +74,29 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
   const open = async (queue: QueueName, stored: { sealed: string }) =>
     JSON.parse(await options.sealer.open(stored.sealed, `job:${queue}`)) as JobData;
 
+  const wake = () => {
+    for (const worker of workers) boss.notifyWorker(worker);
+  };
+  const sendOne = async (job: QueuedJob, db?: PgBoss.Db) =>
+    boss.send(job.queue, await seal(job.queue, job.data), {
+      id: uuidFrom(`${job.queue}:${job.key}`),
+      ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+      ...(db ? { db } : {}),
+    });
+
   return {
-    async send(queue, data, key) {
-      const id = await boss.send(queue, await seal(queue, data), { id: uuidFrom(`${queue}:${key}`) });
+    async send(queue, data, key, sendOptions) {
+      const id = await sendOne({ queue, data, key, ...sendOptions });
       // Wake this instance's workers rather than wait for their next look.
-      for (const worker of workers) boss.notifyWorker(worker);
+      wake();
       return id !== null;
     },
+
+    async sendWithin(db, jobs) {
+      for (const job of jobs) await sendOne(job, db);
+    },
+
+    wake,
 
     async work(queue, handler) {
       // One job per fetch: pg-boss completes (or, past its expiry, fails) every job of a fetch when the fetch's
@@ -112,10 +136,15 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
     },
 
     async pending() {
-      const sizes = await Promise.all(
-        Object.keys(settings).map((name) => boss.getQueueSize(name, { before: 'completed' })),
+      // Not pg-boss's getQueueSize: that counts a reminder due tomorrow as work waiting now. A retry waiting out
+      // its delay is work in flight; a job created for later is not, until it comes due.
+      const { rows } = await boss.getDb().executeSql(
+        `select count(*)::int as n from pgboss.job
+         where name = any($1::text[])
+           and (state in ('retry', 'active') or (state = 'created' and start_after <= now()))`,
+        [Object.keys(settings)],
       );
-      return sizes.reduce((sum: number, size) => sum + (size ?? 0), 0);
+      return Number((rows[0] as { n: number } | undefined)?.n ?? 0);
     },
 
     async stop(graceMs = 10_000) {

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRepository } from '../../core/ports/accounts';
 import type { IdentityCaseRepository } from '../../core/ports/identity-cases';
+import type { QueuedJob } from '../../core/ports/job-queue';
 import { newAccount } from './account-repository.contract';
 
 export interface CasesHarness {
   accounts: AccountRepository;
+  /** Cases whose follow-up jobs land in `queued` once their change commits. */
   cases: IdentityCaseRepository;
+  queued: QueuedJob[];
   close(): Promise<void>;
 }
 
@@ -146,6 +149,85 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
       });
       // Decided, the case is closed: the next one starts as a new draft.
       expect((await harness.cases.openCase(c.accountId, 'tg', 'tg:1')).id).not.toBe(c.id);
+    });
+
+    async function submitted() {
+      const c = await draft();
+      for (const name of ['main_page', 'selfie', 'last_page'] as const)
+        await harness.cases.attachImage(c.id, name, image(`${name}-${c.id}`));
+      const sent = await harness.cases.submit(c.id, answerBy, 'customer:tg', sending);
+      if (!sent.ok) throw new Error('setup failed');
+      return sent.value;
+    }
+    const job = (key: string): QueuedJob => ({ queue: 'desk', data: { key }, key });
+    const queuedKeys = () => harness.queued.map((q) => q.key);
+
+    it("keeps a claimed case its claimer's until the claim expires, and queues what a change names only when it is made", async () => {
+      const c = await submitted();
+      const claimed = await harness.cases.decide(
+        c.id,
+        'submitted',
+        'in_review',
+        { reviewer: 'U1' },
+        (changed) => [job(`claimed-${changed.id}-${changed.reviewer}`)],
+      );
+      expect(claimed.ok && claimed.value).toMatchObject({ status: 'in_review', reviewer: 'U1' });
+      expect(queuedKeys()).toContain(`claimed-${c.id}-U1`);
+      const fresh = new Date(Date.now() - 60_000); // claims taken before a minute ago have expired
+      expect(
+        await harness.cases.decide(
+          c.id,
+          'in_review',
+          'approved',
+          { reviewer: 'U2', expiredClaimsBefore: fresh },
+          () => [job(`approved-${c.id}`)],
+        ),
+      ).toEqual({ ok: false, error: 'claimed' });
+      expect(queuedKeys()).not.toContain(`approved-${c.id}`);
+      // The claim taken, counted as expired: another reviewer takes the case over, then decides it.
+      const expired = new Date(Date.now() + 1000);
+      const takenOver = await harness.cases.decide(c.id, 'in_review', 'in_review', {
+        reviewer: 'U2',
+        expiredClaimsBefore: expired,
+      });
+      expect(takenOver.ok && takenOver.value.reviewer).toBe('U2');
+      expect(
+        (
+          await harness.cases.decide(c.id, 'in_review', 'approved', {
+            reviewer: 'U1',
+            expiredClaimsBefore: fresh,
+          })
+        ).ok,
+      ).toBe(false);
+      const approved = await harness.cases.decide(
+        c.id,
+        'in_review',
+        'approved',
+        { reviewer: 'U2', expiredClaimsBefore: fresh },
+        () => [job(`approved-${c.id}`)],
+      );
+      expect(approved.ok && approved.value.status).toBe('approved');
+      expect(queuedKeys().filter((k) => k === `approved-${c.id}`)).toHaveLength(1);
+    });
+
+    it('notes where the desk posted a submission without changing its version, and only for that submission', async () => {
+      const c = await submitted();
+      expect(c.deskRef).toBeNull();
+      expect(await harness.cases.noteDeskRef(c.id, new Date(0), 'C1/1.0')).toBe(false);
+      expect(await harness.cases.noteDeskRef(c.id, c.submittedAt as Date, 'C1/1.5')).toBe(true);
+      const after = await harness.cases.caseById(c.id);
+      expect(after).toMatchObject({ deskRef: 'C1/1.5', updatedAt: c.updatedAt });
+    });
+
+    it("records a refusal at the desk against the case's account", async () => {
+      const c = await submitted();
+      await harness.cases.recordRefusal(c.id, 'slack:U666', 'approve');
+      await harness.cases.recordRefusal('not-a-case-id', 'slack:U666', 'claim');
+      const trail = await harness.accounts.auditTrail(c.accountId);
+      expect(trail.find((e) => e.action === 'identity.refused')).toMatchObject({
+        actor: 'slack:U666',
+        details: { caseId: c.id, attempted: 'approve' },
+      });
     });
   });
 }

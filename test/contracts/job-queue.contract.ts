@@ -59,6 +59,17 @@ export function jobQueueContract(name: string, open: () => Promise<JobQueueHarne
       expect(ofId('again')).toEqual([]);
     });
 
+    it('runs a job queued for later no sooner than asked', async () => {
+      const sentAt = Date.now();
+      await harness.queue.send('notice', { run, id: 'later' }, 'later', {
+        startAfter: new Date(sentAt + 1500),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(ofId('later')).toEqual([]);
+      await waitFor(() => ofId('later').length === 1);
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1400);
+    }, 20_000);
+
     it('retries a job that failed, telling the handler which try it is', async () => {
       failuresLeft.set('flaky', 1);
       await harness.queue.send('notice', { run, id: 'flaky' }, 'flaky');

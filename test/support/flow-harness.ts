@@ -14,6 +14,7 @@ import { openDatabase } from '../../db/database';
 import { createFieldCipher } from '../../db/field-cipher';
 import { createMemoryFileStore } from '../../db/files/memory-file-store';
 import { createIdentityCaseRepository } from '../../db/identity-case-repository';
+import { afterCommitJobWriter, type JobWriter, noJobWriter } from '../../db/jobs/job-writer';
 import { createMemoryJobQueue } from '../../db/jobs/memory-job-queue';
 import { createMemoryStateStore } from '../../db/state/memory-state-store';
 import { createRateLimiter } from '../../db/state/rate-limiter';
@@ -37,7 +38,9 @@ export async function openTestRecords(options: { postgres?: boolean } = {}) {
   const accounts = createAccountRepository(database, createFieldCipher(new Uint8Array(32).fill(3)));
   return {
     accounts,
-    cases: createIdentityCaseRepository(database.db),
+    cases: createIdentityCaseRepository(database.db, noJobWriter),
+    /** The cases as a runtime uses them: what a change names is queued on `jobs`. */
+    casesWith: (jobs: JobWriter) => createIdentityCaseRepository(database.db, jobs),
     database,
     async close() {
       await database.close();
@@ -64,7 +67,10 @@ export function useTestRecords(options: { postgres?: boolean } = {}) {
   afterAll(() => records?.close());
   return {
     accounts: deferredPort(opened.then((r) => r.accounts)),
+    /** For reading and changing cases directly; a harness is given `casesWith`. */
     cases: deferredPort(opened.then((r) => r.cases)),
+    casesWith: (jobs: JobWriter) =>
+      deferredPort<IdentityCaseRepository>(opened.then((r) => r.casesWith(jobs))),
     database() {
       if (!records) throw new Error('the records open before the tests');
       return records.database;
@@ -87,8 +93,11 @@ export interface HarnessOptions {
   logger?: Logger;
   /** The clock's start, epoch ms. */
   startAt?: number;
-  /** Identity cases on the test's records (`useTestRecords().cases`); without them the identity flow is not wired. */
-  cases?: IdentityCaseRepository;
+  /**
+   * Identity cases on the test's records (`useTestRecords().casesWith`), given the harness's queue; without them
+   * the identity flow is not wired.
+   */
+  cases?: (jobs: JobWriter) => IdentityCaseRepository;
   /** Where identity images are kept (in memory by default). */
   files?: FileStore;
 }
@@ -153,7 +162,9 @@ export function createFlowHarness(
     outlets: { web: outlet, tg: outlet },
     accounts,
     identity: {
-      cases: options.cases ?? unwired<IdentityCaseRepository>('identity cases (pass `cases` to the harness)'),
+      cases:
+        options.cases?.(afterCommitJobWriter(queue)) ??
+        unwired<IdentityCaseRepository>('identity cases (pass `cases` to the harness)'),
       files: options.files ?? createMemoryFileStore(),
       images: createSharpPreparer(),
     },
