@@ -74,10 +74,12 @@ export function followUpsOfSubmit(timing: ReviewTiming): FollowUps {
   };
 }
 
-export type ReviewDecision =
+/** `comment`: the reviewer's note, kept in the audit log beside the decision; the customer reads only the reason. */
+export type ReviewDecision = { comment?: string } & (
   | { type: 'approve' }
   | { type: 'reject'; reason: ReviewReason }
-  | { type: 'ask_again'; image: IdentityImage; reason: ReviewReason };
+  | { type: 'ask_again'; image: IdentityImage; reason: ReviewReason }
+);
 
 const outcome: Record<ReviewDecision['type'], CaseStatus> = {
   approve: 'approved',
@@ -171,6 +173,7 @@ export function createIdentityReview(deps: {
           reviewer,
           reason: decision.type === 'approve' ? undefined : decision.reason,
           image: decision.type === 'ask_again' ? decision.image : undefined,
+          comment: decision.comment,
           // Once taken here, the version is this reviewer's own claim; a case seen in review is checked as seen.
           seen: seen.status === 'in_review' ? seen.at : undefined,
           // At a desk of several reviewers (Slack) a claimed case is its claimer's until the claim expires.

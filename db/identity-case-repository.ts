@@ -16,6 +16,8 @@ import { auditLog, identityCases } from './schema';
 
 type Row = typeof identityCases.$inferSelect;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const toCase = (row: Row): IdentityCase => ({
   id: row.id,
   accountId: row.accountId,
@@ -45,6 +47,7 @@ const allowed: Partial<Record<CaseStatus, CaseStatus[]>> = {
  */
 export function createIdentityCaseRepository(db: Database, jobs: JobWriter): IdentityCaseRepository {
   const find = async (id: string) => {
+    if (!UUID.test(id)) return null; // an address or a button naming no case: Postgres would refuse to compare
     const [row] = await db.select().from(identityCases).where(eq(identityCases.id, id));
     return row ?? null;
   };
@@ -143,7 +146,7 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
       });
     },
 
-    async decide(caseId, from, to, { reviewer, reason, image, seen, expiredClaimsBefore }, then) {
+    async decide(caseId, from, to, { reviewer, reason, image, comment, seen, expiredClaimsBefore }, then) {
       if (!allowed[from]?.includes(to)) return fail('conflict');
       return changing(then, async (tx, follow) => {
         const now = new Date();
@@ -197,7 +200,13 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
           accountId: updated.accountId,
           actor: `reviewer:${reviewer}`,
           action: `identity.${to}`,
-          details: { caseId, from, ...(reason ? { reason } : {}), ...(image ? { image } : {}) },
+          details: {
+            caseId,
+            from,
+            ...(reason ? { reason } : {}),
+            ...(image ? { image } : {}),
+            ...(comment ? { comment: comment.slice(0, 500) } : {}),
+          },
         });
         await follow(updated);
         return ok(toCase(updated));
@@ -214,13 +223,13 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
       return noted.length > 0;
     },
 
-    async recordRefusal(caseId, actor, action) {
-      const row = caseId ? await find(caseId).catch(() => null) : null;
+    async recordAtDesk(caseId, actor, action, details = {}) {
+      const row = await find(caseId);
       await db.insert(auditLog).values({
         accountId: row?.accountId ?? null,
         actor,
-        action: 'identity.refused',
-        details: { ...(caseId ? { caseId } : {}), attempted: action },
+        action,
+        details: { caseId: caseId.slice(0, 64), ...details },
       });
     },
 

@@ -1,14 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../core/logger';
 import { IMAGE_LIMITS } from '../core/ports/images';
-import type { ChatMessage } from '../web/chat/inbox';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
-import { startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
+import { startFakeTelegram, TOKEN } from './support/fake-telegram';
+import {
+  customerAccount as accountWithProfile,
+  telegramCustomer,
+  webCustomer,
+} from './support/identity-customers';
 import { documentPhoto } from './support/images';
 import { createTestDatabase, serviceUrl } from './support/services';
 
@@ -58,29 +61,6 @@ describe('identity confirmation end to end', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** An account with a complete profile, as registration and the profile flow leave it. */
-  async function customerAccount() {
-    const { accounts, passwords } = kabinet.services;
-    const email = `kyc.${++n}.${Date.now()}@example.ru`;
-    const created = await accounts.createAccount({
-      email,
-      phone: `+7916${String((Date.now() + n) % 10_000_000).padStart(7, '0')}`,
-      passwordHash: await passwords.hash('Sunflower42'),
-      consent: { agreementVersion: '2026-01', acceptedAt: new Date() },
-      contactsVerifiedAt: new Date(),
-      actor: 'test',
-    });
-    if (!created.ok) throw new Error(created.error);
-    const id = created.value.id;
-    await accounts.saveDocument(id, { type: 'ru_passport', series: '4510', number: '654321' }, 'test');
-    await accounts.completeProfile(
-      id,
-      { surname: 'Петрова', givenName: 'Ольга', patronymic: null, birthDate: '1990-01-02', sex: 'female' },
-      'test',
-    );
-    return { email, id };
-  }
-
   /** Decides the newest waiting case on the local review page, as an operator's browser would. */
   async function decideOnReviewPage(fields: Record<string, string>) {
     const path = kabinet.reviewPath;
@@ -111,59 +91,13 @@ describe('identity confirmation end to end', () => {
     return { said, images, repost };
   }
 
-  /** A Telegram customer: posts updates to the webhook and reads what the fake Bot API was sent. */
-  function telegramChat() {
-    const chatId = 8_100_000 + Math.floor(Math.random() * 100_000);
-    const user = telegramUser(chatId);
-    const post = async (update: Update) => {
-      const response = await kabinet.app.request('/telegram/webhook', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
-        body: JSON.stringify(update),
-      });
-      expect(response.status).toBe(200);
-      await kabinet.settled();
-    };
-    const sent = () => fake.sent(chatId).map((p) => String(p.text));
-    const tap = async (label: string) => {
-      const button = fake
-        .sent(chatId)
-        .flatMap(
-          (p) => (p.reply_markup?.inline_keyboard ?? []).flat() as { text: string; callback_data: string }[],
-        )
-        .reverse()
-        .find((b) => b.text === label);
-      if (!button) throw new Error(`no button "${label}" in ${sent().join(' | ')}`);
-      await post(user.tap(button.callback_data));
-    };
-    /** Signed in to a new account with a complete profile, at the first picture. */
-    const atFirstPicture = async () => {
-      const { email } = await customerAccount();
-      await post(user.text('/start'));
-      await post(user.text('/login'));
-      await post(user.text(email));
-      await post(user.text('Sunflower42'));
-      await tap('Подтвердить личность');
-      await tap('Дополнить заявку');
-      expect(sent().at(-1)).toContain('Главная страница паспорта');
-    };
-    return { chatId, user, post, sent, tap, atFirstPicture };
-  }
+  const telegramChat = () => telegramCustomer(kabinet, fake, SECRET);
+  const customerAccount = () => accountWithProfile(kabinet);
 
   it('takes three Telegram photos through getFile, sends the case, and tells the chat the approval', async () => {
-    const { chatId, user, post, sent, tap, atFirstPicture } = telegramChat();
+    const { chatId, sent, tap, atFirstPicture, sendPhotos } = telegramChat();
     await atFirstPicture();
-
-    for (const [i, seed] of [101, 102, 103].entries()) {
-      const bytes = await documentPhoto(seed);
-      fake.serveFile(`kyc-${chatId}-${i}`, bytes);
-      // The selfie comes as a file (a document), the pages as photos.
-      await post(
-        i === 1
-          ? user.document(`kyc-${chatId}-${i}`, bytes.byteLength, 'IMG_0001.JPG')
-          : user.photo(`kyc-${chatId}-${i}`, bytes.byteLength),
-      );
-    }
+    await sendPhotos([101, 102, 103]);
     const downloads = fake.calls.filter(
       (c) => c.method === 'getFile' && String(c.payload.file_id).startsWith(`kyc-${chatId}`),
     );
@@ -200,57 +134,7 @@ describe('identity confirmation end to end', () => {
   });
 
   describe('over the web chat', () => {
-    /** The page: cookie, message ids, the nonce of the newest buttons. */
-    function page() {
-      let cookie = '';
-      let nonce: string | undefined;
-      let id = 0;
-      let last = 0;
-      const remember = (messages: ChatMessage[]) => {
-        for (const m of messages) {
-          if (m.type === 'choices') nonce = m.nonce;
-          last = Math.max(last, m.seq);
-        }
-        return messages;
-      };
-      const textOf = (messages: ChatMessage[]) => messages.map((m) => ('text' in m ? m.text : '')).join('\n');
-      async function post(body: Record<string, unknown>) {
-        const response = await kabinet.app.request('/chat/messages', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', cookie },
-          body: JSON.stringify({ id: `m-${++id}`, body }),
-        });
-        cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
-        expect(response.status).toBe(200);
-        return remember(((await response.json()) as { messages: ChatMessage[] }).messages);
-      }
-      async function upload(bytes: Uint8Array, name = 'passport.jpg') {
-        const form = new FormData();
-        form.append('id', `u-${++id}`);
-        form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), name);
-        const response = await kabinet.app.request('/chat/upload', {
-          method: 'POST',
-          headers: { cookie, 'x-kabinet-upload': '1' },
-          body: form,
-        });
-        expect(response.status).toBe(200);
-        return remember(((await response.json()) as { messages: ChatMessage[] }).messages);
-      }
-      async function updates() {
-        const response = await kabinet.app.request(`/chat/updates?after=${last}`, { headers: { cookie } });
-        return remember(((await response.json()) as { messages: ChatMessage[] }).messages);
-      }
-      return {
-        say: async (text: string) => textOf(await post({ type: 'text', text })),
-        tap: async (value: string) => textOf(await post({ type: 'choice', value, nonce })),
-        open: () => post({ type: 'open' }),
-        upload,
-        uploadText: async (bytes: Uint8Array, name?: string) => textOf(await upload(bytes, name)),
-        updates: async () => textOf(await updates()),
-        get: (path: string) => kabinet.app.request(path, { headers: { cookie } }),
-        cookie: () => cookie,
-      };
-    }
+    const page = () => webCustomer(kabinet);
 
     it('takes three pictures as multipart uploads with previews, asks again for one, and tells the page', async () => {
       const p = page();
@@ -305,11 +189,7 @@ describe('identity confirmation end to end', () => {
     /** A page signed in to a new account with a complete profile. */
     async function signedInPage() {
       const p = page();
-      const { email } = await customerAccount();
-      await p.open();
-      await p.say('/login');
-      await p.say(email);
-      await p.say('Sunflower42');
+      await p.signIn();
       return p;
     }
 

@@ -48,6 +48,8 @@ const schema = z.object({
     z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids like U012AB3CD,U045EF6GH'),
   ),
   SLACK_API_URL: urlWith(['http://', 'https://'], 'https://slack.com/api/').default('https://slack.com/api/'),
+  /** 1: the three previews are uploaded into each case's Slack thread; 0 (default): they stay in our storage. */
+  SLACK_UPLOAD_PREVIEWS: z.enum(['0', '1']).default('0'),
   DATA_KEY: optional(
     z
       .string()
@@ -74,8 +76,27 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Slack review needs all four: a bot token alone would post cases nobody may decide. */
+const slackTogether = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_REVIEW_CHANNEL',
+  'SLACK_REVIEWERS',
+] as const;
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema
+    .superRefine((config, context) => {
+      const set = slackTogether.filter((name) => config[name] !== undefined);
+      if (set.length === 0 || set.length === slackTogether.length) return;
+      for (const name of slackTogether.filter((n) => config[n] === undefined))
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `needed with ${set.join(', ')} (Slack review takes all four)`,
+        });
+    })
+    .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');

@@ -4,6 +4,8 @@
  * truth meanwhile. Only for ports whose members are all async methods.
  */
 export function deferredPort<T extends object>(ready: Promise<T>): T {
+  // A port that never opens is reported by whoever awaits the service's readiness; each call rejects with it.
+  ready.catch(() => {});
   return new Proxy({} as T, {
     get(_target, name) {
       return async (...args: unknown[]) => {

@@ -2,9 +2,11 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { Bot } from 'grammy';
 import type { Hono } from 'hono';
+import { createSlackReview, type SlackReviewOptions } from '../bots/slack/review-app';
 import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
 import { createTelegramRoutes } from '../bots/telegram/webhook-routes';
 import type { Engine } from '../core/engine';
+import type { IdentityReview, ReviewTiming } from '../core/identity-review';
 import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
@@ -14,6 +16,7 @@ import type { Outlet } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
 import type { Services } from '../core/services';
+import { createStaffLinks } from '../core/staff-links';
 import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
@@ -40,6 +43,7 @@ import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
 import { createReviewRoutes } from './review-routes';
 import { createRuntime } from './runtime';
+import { createStaffRoutes } from './staff-routes';
 
 /** Idle conversations (and their web chat history) expire after this. Seconds. */
 export const IDLE_SECONDS = 24 * 60 * 60;
@@ -60,6 +64,8 @@ export interface Kabinet {
   };
   /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
   telegram: Bot | null;
+  /** Staff's side of identity cases: the queue and decisions, whichever desk shows them. */
+  review: IdentityReview;
   /** The local review page's path (its secret included) while Slack is not configured, else null. */
   reviewPath: string | null;
   /** Resolves once no queued work (replies, codes, notices) is left, or rejects after `timeoutMs`. */
@@ -82,6 +88,8 @@ export interface KabinetOptions {
   queueSettings?: Record<QueueName, QueueSettings>;
   /** Prefix of every Redis key (default `kabinet:`): tests sharing one Redis keep their budgets apart. */
   redisKeyPrefix?: string;
+  /** When staff are reminded of undecided cases and how long a claim holds; tests shorten them. */
+  reviewTiming?: ReviewTiming;
 }
 
 export async function createKabinet(config: Config, options: KabinetOptions = {}): Promise<Kabinet> {
@@ -158,6 +166,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     publicUrl: config.PUBLIC_URL,
     logger,
     idleSeconds: IDLE_SECONDS,
+    reviewTiming: options.reviewTiming,
   });
   // A webhook secret means Telegram pushes updates to us; without one, a laptop pulls them (long polling).
   const telegramMode = !telegram ? 'off' : config.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
@@ -166,10 +175,18 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
     extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
   if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
-  // Without Slack, identity cases are decided on a local page behind a secret address.
+  // Identity cases are decided in Slack; without it, on a local page behind a secret address.
   const reviewToken = deriveSecret(dataKey, 'local-review-page').toString('base64url').slice(0, 32);
-  if (!config.SLACK_BOT_TOKEN)
-    extraRoutes.push(createReviewRoutes({ review: runtime.review, accounts, files, token: reviewToken }));
+  const slack = slackReviewOf(config, {
+    review: runtime.review,
+    cases: identityCases,
+    accounts,
+    files,
+    links: createStaffLinks({ secret: deriveSecret(dataKey, 'staff-links'), publicUrl: config.PUBLIC_URL }),
+    logger,
+  });
+  if (slack) extraRoutes.push(slack.routes, slack.staffRoutes);
+  else extraRoutes.push(createReviewRoutes({ review: runtime.review, accounts, files, token: reviewToken }));
   extraRoutes.push(
     createActivationRoutes({
       accounts,
@@ -232,6 +249,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       telegram: telegramMode,
     },
     telegram,
+    review: runtime.review,
     reviewPath: config.SLACK_BOT_TOKEN ? null : `/dev/review/${reviewToken}/`,
     async settled(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -243,7 +261,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     },
     startBackground() {
       runtime
-        .startWorkers()
+        .startWorkers(slack?.desk)
         .catch((error) => logger.error('job workers did not start', { error: describeError(error) }));
       if (!telegram) return;
       // Learn the bot's identity now (getMe), not on the first update, which would wait for it.
@@ -270,6 +288,35 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
         opening.then((db) => db.close()),
       ]);
     },
+  };
+}
+
+/** Slack review when SLACK_* are set (config.ts takes all four or none), with the staff pages it links to. */
+function slackReviewOf(
+  config: Config,
+  deps: Omit<
+    SlackReviewOptions,
+    'token' | 'signingSecret' | 'channel' | 'reviewers' | 'apiUrl' | 'uploadPreviews'
+  >,
+) {
+  const {
+    SLACK_BOT_TOKEN: token,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_REVIEW_CHANNEL: channel,
+  } = config;
+  if (!token || !signingSecret || !channel) return null;
+  const slack = createSlackReview({
+    ...deps,
+    token,
+    signingSecret,
+    channel,
+    reviewers: (config.SLACK_REVIEWERS ?? '').split(',').filter(Boolean),
+    apiUrl: config.SLACK_API_URL,
+    uploadPreviews: config.SLACK_UPLOAD_PREVIEWS === '1',
+  });
+  return {
+    ...slack,
+    staffRoutes: createStaffRoutes({ links: deps.links, cases: deps.cases, files: deps.files }),
   };
 }
 

@@ -1,20 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { escapeHtml } from '../core/html';
-import {
-  type IdentityReview,
-  type ReviewDecision,
-  type ReviewReason,
-  reviewReasons,
-} from '../core/identity-review';
+import { type IdentityReview, type ReviewDecision, reviewReasons } from '../core/identity-review';
 import type { AccountRepository, ReviewedProfile } from '../core/ports/accounts';
 import type { FileStore } from '../core/ports/file-store';
-import {
-  type CaseStatus,
-  type IdentityCase,
-  type IdentityImage,
-  identityImages,
-} from '../core/ports/identity-cases';
+import { type CaseStatus, type IdentityCase, identityImages } from '../core/ports/identity-cases';
+import { imageNames, reasonNames } from '../core/staff-words';
 
 export interface ReviewPageDeps {
   review: IdentityReview;
@@ -23,19 +14,6 @@ export interface ReviewPageDeps {
   /** The secret in the page's address (printed at start); anyone holding it decides cases. */
   token: string;
 }
-
-/** Words on the page: the operator's language is Russian, the reasons are shown as the customer will read them. */
-const imageNames: Record<IdentityImage, string> = {
-  main_page: 'Главная страница',
-  selfie: 'Селфи с паспортом',
-  last_page: 'Последняя страница',
-};
-const reasonNames: Record<ReviewReason, string> = {
-  unreadable: 'данные на снимке не читаются',
-  face_not_visible: 'на селфи не видно лица или паспорта',
-  not_matching_profile: 'данные паспорта не совпадают с профилем',
-  document_invalid: 'документ недействителен',
-};
 
 /**
  * The local review desk, for a run without Slack: `/dev/review/<token>` lists the cases waiting for a decision

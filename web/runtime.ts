@@ -67,8 +67,6 @@ export interface RuntimeDeps {
   idleSeconds?: number;
   /** When staff are reminded of undecided cases, and how long a claim holds; tests shorten them. */
   reviewTiming?: ReviewTiming;
-  /** Where staff see cases (Slack); unset: the local review page, which needs telling nothing. */
-  desk?: ReviewDesk;
   /** Epoch milliseconds; tests pass a clock they move. */
   now?: () => number;
 }
@@ -81,8 +79,11 @@ export interface Runtime {
   identity: Identity;
   /** Staff's side of identity cases: the queue and decisions (the local review page, Slack). */
   review: IdentityReview;
-  /** Starts this process's share of the queued work: replies, codes, notices, messages to contacts. */
-  startWorkers(): Promise<void>;
+  /**
+   * Starts this process's share of the queued work: replies, codes, notices, messages to contacts, and the review
+   * desk's posts and reminders (`desk`: Slack; by default the local page, which needs telling nothing).
+   */
+  startWorkers(desk?: ReviewDesk): Promise<void>;
 }
 
 /** One wiring of services, engine and queues, the same in the service, its tests and its benchmarks. */
@@ -192,14 +193,14 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     notices,
     identity,
     review,
-    async startWorkers() {
+    async startWorkers(desk = pageDesk) {
       await Promise.all([
         replies.work(),
         codeDelivery.work(),
         contactMessages.work(),
         activation.work(),
         notices.work(engine),
-        review.work(deps.desk ?? pageDesk),
+        review.work(desk),
       ]);
     },
   };

@@ -80,6 +80,8 @@ export interface ReviewStep {
   reviewer: string;
   reason?: string;
   image?: IdentityImage;
+  /** The reviewer's note for the audit log (never shown to the customer). */
+  comment?: string;
   /** The version the reviewer's page showed; a case changed since is a conflict. */
   seen?: Date;
   /**
@@ -131,8 +133,16 @@ export interface IdentityCaseRepository {
   ): Promise<Result<IdentityCase, TransitionError>>;
   /** Notes where the desk posted the case's current submission; false when it was sent again meanwhile. */
   noteDeskRef(caseId: string, submittedAt: Date, ref: string): Promise<boolean>;
-  /** Records an attempt refused at the desk (someone not a reviewer), in the audit log. */
-  recordRefusal(caseId: string | null, actor: string, action: string): Promise<void>;
+  /**
+   * Writes what staff did around a case into the audit log, against its account: `identity.refused` (someone not
+   * a reviewer tried), `identity.viewed` (a reviewer opened its pictures). An unknown case id is kept in details.
+   */
+  recordAtDesk(
+    caseId: string,
+    actor: string,
+    action: 'identity.refused' | 'identity.viewed',
+    details?: Record<string, unknown>,
+  ): Promise<void>;
   /** One case by its id. */
   caseById(caseId: string): Promise<IdentityCase | null>;
   /** The account's newest case, open or not. */

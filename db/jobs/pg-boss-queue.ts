@@ -64,8 +64,12 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pg
       retryBackoff: true,
       expireInSeconds: s.expireInSeconds,
     };
-    await boss.createQueue(name, queue);
-    await boss.updateQueue(name, queue); // settings changed since the queue was first made
+    // Instances starting together on a new database create the same queues at once, and Postgres may pick
+    // one of them as a deadlock victim (40P01): it tries again, finding the queue made.
+    await retryOnDeadlock(async () => {
+      await boss.createQueue(name, queue);
+      await boss.updateQueue(name, queue); // settings changed since the queue was first made
+    });
   }
   const workers: string[] = [];
   const seal = async (queue: QueueName, data: JobData) => ({
@@ -151,6 +155,17 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pg
       await boss.stop({ graceful: true, timeout: graceMs, wait: true });
     },
   };
+}
+
+async function retryOnDeadlock(work: () => Promise<void>, tries = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= tries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 /** A UUID-shaped digest of `key`: the same key always names the same job. */

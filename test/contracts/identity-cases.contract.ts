@@ -221,8 +221,8 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
 
     it("records a refusal at the desk against the case's account", async () => {
       const c = await submitted();
-      await harness.cases.recordRefusal(c.id, 'slack:U666', 'approve');
-      await harness.cases.recordRefusal('not-a-case-id', 'slack:U666', 'claim');
+      await harness.cases.recordAtDesk(c.id, 'slack:U666', 'identity.refused', { attempted: 'approve' });
+      await harness.cases.recordAtDesk('not-a-case-id', 'slack:U666', 'identity.refused');
       const trail = await harness.accounts.auditTrail(c.accountId);
       expect(trail.find((e) => e.action === 'identity.refused')).toMatchObject({
         actor: 'slack:U666',
