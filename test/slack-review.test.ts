@@ -35,7 +35,11 @@ describe('identity review in Slack', () => {
   const record = (m: string, f?: object) => logs.push(`${m} ${JSON.stringify(f ?? {})}`);
   const logger: Logger = { info: record, warn: record, error: record };
 
-  const start = async (options: KabinetOptions = {}, databaseUrl = testDatabase?.url) => {
+  const start = async (
+    options: KabinetOptions = {},
+    databaseUrl = testDatabase?.url,
+    env: Record<string, string> = {},
+  ) => {
     const started = await createKabinet(
       loadConfig({
         DATA_DIR: dataDir,
@@ -51,6 +55,7 @@ describe('identity review in Slack', () => {
         SLACK_REVIEW_CHANNEL: CHANNEL,
         SLACK_REVIEWERS: `${ANNA},${BORIS}`,
         SLACK_API_URL: slack.apiUrl,
+        ...env,
       }),
       { logger, redisKeyPrefix: `kabinet-test:slack:${Date.now().toString(36)}:`, ...options },
     );
@@ -473,6 +478,28 @@ describe('identity review in Slack', () => {
         await Promise.allSettled([a.close(), b.close(), c?.close()]);
         await database.drop();
       }
+    },
+    60_000,
+  );
+
+  it.runIf(serviceUrl('DATABASE_URL'))(
+    "uploads the three previews into the case's thread only when the team opts in",
+    async () => {
+      const database = await createTestDatabase(serviceUrl('DATABASE_URL') ?? '');
+      const opted = await start({}, database.url, { SLACK_UPLOAD_PREVIEWS: '1' });
+      try {
+        const uploadsBefore = slack.uploads.length;
+        const { post } = await telegramCase([591, 592, 593], opted);
+        await eventually(() => slack.uploads.length >= uploadsBefore + 3, 'three previews uploaded');
+        const completed = slack.callsOf('files.completeUploadExternal').slice(-3);
+        expect(completed.map((c) => c.payload.thread_ts)).toEqual([post.ts, post.ts, post.ts]);
+        expect(slack.uploads.slice(-3).every((u) => u.bytes > 1000)).toBe(true);
+      } finally {
+        await opted.close();
+        await database.drop();
+      }
+      // Without the setting (every other test here) nothing was uploaded.
+      expect(slack.callsOf('files.getUploadURLExternal')).toHaveLength(3);
     },
     60_000,
   );
