@@ -1,3 +1,4 @@
+import { describeError, type Logger, silentLogger } from './logger';
 import type { Notice } from './messages';
 import { noticeJob } from './notices';
 import type { AccountRepository } from './ports/accounts';
@@ -41,6 +42,9 @@ export const defaultReviewTiming: ReviewTiming = {
   remindEvery: 3600_000,
   claimFor: 30 * 60_000,
 };
+
+/** After a post's tries are spent (Slack away for half an hour), a new series starts this much later. */
+const REPOST_AFTER_MS = 15 * 60_000;
 
 /** The desk's jobs: a case shown (posted when `post`), or a reminder of one submission. */
 type DeskJob =
@@ -99,13 +103,26 @@ export function createIdentityReview(deps: {
   files: FileStore;
   queue: JobQueue;
   timing?: ReviewTiming;
+  logger?: Logger;
 }) {
   const { cases } = deps;
   const timing = deps.timing ?? defaultReviewTiming;
+  const logger = deps.logger ?? silentLogger;
   // Real time, not a test's moved clock: claims are compared with the database's, reminders run by the queue's.
   const now = Date.now;
   /** Claims taken before this moment have expired. */
   const expiredClaimsBefore = () => new Date(now() - timing.claimFor);
+  /** Queues the reminder after `task`'s (its key makes it once-only, however often this runs). */
+  const nextReminder = async (task: Extract<DeskJob, { event: 'remind' }>) => {
+    const { caseId, submittedAt, round } = task;
+    await deps.queue.send(
+      'desk',
+      { event: 'remind', caseId, submittedAt, round: round + 1 },
+      `remind:${caseId}:${submittedAt}:${round + 1}`,
+      { startAfter: new Date(now() + timing.remindEvery) },
+    );
+  };
+
   return {
     timing,
 
@@ -212,16 +229,35 @@ export function createIdentityReview(deps: {
     work: (desk: ReviewDesk) =>
       deps.queue.work('desk', async (job) => {
         const task = job.data as unknown as DeskJob;
-        const found = await cases.caseById(task.caseId);
-        if (!found) return;
-        if (task.event === 'show') return desk.show(found, task.post);
-        // A reminder belongs to one submission, and stops once it is decided (or sent again: a new series).
-        const undecided = found.status === 'submitted' || found.status === 'in_review';
-        if (!undecided || found.submittedAt?.getTime() !== task.submittedAt) return;
-        // The next one is queued first: a reminder that fails and is retried does not lose the series.
-        const next = reminderJob(found, task.round + 1, new Date(now() + timing.remindEvery));
-        await deps.queue.send(next.queue, next.data, next.key, { startAfter: next.startAfter });
-        await desk.remind(found);
+        try {
+          const found = await cases.caseById(task.caseId);
+          if (!found) return;
+          // Past its deadline the job counts as dead and runs again elsewhere: start nothing Slack would see twice.
+          if (Date.now() > job.deadline) throw new Error('desk job past its deadline');
+          if (task.event === 'show') return await desk.show(found, task.post);
+          // A reminder belongs to one submission, and stops once it is decided (or sent again: a new series).
+          const undecided = found.status === 'submitted' || found.status === 'in_review';
+          if (!undecided || found.submittedAt?.getTime() !== task.submittedAt) return;
+          await desk.remind(found);
+          await nextReminder(task);
+        } catch (error) {
+          // Told every time (a bad token or a channel the bot is not in shows at once), loudly on the last try.
+          const fields = { caseId: task.caseId, event: task.event, error: describeError(error) };
+          if (!job.lastAttempt) {
+            logger.warn('review desk failed, will retry', fields);
+            throw error;
+          }
+          logger.error('review desk gave up for now', fields);
+          // A reminder that could not be said does not end the series: the next one is due as planned.
+          if (task.event === 'remind') await nextReminder(task).catch(() => {});
+          // A post is not lost to a long outage: a fresh series of tries starts a while later (its reminders
+          // wait for it).
+          if (task.event === 'show' && task.post)
+            await deps.queue.send('desk', { ...task }, `show-again:${task.caseId}:${Date.now()}`, {
+              startAfter: new Date(Date.now() + REPOST_AFTER_MS),
+            });
+          throw error;
+        }
       }),
   };
 }

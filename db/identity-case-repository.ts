@@ -218,7 +218,14 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
       const noted = await db
         .update(identityCases)
         .set({ deskRef: ref })
-        .where(and(eq(identityCases.id, caseId), eq(identityCases.submittedAt, submittedAt)))
+        // The first post noted wins: a second one (a job run twice) is the caller's to take back.
+        .where(
+          and(
+            eq(identityCases.id, caseId),
+            eq(identityCases.submittedAt, submittedAt),
+            isNull(identityCases.deskRef),
+          ),
+        )
         .returning({ id: identityCases.id });
       return noted.length > 0;
     },

@@ -113,7 +113,7 @@ describe('identity review in Slack', () => {
     );
 
   const latestPost = () => {
-    const posts = slack.callsOf('chat.postMessage').filter((c) => Array.isArray(c.payload.blocks));
+    const posts = slack.callsOf('chat.postMessage').filter((c) => c.ts && Array.isArray(c.payload.blocks));
     const post = posts.at(-1);
     if (!post) throw new Error('nothing posted to Slack');
     return post;
@@ -357,6 +357,25 @@ describe('identity review in Slack', () => {
     expect(customer.sent().filter((t) => t.includes('Ваша личность подтверждена'))).toHaveLength(1);
   });
 
+  it('logs a post Slack refuses with its error code, and posts the case on the retry', async () => {
+    slack.failNext('chat.postMessage', 'not_in_channel');
+    const customer = telegramCustomer(kabinet, telegram, SECRET);
+    await customer.atFirstPicture();
+    await customer.sendPhotos([601, 602, 603]);
+    const before = slack.callsOf('chat.postMessage').filter((c) => c.ts).length;
+    await customer.tap('Отправить');
+    await eventually(
+      () => logs.some((l) => l.includes('review desk failed') && l.includes('not_in_channel')),
+      'the log',
+    );
+    await eventually(
+      () => slack.callsOf('chat.postMessage').filter((c) => c.ts).length > before,
+      'the retry',
+      20_000,
+    );
+    expect(textOf(latestPost())).toContain('Ждёт проверяющего');
+  }, 30_000);
+
   it('refuses forged, stale and unsigned requests with 401 and does nothing', async () => {
     const { post } = await telegramCase([551, 552, 553]);
     const calls = slack.calls.length;
@@ -372,6 +391,15 @@ describe('identity review in Slack', () => {
       'application/json',
     );
     expect(await challenge.json()).toEqual({ challenge: 'abc123' });
+    // A body far past any Slack payload is refused while it streams, before its signature is read.
+    const huge = await slackRequest(
+      `payload=${'x'.repeat(2 * 1024 * 1024)}`,
+      'application/x-www-form-urlencoded',
+      {
+        unsigned: true,
+      },
+    );
+    expect(huge.status).toBe(413);
   });
 
   it('shows a reviewer the pictures through a link made for them, refused once its signature is changed', async () => {
@@ -395,6 +423,14 @@ describe('identity review in Slack', () => {
     expect(picture.headers.get('content-type')).toBe('image/jpeg');
     const forged = path.replace(/sig=([^&]+)/, (_m, sig: string) => `sig=${sig.slice(0, -2)}AA`);
     expect((await kabinet.app.request(forged)).status).toBe(403);
+    // Every opening, the page and each picture, is written down against the case.
+    const caseId = /\/staff\/cases\/([^?]+)/.exec(path)?.[1] ?? '';
+    const found = (await kabinet.review.waiting()).find((c) => c.id === caseId);
+    const viewed = (await kabinet.services.accounts.auditTrail(found?.accountId ?? '')).filter(
+      (e) => e.action === 'identity.viewed',
+    );
+    expect(viewed.map((e) => e.details?.image ?? 'page').sort()).toEqual(['main_page', 'page']);
+    expect(viewed.every((e) => e.actor === `slack:${ANNA}`)).toBe(true);
     expect((await kabinet.app.request(path.replace(`by=${ANNA}`, `by=${EVE}`))).status).toBe(403);
     expect(
       (await kabinet.app.request(images[0]?.replace(/until=\d+/, 'until=9999999999999') ?? '')).status,
@@ -438,8 +474,8 @@ describe('identity review in Slack', () => {
     async () => {
       // A records database of this test's own: other instances' reminders (an hour apart) stay out of it.
       const database = await createTestDatabase(serviceUrl('DATABASE_URL') ?? '');
-      // The first reminder at once (the answer is promised in 24 h), then every 4 s while undecided.
-      const reviewTiming = { remindBefore: 25 * 3600_000, remindEvery: 4000, claimFor: 30 * 60_000 };
+      // The first reminder 2 s after sending (the answer is promised in 24 h), then every 8 s while undecided.
+      const reviewTiming = { remindBefore: 24 * 3600_000 - 2000, remindEvery: 8000, claimFor: 30 * 60_000 };
       const [a, b] = await Promise.all([
         start({ reviewTiming }, database.url),
         start({ reviewTiming }, database.url),
@@ -469,9 +505,13 @@ describe('identity review in Slack', () => {
         await click(ANNA, decided.post, actions.approve, undefined, a);
         await eventually(() => textOf(messageNow(decided.post)).includes('Подтверждена'), 'the decision');
         // A deploy: both instances stop, a new one starts on the same records and finds the next reminder due.
+        const before = remindersOf(undecided.post).length;
         await Promise.all([a.close(), b.close()]);
         c = await start({ reviewTiming }, database.url);
-        await eventually(() => remindersOf(undecided.post).length === 2, 'the reminder after the restart');
+        await eventually(
+          () => remindersOf(undecided.post).length === before + 1,
+          'the reminder after the restart',
+        );
         await new Promise((resolve) => setTimeout(resolve, 1000));
         expect(remindersOf(decided.post)).toHaveLength(1);
       } finally {

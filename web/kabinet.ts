@@ -263,6 +263,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       runtime
         .startWorkers(slack?.desk)
         .catch((error) => logger.error('job workers did not start', { error: describeError(error) }));
+      void slack?.check();
       if (!telegram) return;
       // Learn the bot's identity now (getMe), not on the first update, which would wait for it.
       telegram.init().catch((error) => logger.warn('telegram getMe failed', { error: describeError(error) }));
@@ -305,19 +306,23 @@ function slackReviewOf(
     SLACK_REVIEW_CHANNEL: channel,
   } = config;
   if (!token || !signingSecret || !channel) return null;
+  const reviewers = (config.SLACK_REVIEWERS ?? '').split(',').filter(Boolean);
   const slack = createSlackReview({
     ...deps,
     token,
     signingSecret,
     channel,
-    reviewers: (config.SLACK_REVIEWERS ?? '').split(',').filter(Boolean),
+    reviewers,
     apiUrl: config.SLACK_API_URL,
     uploadPreviews: config.SLACK_UPLOAD_PREVIEWS === '1',
   });
-  return {
-    ...slack,
-    staffRoutes: createStaffRoutes({ links: deps.links, cases: deps.cases, files: deps.files }),
-  };
+  const staffRoutes = createStaffRoutes({
+    links: deps.links,
+    cases: deps.cases,
+    files: deps.files,
+    reviewers: new Set(reviewers),
+  });
+  return { ...slack, staffRoutes };
 }
 
 /**

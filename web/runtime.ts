@@ -160,6 +160,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     files: deps.identity.files,
     queue,
     timing: reviewTiming,
+    logger,
   });
   const services: Services = {
     accounts: deps.accounts,

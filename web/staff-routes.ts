@@ -19,6 +19,8 @@ export function createStaffRoutes(deps: {
   links: StaffLinks;
   cases: Pick<IdentityCaseRepository, 'caseById' | 'recordAtDesk'>;
   files: FileStore;
+  /** Who may look: a link made for someone since removed from SLACK_REVIEWERS works no more. */
+  reviewers: ReadonlySet<string>;
 }) {
   const app = new Hono();
 
@@ -33,6 +35,8 @@ export function createStaffRoutes(deps: {
             ? 'Ссылка устарела: нажмите «Снимки» в Slack ещё раз. / The link has expired.'
             : 'Ссылка недействительна. / The link is not valid.',
       } as const;
+    if (!deps.reviewers.has(link.value.reviewer))
+      return { ok: false, refused: 'Ссылка недействительна. / The link is not valid.' } as const;
     const found = await deps.cases.caseById(caseId);
     if (!found || (found.status !== 'submitted' && found.status !== 'in_review'))
       return {
@@ -78,6 +82,8 @@ export function createStaffRoutes(deps: {
     const image = identityImages.find((name) => name === c.req.param('image'));
     if (!result.ok || !image) return c.json({ error: 'forbidden', message: 'No such picture' }, 403);
     const held = result.found.images[image];
+    // Each picture fetched is written down too: a link forwarded past its page still leaves a trace.
+    await deps.cases.recordAtDesk(result.found.id, `slack:${result.reviewer}`, 'identity.viewed', { image });
     const file = held ? await deps.files.get(held.fileId) : null;
     if (!file) return c.json({ error: 'not_found', message: 'No such picture' }, 404);
     return c.body(new Uint8Array(file.bytes), 200, {

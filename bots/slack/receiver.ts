@@ -1,5 +1,6 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { describeError, type Logger } from '../../core/logger';
 import { verifySlackSignature } from './signature';
 
@@ -24,11 +25,18 @@ export class HonoReceiver implements Receiver {
 
   routes(): Hono {
     const routes = new Hono();
-    routes.post('/slack/events', async (c) => {
-      const rawBody = await c.req.text();
+    // Slack's payloads are a few kilobytes (a modal's state, a message's blocks): anything far larger is refused
+    // while it streams, before the signature is even looked at.
+    const limit = bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => c.json({ error: 'too_large', message: 'Slack payloads are smaller' }, 413),
+    });
+    routes.post('/slack/events', limit, async (c) => {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const rawBody = new TextDecoder().decode(bytes);
       const verified = await verifySlackSignature({
         signingSecret: this.options.signingSecret,
-        rawBody,
+        rawBody: bytes,
         timestamp: c.req.header('x-slack-request-timestamp'),
         signature: c.req.header('x-slack-signature'),
         now: (this.options.now ?? Date.now)(),
@@ -69,10 +77,11 @@ export class HonoReceiver implements Receiver {
         retryNum,
         ack: async (response?: unknown) => answer(response),
       };
-      app.processEvent(event).catch((error) => {
-        this.options.logger.error('slack event failed', { error: describeError(error) });
-        answer(undefined);
-      });
+      // Done without an acknowledgement (nothing listens for it): answered now, not after the wait.
+      app
+        .processEvent(event)
+        .catch((error) => this.options.logger.error('slack event failed', { error: describeError(error) }))
+        .finally(() => answer(undefined));
     });
   }
 }

@@ -1,5 +1,5 @@
 import { App, type BlockAction, type ButtonAction, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import {
   type IdentityReview,
@@ -25,7 +25,9 @@ import {
   type CaseRef,
   callbacks,
   caseMessage,
+  HOME_LIST,
   homeView,
+  mention,
   rejectModal,
   reminderText,
 } from './views';
@@ -72,21 +74,30 @@ export function createSlackReview(options: SlackReviewOptions) {
   const now = options.now ?? Date.now;
   const reviewers = new Set(options.reviewers);
   const receiver = new HonoReceiver({ signingSecret: options.signingSecret, logger, now });
+  // Our own calls are bounded: a Slack call never outlives the desk job that makes it (pg-boss would run the job
+  // again elsewhere meanwhile), and a 429 fails the job, which is retried after its own delay, rather than sleep.
+  const client = new WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    retryConfig: { retries: 1 },
+    timeout: 10_000,
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.WARN,
+  });
   const app = new App({
-    token: options.token,
     receiver,
-    // No auth.test at start: an unreachable Slack must not stop the service (STACK.md), and the token is checked
-    // by the first call anyway.
-    tokenVerificationEnabled: false,
+    // The token as it is: Bolt's own single-token authorize calls auth.test before every listener (Bolt 5.1
+    // caches nothing with verification off), doubling each click's Slack calls and letting a slow auth.test
+    // outlast the 3 s acknowledgement. Listeners use `client` above, never the one Bolt would build.
+    authorize: async () => ({ botToken: options.token }),
     ignoreSelf: false,
     logger: boltLogger(logger),
     logLevel: LogLevel.WARN,
-    clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 2 } },
+    clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 } },
   });
   app.error(async (error) => {
     logger.error('slack listener failed', { error: describeError(error) });
   });
-  const client: WebClient = app.client;
 
   const card = async (found: IdentityCase) => ({
     found,
@@ -121,9 +132,9 @@ export function createSlackReview(options: SlackReviewOptions) {
       return 'Документ в профиле изменился после отправки заявки: подтвердить нельзя — отклоните или попросите снимок заново.';
     if (found.status === 'in_review') {
       const until = new Date(found.updatedAt.getTime() + review.timing.claimFor);
-      return `Заявку взял <@${found.reviewer}>: решать может он (или любой проверяющий после ${until.toISOString().slice(11, 16)} UTC, когда взятие истечёт).`;
+      return `Заявку взял ${mention(found.reviewer)}: решать может он (или любой проверяющий после ${until.toISOString().slice(11, 16)} UTC, когда взятие истечёт).`;
     }
-    return `Раньше вас успел <@${found.reviewer}>: заявка ${statusNames[found.status]}.`;
+    return `Раньше вас успел ${mention(found.reviewer)}: заявка ${statusNames[found.status]}.`;
   };
 
   /** A decision by `user` on the case as it now stands (still the submission the button was shown for). */
@@ -191,7 +202,7 @@ export function createSlackReview(options: SlackReviewOptions) {
     await tell(
       body.user.id,
       body.channel?.id ?? null,
-      `Снимки заявки ${ref.caseId.slice(0, 8)}: <${link}|открыть> (ссылка только для вас и действует 15 минут).`,
+      `Снимки заявки ${ref.caseId.slice(0, 8)}: <${link}|открыть>. Ссылка сделана для вас и действует 15 минут; не пересылайте её — каждое открытие записывается.`,
     );
   });
   // The Home tab's picture buttons are links; Slack still reports the click, which needs only an answer.
@@ -239,18 +250,23 @@ export function createSlackReview(options: SlackReviewOptions) {
   /** The reviewer's queue: unclaimed oldest first, then their own claims, each with a fresh picture link. */
   async function home(user: string) {
     if (!reviewers.has(user)) return homeView({ unclaimed: [], mine: [], reviewer: false, links: new Map() });
-    const waiting = await review.waiting();
-    const unclaimed = waiting.filter((c) => c.status === 'submitted');
-    const mine = waiting.filter((c) => c.status === 'in_review' && c.reviewer === user);
+    // Each list read on its own: a long unclaimed queue never pushes the reviewer's own cases off the tab.
+    const [unclaimed, inReview] = await Promise.all([
+      cases.casesIn('submitted', 500),
+      cases.casesIn('in_review', 500),
+    ]);
+    const mine = inReview.filter((c) => c.reviewer === user);
     const links = new Map<string, string>();
-    for (const found of [...unclaimed, ...mine].slice(0, 40))
-      links.set(found.id, await options.links.make(found.id, user));
-    return homeView({
-      unclaimed: await Promise.all(unclaimed.map(card)),
-      mine: await Promise.all(mine.map(card)),
-      reviewer: true,
-      links,
-    });
+    /** Only the cards the tab shows are drawn (a profile read, a link made); the rest are counted. */
+    const cards = (list: IdentityCase[]) =>
+      Promise.all(
+        list.map(async (found, i) => {
+          if (i >= HOME_LIST) return { found, profile: null, now: now() };
+          links.set(found.id, await options.links.make(found.id, user));
+          return card(found);
+        }),
+      );
+    return homeView({ unclaimed: await cards(unclaimed), mine: await cards(mine), reviewer: true, links });
   }
 
   const deskRef = (found: IdentityCase) => {
@@ -274,47 +290,92 @@ export function createSlackReview(options: SlackReviewOptions) {
     }
   }
 
-  const desk: ReviewDesk = {
-    async show(found, post) {
-      const message = caseMessage(await card(found));
-      const posted = deskRef(found);
-      if (posted) {
-        await client.chat.update({ channel: posted.channel, ts: posted.ts, ...message });
+  /**
+   * Posts the case and notes where; null when another job noted a post of this submission first (then ours is
+   * deleted: one message per submission, whatever ran twice).
+   */
+  async function post(found: IdentityCase): Promise<{ channel: string; ts: string } | null> {
+    const sent = await client.chat.postMessage({
+      channel: options.channel,
+      ...caseMessage(await card(found)),
+    });
+    if (!sent.channel || !sent.ts) throw new Error('chat.postMessage answered without channel and ts');
+    const posted = { channel: sent.channel, ts: sent.ts };
+    if (
+      found.submittedAt &&
+      !(await cases.noteDeskRef(found.id, found.submittedAt, `${posted.channel}/${posted.ts}`))
+    ) {
+      await client.chat.delete({ channel: posted.channel, ts: posted.ts });
+      return null;
+    }
+    if (options.uploadPreviews)
+      await uploadPreviews(found, posted.channel, posted.ts).catch((error) =>
+        logger.warn('slack previews not uploaded', { caseId: found.id, error: describeError(error) }),
+      );
+    return posted;
+  }
+
+  /**
+   * Updates the post until it shows the case as it stands: two jobs updating at once may land in either order,
+   * so each reads the case again after its update and draws it once more if it moved meanwhile.
+   */
+  async function update(found: IdentityCase, posted: { channel: string; ts: string }) {
+    let drawn = found;
+    for (let round = 0; round < 3; round++) {
+      await client.chat.update({ channel: posted.channel, ts: posted.ts, ...caseMessage(await card(drawn)) });
+      const now = await cases.caseById(found.id);
+      if (!now || now.updatedAt.getTime() === drawn.updatedAt.getTime() || now.deskRef !== drawn.deskRef)
         return;
-      }
-      if (!post) {
+      drawn = now;
+    }
+  }
+
+  const desk: ReviewDesk = {
+    async show(found, mayPost) {
+      const posted = deskRef(found);
+      if (posted) return update(found, posted);
+      if (!mayPost) {
         // The post itself is still queued (or being retried): this update waits for it, by failing for now.
         if (found.status === 'submitted' || found.status === 'in_review')
           throw new Error(`case ${found.id} is not posted to Slack yet`);
         return;
       }
-      const sent = await client.chat.postMessage({ channel: options.channel, ...message });
-      if (!sent.channel || !sent.ts) throw new Error('chat.postMessage answered without channel and ts');
-      // Noted at once: a retry of this job updates the message instead of posting a second one.
-      if (found.submittedAt)
-        await cases.noteDeskRef(found.id, found.submittedAt, `${sent.channel}/${sent.ts}`);
-      if (options.uploadPreviews)
-        await uploadPreviews(found, sent.channel, sent.ts).catch((error) =>
-          logger.warn('slack previews not uploaded', { caseId: found.id, error: describeError(error) }),
-        );
+      if (!(await post(found))) {
+        const now = await cases.caseById(found.id);
+        const other = now && deskRef(now);
+        if (other) await update(now, other);
+      }
     },
 
     async remind(found) {
+      // In the case's thread, so it comes with the case's buttons. Not posted yet: its post is queued or being
+      // retried (a long outage restarts the post's tries), and the reminder waits for it the same way.
       const posted = deskRef(found);
-      const text = reminderText(found, now());
-      // In the case's thread, and shown in the channel too: a reminder nobody sees reminds nobody.
-      if (posted)
-        await client.chat.postMessage({
-          channel: posted.channel,
-          thread_ts: posted.ts,
-          reply_broadcast: true,
-          text,
-        });
-      else await client.chat.postMessage({ channel: options.channel, text });
+      if (!posted) throw new Error(`case ${found.id} is not posted to Slack yet`);
+      const text = reminderText(found, now(), review.timing.claimFor);
+      // Shown in the channel too: a reminder nobody sees reminds nobody.
+      await client.chat.postMessage({
+        channel: posted.channel,
+        thread_ts: posted.ts,
+        reply_broadcast: true,
+        text,
+      });
     },
   };
 
-  return { routes: receiver.routes(), desk, app };
+  /** Logs whether the token works, once at start; Slack being away stops nothing (cases wait in the queue). */
+  async function check() {
+    try {
+      const who = await client.auth.test();
+      logger.info('slack review ready', { team: who.team, bot: who.user, channel: options.channel });
+    } catch (error) {
+      logger.error('slack token check failed: cases will wait until Slack answers', {
+        error: describeError(error),
+      });
+    }
+  }
+
+  return { routes: receiver.routes(), desk, app, check };
 }
 
 export type SlackReview = ReturnType<typeof createSlackReview>;

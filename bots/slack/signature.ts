@@ -13,7 +13,8 @@ export type SignatureProblem = 'unsigned' | 'stale' | 'forged';
  */
 export async function verifySlackSignature(request: {
   signingSecret: string;
-  rawBody: string;
+  /** The body's bytes as they arrived (or its text, which is the same bytes as UTF-8). */
+  rawBody: Uint8Array | string;
   timestamp: string | undefined;
   signature: string | undefined;
   now: number;
@@ -27,8 +28,17 @@ export async function verifySlackSignature(request: {
 }
 
 /** The signature Slack would send for `rawBody` at `timestamp` (tests sign their payloads with it). */
-export async function sign(signingSecret: string, timestamp: string, rawBody: string): Promise<string> {
+export async function sign(
+  signingSecret: string,
+  timestamp: string,
+  rawBody: Uint8Array | string,
+): Promise<string> {
   const encoder = new TextEncoder();
+  const body = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody;
+  const prefix = encoder.encode(`v0:${timestamp}:`);
+  const base = new Uint8Array(prefix.length + body.length);
+  base.set(prefix);
+  base.set(body, prefix.length);
   const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(signingSecret),
@@ -36,9 +46,7 @@ export async function sign(signingSecret: string, timestamp: string, rawBody: st
     false,
     ['sign'],
   );
-  const mac = new Uint8Array(
-    await crypto.subtle.sign('HMAC', key, encoder.encode(`v0:${timestamp}:${rawBody}`)),
-  );
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, base));
   return `v0=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 

@@ -52,7 +52,7 @@ export interface CaseCard {
 const t = createTranslations()(defaultLocale);
 const plain = (text: string, limit = 75) => ({ type: 'plain_text' as const, text: cut(text, limit) });
 const cut = (text: string, limit: number) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
-const mention = (reviewer: string | null) =>
+export const mention = (reviewer: string | null) =>
   reviewer && /^[UW][A-Z0-9]{2,}$/.test(reviewer) ? `<@${reviewer}>` : (reviewer ?? '—');
 /** Slack renders it in the reader's time zone; the fallback is UTC. */
 const when = (date: Date | null) =>
@@ -156,8 +156,10 @@ export function caseMessage(card: CaseCard): { text: string; blocks: KnownBlock[
 }
 
 /** A reply in the case's thread when it is still undecided near (or past) the promised answer. */
-export function reminderText(found: IdentityCase, now: number): string {
-  const who = found.status === 'in_review' ? mention(found.reviewer) : '<!channel>';
+export function reminderText(found: IdentityCase, now: number, claimFor: number): string {
+  // The claimer while their claim holds; once it has expired (or nobody took it), everyone.
+  const held = found.status === 'in_review' && found.updatedAt.getTime() + claimFor > now;
+  const who = held ? mention(found.reviewer) : '<!channel>';
   return `${who} заявка ${shortId(found)} ждёт решения: ответ клиенту обещан до ${when(found.answerBy)} (${timeLeft(found.answerBy, now)}).`;
 }
 
@@ -229,7 +231,7 @@ export function askAgainModal(ref: ModalRef): ModalView {
 }
 
 /** At most this many cases per list on the Home tab (a view holds 100 blocks). */
-const HOME_LIST = 20;
+export const HOME_LIST = 20;
 
 /** The App Home tab: cases nobody has taken (oldest first), then this reviewer's own, with the time left. */
 export function homeView(queue: {

@@ -131,7 +131,10 @@ export interface IdentityCaseRepository {
     step: ReviewStep,
     then?: FollowUps,
   ): Promise<Result<IdentityCase, TransitionError>>;
-  /** Notes where the desk posted the case's current submission; false when it was sent again meanwhile. */
+  /**
+   * Notes where the desk posted the case's current submission; false when it was sent again meanwhile, or when
+   * another post of it was noted first (the desk then takes its own back).
+   */
   noteDeskRef(caseId: string, submittedAt: Date, ref: string): Promise<boolean>;
   /**
    * Writes what staff did around a case into the audit log, against its account: `identity.refused` (someone not

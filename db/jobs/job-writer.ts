@@ -52,6 +52,11 @@ export const noJobWriter: JobWriter = {
 function executorWithin(tx: Database): PgBoss.Db {
   return {
     async executeSql(text, values) {
+      // Fine for pg-boss's insert (the only statement sent this way); a `$1` inside a quoted literal would be
+      // taken for a parameter, so such a statement is refused rather than silently changed.
+      const literals = text.match(/'(?:[^']|'')*'/g) ?? [];
+      if (literals.some((literal) => /\$\d/.test(literal)) || /\$\w*\$/.test(text))
+        throw new Error('executorWithin: a $ inside a quoted literal');
       const parts = text.split(/\$(\d+)/);
       const chunks: SQL[] = parts.map((part, i) =>
         i % 2 === 0 ? sql.raw(part) : sql`${bindable(values[Number(part) - 1])}`,
@@ -65,6 +70,9 @@ function executorWithin(tx: Database): PgBoss.Db {
 /** Drivers differ on objects; pg-boss means them as JSON. Undefined is SQL's null. */
 function bindable(value: unknown): unknown {
   if (value === undefined) return null;
+  // Arrays and bytes would need driver-specific types; pg-boss's insert passes neither.
+  if (Array.isArray(value) || value instanceof Uint8Array)
+    throw new Error('executorWithin: arrays and bytes are not bound here');
   if (value instanceof Date) return value.toISOString();
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return value;

@@ -210,11 +210,13 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
       expect(queuedKeys().filter((k) => k === `approved-${c.id}`)).toHaveLength(1);
     });
 
-    it('notes where the desk posted a submission without changing its version, and only for that submission', async () => {
+    it('notes where the desk first posted a submission, without changing its version, and only for that submission', async () => {
       const c = await submitted();
       expect(c.deskRef).toBeNull();
       expect(await harness.cases.noteDeskRef(c.id, new Date(0), 'C1/1.0')).toBe(false);
       expect(await harness.cases.noteDeskRef(c.id, c.submittedAt as Date, 'C1/1.5')).toBe(true);
+      // A second post of the same submission (a job run twice) is not noted over the first.
+      expect(await harness.cases.noteDeskRef(c.id, c.submittedAt as Date, 'C1/1.6')).toBe(false);
       const after = await harness.cases.caseById(c.id);
       expect(after).toMatchObject({ deskRef: 'C1/1.5', updatedAt: c.updatedAt });
     });
