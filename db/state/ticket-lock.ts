@@ -14,7 +14,8 @@ export interface TurnTiming {
   /**
    * A caller with an order (Telegram's update_id) that finds the turn of a busy or brand-new conversation free
    * waits this long for an earlier update still on its way: arrival order across instances is only as good as
-   * their event loops (measured: 10–20 ms apart under a burst on two cores).
+   * their event loops (measured: 10–20 ms apart under a burst on two cores; past 15 ms under a full test run,
+   * where 15 ms let one chat's updates 3 ms apart swap). Only a brand-new or just-busy chat pays it.
    */
   holdBackMs: number;
   /** A conversation whose last turn ended this recently counts as busy. */
@@ -43,7 +44,7 @@ export interface TicketStore {
   release(key: string, ticket: number): Promise<void>;
 }
 
-const defaults: TurnTiming = { leaseMs: 10_000, claimMs: 2_000, holdBackMs: 15, busyMs: 300 };
+const defaults: TurnTiming = { leaseMs: 10_000, claimMs: 2_000, holdBackMs: 40, busyMs: 300 };
 
 /**
  * One turn per key at a time across every instance sharing the store. Waiters are admitted by the channel's
