@@ -1,4 +1,5 @@
 import { retryCompareAndSet } from './compare-and-set';
+import { foldCase } from './contacts';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { StateStore } from './ports/state-store';
 import type { CodePolicy } from './presets';
@@ -50,7 +51,7 @@ export interface CodeServiceOptions {
 export function createCodeService(options: CodeServiceOptions) {
   const { store, limiter, requesterLimiter, secret, policy, now = Date.now } = options;
   const keyOf = (purpose: CodePurpose, contact: string, requester: string) =>
-    `code:${purpose}:${contact}:${requester}`;
+    `code:${purpose}:${foldCase(contact)}:${requester}`;
   const hmacKey = crypto.subtle.importKey(
     'raw',
     new Uint8Array(secret),
@@ -76,7 +77,7 @@ export function createCodeService(options: CodeServiceOptions) {
     record: Pick<CodeRecord, 'issuedFor' | 'nonce'>,
   ) {
     const message = new TextEncoder().encode(
-      `${purpose}|${contact}|${requester}|${record.issuedFor}|${record.nonce}`,
+      `${purpose}|${foldCase(contact)}|${requester}|${record.issuedFor}|${record.nonce}`,
     );
     return digitsFrom(new Uint8Array(await crypto.subtle.sign('HMAC', await codeKey, message)));
   }
@@ -97,7 +98,7 @@ export function createCodeService(options: CodeServiceOptions) {
     requester: string,
     code: string,
   ): Promise<string> {
-    const message = new TextEncoder().encode(`${purpose}|${contact}|${requester}|${code}`);
+    const message = new TextEncoder().encode(`${purpose}|${foldCase(contact)}|${requester}|${code}`);
     const mac = await crypto.subtle.sign('HMAC', await hmacKey, message);
     return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
@@ -132,7 +133,7 @@ export function createCodeService(options: CodeServiceOptions) {
       }
       for (const [budget, key] of [
         [requesterLimiter, requester],
-        [limiter, contact],
+        [limiter, foldCase(contact)],
       ] as const) {
         const spent = await budget.consume(key);
         if (!spent.allowed)
@@ -193,7 +194,7 @@ export function createCodeService(options: CodeServiceOptions) {
       const record = await read(purpose, contact, requester);
       if (!record || (event !== null && record.issuedFor !== event) || now() >= record.expiresAt) return null;
       const message = new TextEncoder().encode(
-        `${purpose}|${contact}|${requester}|${record.issuedFor}|${record.nonce}`,
+        `${purpose}|${foldCase(contact)}|${requester}|${record.issuedFor}|${record.nonce}`,
       );
       return new Uint8Array(await crypto.subtle.sign('HMAC', await companionKey, message));
     },

@@ -1,23 +1,71 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import isEmail from 'validator/lib/isEmail.js';
 import { z } from 'zod';
 import { because } from './flow';
 import type { ContactKind } from './ports/accounts';
 import { fail, ok, type Result } from './result';
 
+/** validator.js, strict: one mailbox with a top-level domain, no display name, no IP, no non-ASCII local part. */
+const STRICT = {
+  require_tld: true,
+  allow_ip_domain: false,
+  allow_utf8_local_part: false,
+  allow_display_name: false,
+  allow_underscores: false,
+  domain_specific_validation: false,
+} as const;
+
+/** RFC 5321's dot-atom: no quoted local parts (`"a b"@x.ru` is valid mail, and a trap for everyone after us). */
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^`{|}~-]+)*$/;
+
 /**
- * An e-mail as customers type it: trimmed, the domain lower-cased (the local part is the mailbox owner's
- * business and stays as typed).
+ * One mailbox, exactly as nodemailer will send to it and as it is stored: the local part as typed (its owner's
+ * business), the domain lower-cased and in punycode (почта.рф → xn--80a1acny.xn--p1ai). Null for anything else: a
+ * control character, a comma list, markup, a missing top-level domain, a quoted or non-ASCII local part.
  */
+export function readEmail(typed: string): string | null {
+  const address = typed.trim();
+  const at = address.lastIndexOf('@');
+  if (at < 1 || address.length > 254) return null;
+  const local = address.slice(0, at);
+  const domain = asciiDomain(address.slice(at + 1));
+  if (!domain || local.length > 64 || !DOT_ATOM.test(local)) return null;
+  const email = `${local}@${domain}`;
+  return isEmail(email, STRICT) ? email : null;
+}
+
+/** A domain in lower-case ASCII (IDN in punycode, by the WHATWG URL parser: Node and Workers alike); null if none. */
+function asciiDomain(domain: string): string | null {
+  if (!domain || /[^\p{L}\p{N}.-]/u.test(domain)) return null;
+  try {
+    return new URL(`http://${domain}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/** An e-mail answer: `readEmail`, refused with the e-mail hint. */
 export const emailAnswer = z
   .string()
-  .trim()
-  .max(254, because('reg.email.invalid'))
-  // Cyrillic domains (почта.рф) are real addresses here.
-  .pipe(z.email({ message: because('reg.email.invalid'), pattern: z.regexes.unicodeEmail }))
-  .transform((email) => {
-    const at = email.lastIndexOf('@');
-    return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
+  .max(300, because('reg.email.invalid'))
+  .transform((typed, context) => {
+    const email = readEmail(typed);
+    if (email) return email;
+    context.addIssue({ code: 'custom', message: because('reg.email.invalid') });
+    return z.NEVER;
   });
+
+/**
+ * What a contact is matched by: an e-mail without regard to letter case (`Olga@…` and `olga@…` are one mailbox
+ * to every provider a customer uses), a phone as its E.164 number. ASCII letters only are folded, exactly as the
+ * migration that made the key (`translate`, whatever the database's locale): a local part is ASCII anyway.
+ */
+export function contactKey(kind: ContactKind, value: string): string {
+  return kind === 'email' ? foldCase(value) : value;
+}
+
+/** ASCII letters lower-cased, nothing else touched: a phone number comes through as it was. */
+export const foldCase = (text: string): string => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 
 export type PhoneProblem = 'invalid' | 'not_mobile';
 

@@ -1,5 +1,5 @@
 import { KeepsChangingError, retryCompareAndSet } from './compare-and-set';
-import type { TypedContact } from './contacts';
+import { contactKey, type TypedContact } from './contacts';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { StateStore } from './ports/state-store';
 
@@ -53,7 +53,9 @@ export interface SignInLimitsOptions {
 export function createSignInLimits(options: SignInLimitsOptions) {
   const { store, perConversation, perClient, now = Date.now } = options;
   const policy = options.policy ?? defaultLockout;
-  const keyOf = (contact: TypedContact) => `signin-failures:${contact.kind}:${contact.value}`;
+  // One lock per mailbox, however its letters are typed.
+  const keyOf = (contact: TypedContact) =>
+    `signin-failures:${contact.kind}:${contactKey(contact.kind, contact.value)}`;
   const read = (value: string | null | undefined): FailureRecord =>
     value ? (JSON.parse(value) as FailureRecord) : { failures: 0, lockedUntil: 0 };
   const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - now()) / 1000));

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
+import { contactKey } from '../core/contacts';
 import { maskDocument } from '../core/documents';
 import { normaliseDocumentNumber } from '../core/policy-rows';
 import type {
@@ -31,7 +32,7 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
     const [owner] = await db
       .select({ id: contacts.accountId })
       .from(contacts)
-      .where(and(eq(contacts.kind, kind), eq(contacts.value, value)));
+      .where(and(eq(contacts.kind, kind), eq(contacts.key, contactKey(kind, value))));
     return owner ? loadAccount(owner.id) : null;
   }
 
@@ -104,6 +105,7 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
               .values({
                 kind,
                 value: kind === 'email' ? input.email : input.phone,
+                key: contactKey(kind, kind === 'email' ? input.email : input.phone),
                 accountId: account.id,
                 // Awaiting its activation link, the e-mail is proven only when the link is followed.
                 verifiedAt: kind === 'email' && pending ? null : input.contactsVerifiedAt,

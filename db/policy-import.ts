@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { contactKey } from '../core/contacts';
 import { type PolicyRecord, type PolicyRow, type RowProblem, readPolicyRow } from '../core/policy-rows';
 import type { InsurerPreset } from '../core/presets';
 import type { Database } from './database';
@@ -127,7 +128,9 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
     ),
   );
   return db.transaction(async (tx) => {
-    const emails = [...new Set(batch.flatMap(({ row }) => (row.email ? [row.email] : [])))];
+    const emails = [
+      ...new Set(batch.flatMap(({ row }) => (row.email ? [contactKey('email', row.email)] : []))),
+    ];
     const phones = [...new Set(batch.flatMap(({ row }) => (row.phone ? [row.phone] : [])))];
     const owners = new Map<string, string>();
     for (const [kind, values] of [
@@ -137,7 +140,7 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
       if (values.length === 0) continue;
       const found = await tx
         .select({
-          value: contacts.value,
+          key: contacts.key,
           accountId: contacts.accountId,
           verifiedAt: contacts.verifiedAt,
           activatedAt: accounts.activatedAt,
@@ -145,12 +148,12 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
         })
         .from(contacts)
         .innerJoin(accounts, eq(accounts.id, contacts.accountId))
-        .where(and(eq(contacts.kind, kind), inArray(contacts.value, values)));
+        .where(and(eq(contacts.kind, kind), inArray(contacts.key, values)));
       // Policies go only to a contact its owner proved (or to an earlier import's holder): a stranger who typed
       // someone's e-mail at registration and never followed its link must not receive that person's policies.
-      for (const { value, accountId, verifiedAt, activatedAt, passwordHash } of found) {
+      for (const { key, accountId, verifiedAt, activatedAt, passwordHash } of found) {
         const imported = passwordHash === null;
-        owners.set(`${kind}:${value}`, imported || (verifiedAt && activatedAt) ? accountId : UNPROVEN);
+        owners.set(`${kind}:${key}`, imported || (verifiedAt && activatedAt) ? accountId : UNPROVEN);
       }
     }
     const existing = new Map(
@@ -170,7 +173,7 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
     const newAccounts: { id: string; email: string | null; phone: string | null }[] = [];
     const values: (typeof policies.$inferInsert)[] = [];
     for (const [index, { line, row }] of batch.entries()) {
-      const byEmail = row.email ? owners.get(`email:${row.email}`) : undefined;
+      const byEmail = row.email ? owners.get(`email:${contactKey('email', row.email)}`) : undefined;
       const byPhone = row.phone ? owners.get(`phone:${row.phone}`) : undefined;
       if (byEmail && byPhone && byEmail !== byPhone) {
         report.refused.push({ line, problem: 'contacts_split' });
@@ -191,7 +194,7 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
         // A new holder; a later row of this batch with either contact is the same person.
         holder = crypto.randomUUID();
         newAccounts.push({ id: holder, email: row.email, phone: row.phone });
-        if (row.email) owners.set(`email:${row.email}`, holder);
+        if (row.email) owners.set(`email:${contactKey('email', row.email)}`, holder);
         if (row.phone) owners.set(`phone:${row.phone}`, holder);
       }
       values.push({
@@ -214,8 +217,10 @@ async function writeBatch(batch: Accepted[], options: ImportOptions, report: Imp
         .insert(contacts)
         .values(
           newAccounts.flatMap(({ id, email, phone }) => [
-            ...(email ? [{ kind: 'email' as const, value: email, accountId: id }] : []),
-            ...(phone ? [{ kind: 'phone' as const, value: phone, accountId: id }] : []),
+            ...(email
+              ? [{ kind: 'email' as const, value: email, key: contactKey('email', email), accountId: id }]
+              : []),
+            ...(phone ? [{ kind: 'phone' as const, value: phone, key: phone, accountId: id }] : []),
           ]),
         )
         .onConflictDoNothing();

@@ -66,15 +66,17 @@ export const contacts = pgTable(
   'contacts',
   {
     kind: contactKind('kind').notNull(),
-    /** Normalised: lower-case e-mail domain, E.164 phone. */
+    /** As the customer typed it, normalised: the e-mail's domain lower-case and punycode, a phone in E.164. */
     value: text('value').notNull(),
+    /** What it is matched by (core/contacts.ts contactKey): an e-mail whatever its letter case. Unique per kind. */
+    key: text('key').notNull(),
     accountId: uuid('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('contacts_account_idx').on(t.accountId)],
+  (t) => [primaryKey({ columns: [t.kind, t.key] }), index('contacts_account_idx').on(t.accountId)],
 );
 
 export const consents = pgTable(

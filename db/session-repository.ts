@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { contactKey } from '../core/contacts';
 import type { ChannelName } from '../core/messages';
 import type { SessionEnd, SessionRepository } from '../core/ports/sessions';
 import type { Database } from './database';
@@ -24,7 +25,7 @@ export function createSessionRepository(db: Database): SessionRepository {
         })
         .from(contacts)
         .innerJoin(accounts, eq(accounts.id, contacts.accountId))
-        .where(and(eq(contacts.kind, kind), eq(contacts.value, value)));
+        .where(and(eq(contacts.kind, kind), eq(contacts.key, contactKey(kind, value))));
       if (!row) return null;
       const { activatedAt, ...credentials } = row;
       return { ...credentials, activated: activatedAt !== null };

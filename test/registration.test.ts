@@ -207,6 +207,19 @@ describe('registration (Soglasie)', () => {
     expect(question(await c.choose('reset'))).toBe('Восстановим пароль. Куда прислать код подтверждения?');
   });
 
+  it('knows a registered e-mail typed in other letters, and keeps what the owner typed', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const shouted = first.email.replace(/^[^@]+/, (local) => local.toUpperCase());
+    const { c } = await registerUpTo(createFlowHarness(accounts), 'confirm', {
+      email: shouted,
+      phone: freshContacts().phone,
+    });
+    expect(said(await c.choose('send'))).toContain('уже зарегистрирован');
+    const found = await accounts.findByContact('email', shouted.toLowerCase());
+    expect(found?.email).toBe(first.email.replace(/@.*/, (domain) => domain.toLowerCase()));
+  });
+
   it('tells a customer whose phone is registered the same', async () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');
@@ -290,6 +303,26 @@ describe('one-time codes in the registration', () => {
       /отправлено слишком много кодов\. Попробуйте через \d+ мин\./,
     );
     expect(h.outbox.list()).toHaveLength(5);
+  });
+
+  it('caps codes to one mailbox across spellings of it and across conversations', async () => {
+    const { email, phone } = freshContacts();
+    const spellings = [
+      email,
+      email.toUpperCase().replace(/@.*/, (d) => d.toLowerCase()),
+      email.toLowerCase(),
+    ];
+    const h = createFlowHarness(accounts);
+    for (let i = 0; i < 6; i++) {
+      const { c } = await registerUpTo(h, 'confirm', {
+        email: spellings[i % spellings.length] ?? email,
+        phone: phone.replace(/\d$/, String(i)),
+      });
+      const answer = said(await c.choose('send'));
+      if (i === 5) expect(answer).toMatch(/слишком много кодов/);
+    }
+    const toMailbox = h.outbox.list().filter((m) => m.to.toLowerCase() === email.toLowerCase());
+    expect(toMailbox).toHaveLength(5);
   });
 
   it('takes a code typed with spaces, and explains a code of the wrong shape', async () => {

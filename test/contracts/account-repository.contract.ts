@@ -88,6 +88,18 @@ export function accountRepositoryContract(name: string, open: () => Promise<Repo
         expect((await accounts.auditTrail(first.value.id)).map((e) => e.action)).toEqual(['account.created']);
     });
 
+    it('takes an e-mail in another letter case for the same mailbox, and keeps the spelling typed', async () => {
+      const first = newAccount();
+      const [local, domain] = first.email.split('@') as [string, string];
+      const typed = `${local.slice(0, 1).toUpperCase()}${local.slice(1)}@${domain}`;
+      const created = await accounts.createAccount({ ...first, email: typed });
+      expect(created.ok && created.value.email).toBe(typed);
+      const shouted = newAccount({ email: typed.toUpperCase().replace(domain.toUpperCase(), domain) });
+      expect(await accounts.createAccount(shouted)).toEqual({ ok: false, error: 'email_taken' });
+      expect((await accounts.findByContact('email', first.email))?.email).toBe(typed);
+      expect((await accounts.findByContact('email', typed.toUpperCase()))?.email).toBe(typed);
+    });
+
     it('refuses a second account with the same phone', async () => {
       const first = newAccount();
       await accounts.createAccount(first);
