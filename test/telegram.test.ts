@@ -247,6 +247,43 @@ describe('Telegram channel', () => {
     expect(fake.sent(c.chatId)).toEqual([]);
   });
 
+  it('answers 200 to a poison update with the right secret, so Telegram stops resending it, and keeps serving', async () => {
+    const c = customer();
+    const raw = (body: string) =>
+      kabinet.app.request('/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+        body,
+      });
+    const base = c.user.text('/start') as unknown as { update_id: number; message: Record<string, unknown> };
+    const poison = [
+      '{"update_id": 1, "message": ',
+      'null',
+      '[]',
+      '"text"',
+      '{}',
+      JSON.stringify({ update_id: 'x' }),
+      JSON.stringify({ ...base, update_id: base.update_id + 1, message: { ...base.message, text: null } }),
+      JSON.stringify({
+        ...base,
+        update_id: base.update_id + 2,
+        message: { ...base.message, text: undefined, contact: { first_name: 'A', user_id: c.chatId } },
+      }),
+      JSON.stringify({ ...base, update_id: base.update_id + 3, message: { ...base.message, chat: null } }),
+      JSON.stringify({ ...base, update_id: base.update_id + 4, message: { ...base.message, from: 'me' } }),
+    ];
+    for (const body of poison)
+      expect({ body, status: (await raw(body)).status }).toEqual({ body, status: 200 });
+    // Still refused without the secret, whatever the body.
+    const forged = await kabinet.app.request('/telegram/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
+      body: 'null',
+    });
+    expect(forged.status).toBe(401);
+    expect(texts(await c.say('/start'))).toContain('Что вы хотите сделать?');
+  });
+
   it('handles an update delivered three times once', async () => {
     const c = customer();
     const update = c.user.text('/start');

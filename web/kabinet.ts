@@ -173,7 +173,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   telegramBot?.connect(runtime.engine, { persistent: telegramMode === 'polling' });
   const extraRoutes: Hono[] = [];
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
-    extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET));
+    extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET, logger));
   if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
   // Identity cases are decided in Slack; without it, on a local page behind a secret address.
   const reviewToken = deriveSecret(dataKey, 'local-review-page').toString('base64url').slice(0, 32);

@@ -1,22 +1,56 @@
+import { timingSafeEqual } from 'node:crypto';
 import { type Bot, webhookCallback } from 'grammy';
 import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from '../../core/logger';
+import { updateShape } from './update-shape';
 
 /**
  * POST /telegram/webhook. grammY checks X-Telegram-Bot-Api-Secret-Token in constant time (401 when wrong) and
  * answers only after the update's effect on the conversation is saved; past the timeout it answers 5xx, so
  * Telegram delivers the update again and the engine's event ids keep it from being handled twice.
  */
-export function createTelegramRoutes(bot: Bot, secretToken: string) {
+export function createTelegramRoutes(bot: Bot, secretToken: string, logger: Logger) {
   const app = new Hono();
   const handle = webhookCallback(bot, 'hono', {
     secretToken,
     timeoutMilliseconds: 25_000,
     onTimeout: 'throw',
   });
-  app.post('/telegram/webhook', declaredLengthAtMost(1024 * 1024), (c) => handle(c));
+  app.post('/telegram/webhook', declaredLengthAtMost(1024 * 1024), poisonDropped(secretToken, logger), (c) =>
+    handle(c),
+  );
   return app;
+}
+
+/**
+ * From Telegram (the secret matches) but unreadable or not an update as documented: answered 200 and logged, so
+ * Telegram does not resend it forever. Without the secret, grammY answers 401 as before, whatever the body.
+ */
+function poisonDropped(secretToken: string, logger: Logger): MiddlewareHandler {
+  const expected = new TextEncoder().encode(secretToken);
+  return async (c, next) => {
+    const given = new TextEncoder().encode(c.req.header('x-telegram-bot-api-secret-token') ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next();
+    let body: unknown;
+    try {
+      body = await c.req.json(); // kept by Hono: grammY reads the same parsed body
+    } catch {
+      logger.warn('telegram update dropped: not JSON', {});
+      return c.body(null, 200);
+    }
+    const shaped = updateShape.safeParse(body);
+    if (!shaped.success) {
+      const id = (body as { update_id?: unknown } | null)?.update_id;
+      logger.warn('telegram update dropped: not an update as documented', {
+        updateId: typeof id === 'number' ? id : undefined,
+        problem: shaped.error.issues[0]?.path.join('.') ?? '',
+      });
+      return c.body(null, 200);
+    }
+    await next();
+  };
 }
 
 /**
