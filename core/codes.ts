@@ -11,7 +11,8 @@ export type IssueOutcome =
   | { ok: true; code: string }
   /** `issuedFor`: the event whose code is live (neither expired nor used), so its delivery can be made sure of. */
   | { ok: false; error: 'cooldown'; retryAfterSeconds: number; issuedFor: string | null }
-  | { ok: false; error: 'hourly_cap'; retryAfterSeconds: number };
+  /** 'hourly_cap': the contact has had its codes for the hour; 'conversation_cap': this chat has asked for its own. */
+  | { ok: false; error: 'hourly_cap' | 'conversation_cap'; retryAfterSeconds: number };
 
 export type VerifyOutcome =
   | { ok: true }
@@ -131,13 +132,12 @@ export function createCodeService(options: CodeServiceOptions) {
           issuedFor: live ? previous.issuedFor : null,
         };
       }
-      for (const [budget, key] of [
-        [requesterLimiter, requester],
-        [limiter, foldCase(contact)],
+      for (const [budget, key, error] of [
+        [requesterLimiter, requester, 'conversation_cap'],
+        [limiter, foldCase(contact), 'hourly_cap'],
       ] as const) {
         const spent = await budget.consume(key);
-        if (!spent.allowed)
-          return { ok: false, error: 'hourly_cap', retryAfterSeconds: spent.retryAfterSeconds };
+        if (!spent.allowed) return { ok: false, error, retryAfterSeconds: spent.retryAfterSeconds };
       }
       const draft = { issuedFor: event, nonce: crypto.randomUUID() };
       const code = await codeFor(purpose, contact, requester, draft);

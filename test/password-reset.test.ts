@@ -138,6 +138,19 @@ describe('password reset, mode "sent" (Soglasie)', () => {
     expect(said(await unknown.text('123456'))).toContain(t('code.wrong', { count: 4 }));
   });
 
+  it('tells a chat that asked for codes to many contacts that the chat, not the contact, has had too many', async () => {
+    const h = harness(sent);
+    const c = h.customer();
+    const run = Date.now().toString(36);
+    let last = '';
+    for (let i = 0; i < 11; i++) {
+      last = said(await resetVia(c, 'email', `many.${run}.${i}@example.ru`));
+      await c.text('/cancel');
+    }
+    expect(last).toContain(t('code.conversation_cap', { minutes: 60 }).split('.')[0] ?? '');
+    expect(last).not.toContain('На этот контакт');
+  });
+
   it('refuses five wrong codes, then the code is spent; a new one waits out the cooldown', async () => {
     const h = harness(sent);
     const account = await registered(h);

@@ -92,7 +92,7 @@ describe('one-time codes', () => {
       );
     expect(await codes.issue('register', 'x4@example.ru', 'web:sprayer', `e${++events}`)).toMatchObject({
       ok: false,
-      error: 'hourly_cap',
+      error: 'conversation_cap',
     });
     expect((await codes.issue('register', 'x4@example.ru', 'web:someone-else', `e${++events}`)).ok).toBe(
       true,

@@ -62,7 +62,11 @@ export async function sendCode(
 export const explainSendRefusal = (refusal: SendRefusal): Refusal =>
   refusal.error === 'cooldown'
     ? { key: 'code.cooldown', vars: { seconds: refusal.retryAfterSeconds } }
-    : { key: 'code.hourly_cap', vars: { minutes: Math.ceil(refusal.retryAfterSeconds / 60) } };
+    : {
+        // Whose budget ran out: the contact's (many chats asked for it) or this chat's (it asked for many).
+        key: refusal.error === 'conversation_cap' ? 'code.conversation_cap' : 'code.hourly_cap',
+        vars: { minutes: Math.ceil(refusal.retryAfterSeconds / 60) },
+      };
 
 /**
  * Sends the first code and moves on to `step`. A code sent moments ago to the same contact (the customer went

@@ -136,6 +136,8 @@ export const en: Catalogue = {
   'code.cooldown': 'You can ask for a new code in {{seconds}} s.',
   'code.hourly_cap':
     'Too many codes were sent to this contact in the last hour. Try again in {{minutes}} min.',
+  'code.conversation_cap':
+    'This chat has asked for too many codes in the last hour. Try again in {{minutes}} min.',
   'code.already_sent':
     'A code was sent less than a minute ago and still works: please enter it. You can ask for a new one in {{seconds}} s.',
   'code.delivery_failed.email':
