@@ -44,7 +44,9 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
   } finally {
     await migrator.end();
   }
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  // A statement running past 10 s is cancelled by the server: a request is not held by a stuck query. (A server
+  // that stops answering altogether is not bounded here: postgres.js has no client-side query timeout.)
+  const client = postgres(url, { max: 10, onnotice: () => {}, connection: { statement_timeout: 10_000 } });
   return {
     db: drizzlePostgres(client, { schema }),
     kind: 'postgres',

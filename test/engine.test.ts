@@ -264,7 +264,9 @@ describe('conversation engine', () => {
     await enterForm(t);
     for (const answer of ['Anna', '40', 'pw', 'one']) await t.text(answer);
     const out = await t.text('crash');
-    expect(texts(out)[0]).toContain('ваш ответ не потерян');
+    // Said plainly: the answer that met the failure is not kept, the place is, so it is sent again.
+    expect(texts(out)[0]).toContain('этот ответ не сохранён');
+    expect(texts(out)[0]).toContain('отправьте его ещё раз');
     expect((await t.state())?.data.notes).toBe('one;');
     expect(texts(await t.text('two'))).toEqual(['Notes so far: one;two;']);
   });

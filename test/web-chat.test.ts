@@ -172,7 +172,7 @@ describe('web chat', () => {
     const response = await browser(createTestApp({ store: broken })).post({ type: 'open' });
     expect(response.status).toBe(503);
     const body = await json(response);
-    expect(body.message).toContain('ваши ответы сохранены');
+    expect(body.message).toContain('отправьте его ещё раз');
     expect(JSON.stringify(body)).not.toContain('ECONNREFUSED');
   });
 

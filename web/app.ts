@@ -14,7 +14,7 @@ export interface AppDeps extends ChatDeps {
 
 /** Shown when something failed on our side; the customer's place in the conversation is kept. */
 const OUTAGE_MESSAGE =
-  'Сервис временно недоступен, ваши ответы сохранены — попробуйте через минуту. / The service is briefly unavailable; your answers are kept, please try again in a minute.';
+  'Сервис временно недоступен: это сообщение не принято, прежние ответы сохранены — отправьте его ещё раз через минуту. / The service is briefly unavailable: this message was not taken (your earlier answers are kept); please send it again in a minute.';
 
 /** The HTTP face of Kabinet: the same app on Node and in tests (`app.request()`). */
 export function createApp(deps: AppDeps): Hono {

@@ -44,8 +44,7 @@ export const en: Catalogue = {
   'error.text_too_long': 'That message is too long: {{max}} characters at most.',
   'error.text_empty': 'The message is empty; please type your answer.',
   'error.internal':
-    'Something went wrong on our side; your answer is not lost. Please try again in a minute, or write to support: {{support}}.',
-
+    'Something went wrong on our side and this answer was not saved. You are still at the same step: please send it again in a minute, or write to support: {{support}}.',
   'reg.email.ask': 'Enter your e-mail address. It must be real: a confirmation code will be sent to it.',
   'reg.email.invalid': 'That does not look like an e-mail address. Example: ivanov@mail.ru',
   'reg.phone.ask': 'Enter your mobile phone number, e.g. +7 916 123-45-67. An SMS code will be sent to it.',
