@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,4 +169,27 @@ describe('the service process with Telegram', () => {
       await service.stop();
     }
   });
+
+  it('stops promptly and cleanly on SIGTERM while the Bot API does not answer', async () => {
+    // A Bot API that takes connections and never answers: the worst an outage looks like from here.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const service = await startService({
+      DATA_DIR: dataDir,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
+    });
+    try {
+      // Records open (PGlite's start keeps the event loop busy), long polling under way and hanging.
+      await expect.poll(() => service.output(), { timeout: 30_000 }).toContain('records are open');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      expect(await service.stop()).toBe(0);
+      expect(Date.now() - started).toBeLessThan(7000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  }, 60_000);
 });

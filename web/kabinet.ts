@@ -278,7 +278,9 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     },
     ready: queueOpening.then(() => undefined),
     async close(graceMs = 10_000) {
-      if (telegram?.isRunning()) await telegram.stop();
+      // grammY's stop confirms the last update with one more getUpdates, which waits as long as the Bot API
+      // does: an unreachable Bot API must not hold a deploy (the unconfirmed update comes again and is known).
+      if (telegram?.isRunning()) await atMost(telegram.stop(), 2000);
       await telegramBot?.idle(); // a turn still running finishes before the stores close under it
       // Running jobs finish (a reply half sent is finished); queued ones stay for another instance or a restart.
       await queueOpening.then((q) => q.stop(graceMs)).catch(() => {});
@@ -336,6 +338,18 @@ function unreachable(channel: string): Outlet {
       throw new Error(`this instance has no ${channel} outlet (its token is not set)`);
     },
   };
+}
+
+/** Waits for `work` at most `ms`; what is left of it goes on unawaited (its errors dropped). */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** A purpose-bound key from DATA_KEY, so one secret serves several uses without reusing it directly. */
