@@ -187,23 +187,35 @@ describe('registration (Soglasie)', () => {
     expect(h.outbox.list().map((m) => m.to)).toEqual([fixed]);
   });
 
-  it('tells a customer whose e-mail is registered to recover the password, before any code is sent', async () => {
+  it('answers a registered e-mail exactly as a free one until its code is typed, then tells its owner', async () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');
     const h2 = createFlowHarness(accounts);
-    const { c } = await registerUpTo(h2, 'confirm', { email: first.email, phone: freshContacts().phone });
-    const refused = await c.choose('send');
-    expect(said(refused)).toContain('Пользователь с указанными контактами уже зарегистрирован');
-    expect(refused.at(-1)).toMatchObject({ type: 'choices' });
-    expect(h2.outbox.list()).toHaveLength(0);
-    expect(question(await c.choose('other'))).toContain('Введите адрес электронной почты');
+    const taken = await registerUpTo(h2, 'confirm', { email: first.email, phone: freshContacts().phone });
+    const free = await registerUpTo(h2, 'confirm');
+    const toTaken = question(await taken.c.choose('send'));
+    const toFree = question(await free.c.choose('send'));
+    // Before the code nothing tells them apart: the same question, a code to each mailbox.
+    expect(toTaken.replace(first.email, '<e-mail>')).toBe(toFree.replace(free.email, '<e-mail>'));
+    expect(
+      h2.outbox
+        .list()
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([first.email, free.email].sort());
+    // Whoever has the mailbox (the code in it) owns the e-mail and hears it is registered, with a way back in.
+    const told = await taken.c.text(h2.lastCode(first.email));
+    expect(said(told)).toContain('Пользователь с указанными контактами уже зарегистрирован');
+    expect(told.at(-1)).toMatchObject({ type: 'choices' });
+    expect(h2.outbox.list().map((m) => m.to)).not.toContain(e164(first.phone));
+    expect(question(await taken.c.choose('other'))).toContain('Введите адрес электронной почты');
   });
 
-  it('offers a customer whose contacts are registered the password reset in the chat', async () => {
+  it('offers the owner of a registered e-mail the password reset in the chat', async () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');
-    const { c } = await registerUpTo(h, 'confirm', { email: first.email, phone: freshContacts().phone });
-    await c.choose('send');
+    const { c } = await registerUpTo(h, 'email_code', { email: first.email, phone: freshContacts().phone });
+    await c.text(h.lastCode(first.email));
     expect(question(await c.choose('reset'))).toBe('Восстановим пароль. Куда прислать код подтверждения?');
   });
 
@@ -211,20 +223,22 @@ describe('registration (Soglasie)', () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');
     const shouted = first.email.replace(/^[^@]+/, (local) => local.toUpperCase());
-    const { c } = await registerUpTo(createFlowHarness(accounts), 'confirm', {
-      email: shouted,
-      phone: freshContacts().phone,
-    });
-    expect(said(await c.choose('send'))).toContain('уже зарегистрирован');
+    const h2 = createFlowHarness(accounts);
+    const { c } = await registerUpTo(h2, 'email_code', { email: shouted, phone: freshContacts().phone });
+    expect(said(await c.text(h2.lastCode(shouted)))).toContain('уже зарегистрирован');
     const found = await accounts.findByContact('email', shouted.toLowerCase());
-    expect(found?.email).toBe(first.email.replace(/@.*/, (domain) => domain.toLowerCase()));
+    expect(found?.email).toBe(first.email);
   });
 
-  it('tells a customer whose phone is registered the same', async () => {
+  it('tells the owner of a registered phone once both codes prove the contacts', async () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');
-    const { c } = await registerUpTo(h, 'confirm', { email: freshContacts().email, phone: first.phone });
-    expect(said(await c.choose('send'))).toContain('уже зарегистрирован');
+    const { c, email } = await registerUpTo(h, 'phone_code', {
+      email: freshContacts().email,
+      phone: first.phone,
+    });
+    expect(said(await c.text(h.lastCode(e164(first.phone))))).toContain('уже зарегистрирован');
+    expect(await accounts.findByContact('email', email)).toBeNull();
   });
 
   it('gives the account back when the save after creating it failed and the customer types the code again', async () => {

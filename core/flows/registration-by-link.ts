@@ -53,8 +53,8 @@ export const registrationByLinkFlow = defineFlow<Services, LinkRegistrationData,
         if (answer.value === 'change_phone') return goTo('phone', { returnTo: 'confirm' });
         if (!ctx.data.email) return goTo('email', { returnTo: 'confirm' });
         if (!ctx.data.phone) return goTo('phone', { returnTo: 'confirm' });
-        // The seed: a cabinet made automatically after an online purchase needs no registration.
-        if (await contactsTaken(ctx.services, ctx.data.email, ctx.data.phone)) return goTo('already_exists');
+        // Whether the contacts are taken is said only once the phone is proven by its code (createAccount): to
+        // anyone typing others' contacts the answer would tell who is a customer.
         const nonce = crypto.randomUUID();
         return sendFirstCode(ctx, 'phone', ctx.data.phone, 'register', 'phone_code', [], { nonce });
       },
@@ -96,6 +96,9 @@ async function createAccount(
 ): Promise<Transition<LinkRegistrationData, LinkRegistrationStep>> {
   const { t, data, now, preset, channel, services, conversation, event, locale } = ctx;
   if (!data.email || !data.phone) return backTo('email', { returnTo: 'confirm' });
+  // The seed: a cabinet made automatically after an online purchase needs no registration. Told now that the
+  // phone is proven, before a link and password are made for nothing.
+  if (await contactsTaken(services, data.email, data.phone)) return goTo('already_exists');
   // Drawn by us, kept in the state: a re-run turn derives the same link, and no id a client chose enters it.
   const origin = `register|${data.nonce ?? `${conversation}|${event}`}`;
   const { password, pending } = await services.activation.pending(origin, [data.email, data.phone], {

@@ -1,7 +1,7 @@
 import { formatPhone } from '../contacts';
 import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
 import type { Services } from '../services';
-import { contactsTaken, emailStep, phoneStep } from './contact-steps';
+import { emailStep, phoneStep } from './contact-steps';
 import { newPasswordSteps, openPasswordHash } from './new-password';
 import { codeStep, sendFirstCode } from './verification';
 
@@ -103,8 +103,9 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
         const missing = firstUnanswered(ctx.data);
         if (missing)
           return goTo(missing, { returnTo: missing === 'email' || missing === 'phone' ? 'confirm' : null });
-        if (await contactsTaken(ctx.services, String(ctx.data.email), String(ctx.data.phone)))
-          return goTo('already_registered');
+        // Whether these contacts are taken is not said here: to anyone typing someone else's e-mail the answer
+        // would tell who is a customer. The code goes out either way, and the question is answered to whoever
+        // proves the contact (after its code), who owns it and may hear it.
         return sendFirstCode(ctx, 'email', String(ctx.data.email), 'register', 'email_code');
       },
     },
@@ -115,6 +116,9 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
       changeAt: 'email',
       changing: { returnTo: 'confirm' },
       async confirmed(ctx) {
+        // The e-mail is proven: its owner may hear that it is registered (and go on to a new password).
+        if (await ctx.services.accounts.credentials('email', String(ctx.data.email)))
+          return goTo('already_registered');
         if (ctx.data.phoneTrusted) return createAccount(ctx);
         // The e-mail is proven either way: go on, and let the customer resend the SMS from there if need be.
         const confirmedEmail = say(ctx.t('reg.email_confirmed'));
@@ -177,7 +181,8 @@ async function createAccount(ctx: Registration): Promise<Transition<Registration
     contactsVerifiedAt: new Date(now),
     actor: `customer:${channel}`,
   });
-  // Someone registered one of these contacts since we checked (a race): the seed's answer, not an error.
+  // A contact is taken (the phone, now proven by its code; or the e-mail, registered by someone since it was
+  // proven): the seed's answer, told to the owner of both contacts, not an error.
   if (!created.ok) return goTo('already_registered');
   // A new account is at generation 0; a password reset in the milliseconds since would leave it signed out.
   const signIn = await services.sessions.open(created.value.id, 0, {
