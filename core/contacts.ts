@@ -16,7 +16,7 @@ const STRICT = {
 } as const;
 
 /** RFC 5321's dot-atom: no quoted local parts (`"a b"@x.ru` is valid mail, and a trap for everyone after us). */
-const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^`{|}~-]+)*$/;
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
 /**
  * One mailbox, exactly as nodemailer will send to it and as it is stored: the local part as typed (its owner's

@@ -5,6 +5,9 @@ describe('reading an e-mail', () => {
   it('takes one mailbox as it will be sent to: the domain lower-case and in punycode, the local part as typed', () => {
     expect(readEmail('  Olga.Petrova+kabinet@Example.RU ')).toBe('Olga.Petrova+kabinet@example.ru');
     expect(readEmail('anna@почта.рф')).toBe('anna@xn--80a1acny.xn--p1ai');
+    // Every character RFC 5321 allows in an unquoted local part.
+    for (const local of ['john_doe', "o'brien", 'a-b', 'x+tag', "!#$%&'*+/=?^_`{|}~-"])
+      expect(readEmail(`${local}@example.ru`)).toBe(`${local}@example.ru`);
     expect(readEmail('anna@ПОЧТА.РФ')).toBe('anna@xn--80a1acny.xn--p1ai');
   });
 
