@@ -87,7 +87,8 @@ export async function importPolicies(
       report.refused.push({ line, problem: read.error });
       continue;
     }
-    const holder = `${read.value.email ?? ''}|${read.value.phone ?? ''}`;
+    // The same holder however their e-mail is spelled on each line.
+    const holder = `${read.value.email ? contactKey('email', read.value.email) : ''}|${read.value.phone ?? ''}`;
     const seen = holders.get(read.value.number);
     if (seen !== undefined && seen !== holder) {
       report.refused.push({ line, problem: 'duplicate_policy' });

@@ -22,7 +22,7 @@ describe('contact keys migration', () => {
     if (before) await rm(before, { recursive: true, force: true });
   });
 
-  it('keeps existing contacts unique whatever their letter case, and reports each collision', async () => {
+  it('keeps existing contacts unique whatever their letter case, the proven owner first, and reports each collision', async () => {
     // The migrations as they were before 0007.
     before = await mkdtemp(join(tmpdir(), 'kabinet-migrations-'));
     await cp(migrations, before, { recursive: true });
@@ -36,14 +36,14 @@ describe('contact keys migration', () => {
     const older = '11111111-1111-4111-8111-111111111111';
     const newer = '22222222-2222-4222-8222-222222222222';
     await client.exec(`
-      insert into accounts (id, password_hash, created_at) values
-        ('${older}', 'x', '2026-01-01T00:00:00Z'), ('${newer}', 'y', '2026-02-01T00:00:00Z');
-      insert into contacts (kind, value, account_id, created_at) values
-        ('email', 'olga@example.ru', '${older}', '2026-01-01T00:00:00Z'),
-        ('phone', '+79160000001', '${older}', '2026-01-01T00:00:00Z'),
-        ('email', 'OLGA@example.ru', '${newer}', '2026-02-01T00:00:00Z'),
-        ('phone', '+79160000002', '${newer}', '2026-02-01T00:00:00Z'),
-        ('email', 'Anna.K@example.ru', '${newer}', '2026-02-01T00:00:00Z');
+      insert into accounts (id, password_hash, created_at, activated_at) values
+        ('${older}', 'x', '2026-01-01T00:00:00Z', null), ('${newer}', 'y', '2026-02-01T00:00:00Z', now());
+      insert into contacts (kind, value, account_id, created_at, verified_at) values
+        ('email', 'olga@example.ru', '${older}', '2026-01-01T00:00:00Z', null),
+        ('phone', '+79160000001', '${older}', '2026-01-01T00:00:00Z', null),
+        ('email', 'OLGA@example.ru', '${newer}', '2026-02-01T00:00:00Z', now()),
+        ('phone', '+79160000002', '${newer}', '2026-02-01T00:00:00Z', now()),
+        ('email', 'Anna.K@example.ru', '${newer}', '2026-02-01T00:00:00Z', now());
     `);
 
     await migrate(db, { migrationsFolder: migrations });
@@ -52,17 +52,29 @@ describe('contact keys migration', () => {
         `select value, key, account_id from contacts where kind = 'email' order by value`,
       )
     ).rows;
+    // The newer account's owner proved the mailbox (verified, activated): the key is theirs, not the older
+    // unproven registration's, which is reached by its phone and reported with who kept the key.
     expect(rows).toEqual([
       { value: 'Anna.K@example.ru', key: 'anna.k@example.ru', account_id: newer },
-      { value: 'OLGA@example.ru', key: `olga@example.ru#collision:${newer}`, account_id: newer },
-      { value: 'olga@example.ru', key: 'olga@example.ru', account_id: older },
+      { value: 'OLGA@example.ru', key: 'olga@example.ru', account_id: newer },
+      { value: 'olga@example.ru', key: `olga@example.ru#collision:${older}`, account_id: older },
     ]);
     const audit = (
-      await client.query<{ account_id: string; action: string }>(
-        `select account_id, action from audit_log where actor = 'migration:0007'`,
+      await client.query<{ account_id: string; action: string; details: unknown }>(
+        `select account_id, action, details from audit_log where actor = 'migration:0007'`,
       )
     ).rows;
-    expect(audit).toEqual([{ account_id: newer, action: 'contact.case_collision' }]);
+    expect(audit).toEqual([
+      { account_id: older, action: 'contact.case_collision', details: { kind: 'email', keptBy: newer } },
+    ]);
+    // An instance still on the previous release inserts without a key (a rolling deploy): the database makes it.
+    await client.exec(
+      `insert into contacts (kind, value, account_id) values ('email', 'Rolling.Deploy@example.ru', '${older}')`,
+    );
+    const rolled = await client.query<{ key: string }>(
+      `select key from contacts where value = 'Rolling.Deploy@example.ru'`,
+    );
+    expect(rolled.rows[0]?.key).toBe('rolling.deploy@example.ru');
     // The key is the contact's identity now: a third spelling cannot be added beside them.
     await expect(
       client.exec(
