@@ -60,12 +60,9 @@ const deskJob = (job: DeskJob, key: string, startAfter?: Date): QueuedJob => ({
 const versionOf = (found: IdentityCase) => `${found.id}:${found.status}:${found.updatedAt.getTime()}`;
 const showJob = (found: IdentityCase, post = false) =>
   deskJob({ event: 'show', caseId: found.id, post }, `show:${versionOf(found)}`);
-const reminderJob = (found: IdentityCase, round: number, at: Date) =>
-  deskJob(
-    { event: 'remind', caseId: found.id, submittedAt: found.submittedAt?.getTime() ?? 0, round },
-    `remind:${found.id}:${found.submittedAt?.getTime()}:${round}`,
-    at,
-  );
+/** The `round`-th reminder of one submission: its key makes it once-only, however often it is queued. */
+const reminderJob = (caseId: string, submittedAt: number, round: number, at: Date) =>
+  deskJob({ event: 'remind', caseId, submittedAt, round }, `remind:${caseId}:${submittedAt}:${round}`, at);
 
 /**
  * What sending a case names, queued with it: the desk posts it, and staff are reminded near the promised answer
@@ -74,7 +71,13 @@ const reminderJob = (found: IdentityCase, round: number, at: Date) =>
 export function followUpsOfSubmit(timing: ReviewTiming): FollowUps {
   return (sent) => {
     const due = (sent.answerBy?.getTime() ?? Date.now()) - timing.remindBefore;
-    return [showJob(sent, true), reminderJob(sent, 1, new Date(Math.max(due, Date.now())))];
+    const first = reminderJob(
+      sent.id,
+      sent.submittedAt?.getTime() ?? 0,
+      1,
+      new Date(Math.max(due, Date.now())),
+    );
+    return [showJob(sent, true), first];
   };
 }
 
@@ -112,15 +115,10 @@ export function createIdentityReview(deps: {
   const now = Date.now;
   /** Claims taken before this moment have expired. */
   const expiredClaimsBefore = () => new Date(now() - timing.claimFor);
-  /** Queues the reminder after `task`'s (its key makes it once-only, however often this runs). */
-  const nextReminder = async (task: Extract<DeskJob, { event: 'remind' }>) => {
-    const { caseId, submittedAt, round } = task;
-    await deps.queue.send(
-      'desk',
-      { event: 'remind', caseId, submittedAt, round: round + 1 },
-      `remind:${caseId}:${submittedAt}:${round + 1}`,
-      { startAfter: new Date(now() + timing.remindEvery) },
-    );
+  /** Queues the reminder after `task`'s. */
+  const nextReminder = async ({ caseId, submittedAt, round }: Extract<DeskJob, { event: 'remind' }>) => {
+    const next = reminderJob(caseId, submittedAt, round + 1, new Date(now() + timing.remindEvery));
+    await deps.queue.send(next.queue, next.data, next.key, { startAfter: next.startAfter });
   };
 
   return {

@@ -375,7 +375,7 @@ export function createSlackReview(options: SlackReviewOptions) {
     }
   }
 
-  return { routes: receiver.routes(), desk, app, check };
+  return { routes: receiver.routes(), desk, check };
 }
 
 export type SlackReview = ReturnType<typeof createSlackReview>;

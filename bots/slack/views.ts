@@ -37,7 +37,7 @@ export interface ModalRef extends CaseRef {
   channel: string | null;
 }
 
-export const refOf = (found: IdentityCase): CaseRef => ({
+const refOf = (found: IdentityCase): CaseRef => ({
   caseId: found.id,
   submittedAt: found.submittedAt?.getTime() ?? 0,
 });
@@ -67,7 +67,7 @@ const shortId = (found: IdentityCase) => found.id.slice(0, 8);
 const literal = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The reason as the customer will read it (in the insurer's first language). */
-export const customerReads = (reason: ReviewReason) => t(`identity.reason.${reason}`);
+const customerReads = (reason: ReviewReason) => t(`identity.reason.${reason}`);
 
 /** The line saying where the case stands and who moved it. */
 function standing(found: IdentityCase, now: number): string {
