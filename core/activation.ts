@@ -126,6 +126,8 @@ export function createActivation(options: ActivationOptions) {
           password,
           hours: preset.activation.linkHours,
           support: preset.support,
+          // Whoever typed this e-mail proved only the phone: its owner sees whose phone before opening the link.
+          phoneEnd: letter.phone.slice(-4),
         };
         const mail = await sendLetter(options, 'email', letter.email, {
           subject: t('mail.activation.subject', vars),

@@ -71,28 +71,21 @@ export function createActivationRepository(db: Database): ActivationRepository {
       });
     },
 
-    async activateByEmail(accountId) {
-      await db.transaction(async (tx) => {
-        const [activated] = await tx
-          .update(accounts)
-          .set({ activatedAt: new Date() })
+    async withdrawUnactivated(accountId, actor) {
+      return db.transaction(async (tx) => {
+        // Contacts, links, consent cascade; the audit entry outlives the account (its reference is set null).
+        const [withdrawn] = await tx
+          .delete(accounts)
           .where(and(eq(accounts.id, accountId), isNull(accounts.activatedAt)))
           .returning({ id: accounts.id });
-        if (!activated) return;
-        await tx
-          .update(contacts)
-          .set({ verifiedAt: new Date() })
-          .where(and(eq(contacts.accountId, accountId), eq(contacts.kind, 'email')));
-        await tx
-          .update(activationTokens)
-          .set({ expiresAt: new Date() })
-          .where(and(eq(activationTokens.accountId, accountId), isNull(activationTokens.usedAt)));
+        if (!withdrawn) return false;
         await tx.insert(auditLog).values({
-          accountId,
-          actor: 'customer:reset',
-          action: 'account.activated',
-          details: { by: 'email code' },
+          accountId: null,
+          actor,
+          action: 'account.withdrawn',
+          details: { account: accountId, reason: 'e-mail owner reset an unactivated registration' },
         });
+        return true;
       });
     },
 

@@ -109,12 +109,31 @@ const contactOf = ({ data }: Reset): string => String((data.via === 'phone' ? da
 
 /** The code is right: in mode 'sent' the password from the message takes effect now; in 'chosen' one is typed. */
 async function codeConfirmed(ctx: Reset): Promise<Transition<ResetData, ResetStep>> {
+  const unfinished = await unfinishedRegistration(ctx);
+  if (unfinished) return unfinished;
   if (ctx.preset.resetMode === 'chosen') return goTo('new_password');
   const { preset, services, conversation } = ctx;
   const seed = await services.codes.companion('reset', contactOf(ctx), conversation, null);
   if (!seed) return backTo('via', {}, [say(ctx.t('reset.code_expired'))]);
   const password = await generatePassword(seed, preset.password, [contactOf(ctx)]);
   return changePassword(ctx, await services.passwords.hash(password));
+}
+
+/**
+ * A cabinet still waiting for its activation link (Victoria) is not reset. By SMS: the link is still needed. By
+ * e-mail the mailbox is proven, but the phone in the registration was proven by whoever registered — possibly a
+ * stranger who typed this e-mail to hold the cabinet and take it back later by SMS. So the registration is
+ * withdrawn (both contacts free again) and its e-mail's owner registers anew, with a phone of their own.
+ */
+async function unfinishedRegistration(ctx: Reset): Promise<Transition<ResetData, ResetStep> | null> {
+  const { t, services, channel } = ctx;
+  const via = ctx.data.via === 'phone' ? 'phone' : 'email';
+  const credentials = await services.accounts.credentials(via, contactOf(ctx));
+  if (!credentials || credentials.activated) return null;
+  if (via === 'phone') return { to: 'done', say: [say(t('reset.not_activated'))] };
+  // Already withdrawn by a re-run of this turn, or activated by its link a moment ago: either way not ours to stop.
+  await services.accounts.withdrawUnactivated(credentials.accountId, `customer:${channel}`);
+  return { to: 'flow', flow: 'registration', say: [say(t('reset.registration_withdrawn'))] };
 }
 
 /**
@@ -131,13 +150,9 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
   const account = await services.accounts.findByContact(via, contact);
   // Only a code guessed for a contact without an account gets here: the same answer as a wrong code.
   if (!account) return same('code.not_issued');
-  // A cabinet still waiting for its activation link: a code by e-mail proves the mailbox as the link would, and
-  // activates it; a code by SMS does not, so the link is still needed.
-  const credentials = await services.accounts.credentials(via, contact);
-  if (credentials && !credentials.activated) {
-    if (via === 'phone') return { to: 'done', say: [say(t('reset.not_activated'))] };
-    await services.accounts.activateByEmail(account.id);
-  }
+  // Activated meanwhile is fine; still unfinished, the same answer as at the code.
+  const unfinished = await unfinishedRegistration(ctx);
+  if (unfinished) return unfinished;
   const requestId = `reset:${conversation}:${event}`;
   const changed = await services.accounts.changePassword({
     accountId: account.id,

@@ -160,6 +160,8 @@ export const en: Catalogue = {
   'reset.new_password.ask': 'The code is right. Choose a new password: {{rules}}.',
   'reset.not_activated':
     'Your personal account is not activated yet: open the link from the e-mail first. A new link can be sent at sign-in: "Sign in", then "Send the link again".',
+  'reset.registration_withdrawn':
+    "The registration with this e-mail was never finished: the link from the e-mail was not opened. We have withdrawn it, in case its phone was given by someone other than the mailbox's owner. Please register again with your own phone: it takes a minute.",
   'reset.code_expired': 'The code no longer works. Let us start the recovery again.',
   'reset.done_sent':
     'Your password is changed: sign in with the new password from the message with the code. This chat is signed in already.',
@@ -180,7 +182,7 @@ export const en: Catalogue = {
 
   'mail.activation.subject': '{{insurer}}: your personal account is created',
   'mail.activation.text':
-    'Your {{insurer}} personal account is created.\nTo activate it, open this link (valid for {{hours}} h):\n{{link}}\nTemporary password: {{password}}\nAt the first sign-in you will be asked to change it. Do not tell the password to anyone.\nIf you did not register, write to support: {{support}}.',
+    'Your {{insurer}} personal account is created.\nTo activate it, open this link (valid for {{hours}} h):\n{{link}}\nTemporary password: {{password}}\nAt the first sign-in you will be asked to change it. Do not tell the password to anyone.\nThe phone in this account ends in {{phoneEnd}}. If you did not register, or this is not your phone, do not open the link and write to support: {{support}}.',
   'sms.account_created':
     '{{insurer}}: your personal account is created. The activation link and a temporary password are in the e-mail.',
 

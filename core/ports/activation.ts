@@ -36,8 +36,12 @@ export type Renewal = 'renewed' | 'active' | 'too_soon';
 export interface ActivationRepository {
   /** Follows a link: activates the account once; a second follow, an expired or an unknown token says which. */
   activate(tokenHash: string): Promise<ActivationOutcome>;
-  /** Activates an account whose e-mail was proven otherwise (a reset code by e-mail); its links stop working. */
-  activateByEmail(accountId: string): Promise<void>;
+  /**
+   * Withdraws a registration never activated, for whoever proved its e-mail otherwise (a reset code): the account
+   * goes with its contacts and links, so both contacts are free to register again. Its phone was proven by whoever
+   * registered, who need not be the mailbox's owner. False when the account is active (or gone) by now.
+   */
+  withdrawUnactivated(accountId: string, actor: string): Promise<boolean>;
   /**
    * A new link and temporary password for an account still waiting for activation; earlier links stop working.
    * At most one a minute per account.
