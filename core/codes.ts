@@ -9,8 +9,11 @@ export type CodePurpose = 'register' | 'reset';
 
 export type IssueOutcome =
   | { ok: true; code: string }
-  /** `issuedFor`: the event whose code is live (neither expired nor used), so its delivery can be made sure of. */
-  | { ok: false; error: 'cooldown'; retryAfterSeconds: number; issuedFor: string | null }
+  /**
+   * `usable`: the code sent moments ago still works, so the customer should type it; `issuedFor`: the event whose
+   * code is live (neither expired nor typed yet), so its delivery can be made sure of.
+   */
+  | { ok: false; error: 'cooldown'; retryAfterSeconds: number; usable: boolean; issuedFor: string | null }
   /** 'hourly_cap': the contact has had its codes for the hour; 'conversation_cap': this chat has asked for its own. */
   | { ok: false; error: 'hourly_cap' | 'conversation_cap'; retryAfterSeconds: number };
 
@@ -124,12 +127,13 @@ export function createCodeService(options: CodeServiceOptions) {
       const sinceLast = previous ? (now() - previous.issuedAt) / 1000 : Number.POSITIVE_INFINITY;
       if (previous && sinceLast < policy.resendCooldownSeconds) {
         const retryAfterSeconds = Math.ceil(policy.resendCooldownSeconds - sinceLast);
-        const live = previous.confirmedAt === null && now() < previous.expiresAt;
+        const usable = now() < previous.expiresAt;
         return {
           ok: false,
           error: 'cooldown',
           retryAfterSeconds,
-          issuedFor: live ? previous.issuedFor : null,
+          usable,
+          issuedFor: usable && previous.confirmedAt === null ? previous.issuedFor : null,
         };
       }
       for (const [budget, key, error] of [
@@ -158,6 +162,7 @@ export function createCodeService(options: CodeServiceOptions) {
           ok: false,
           error: 'cooldown',
           retryAfterSeconds: policy.resendCooldownSeconds,
+          usable: true,
           issuedFor: null,
         };
       }
@@ -203,6 +208,19 @@ export function createCodeService(options: CodeServiceOptions) {
     async confirmed(purpose: CodePurpose, contact: string, requester: string): Promise<boolean> {
       const record = await read(purpose, contact, requester);
       return record !== null && record.confirmedAt !== null && now() < record.expiresAt;
+    },
+
+    /**
+     * Ends the requester's code now, typed right or not: what it proved has bought one answer, and the next one
+     * costs a new code (its resend pause still runs from this one's issue).
+     */
+    async spend(purpose: CodePurpose, contact: string, requester: string): Promise<void> {
+      await retryCompareAndSet(store, keyOf(purpose, contact, requester), (current) => {
+        const record = current ? (JSON.parse(current) as CodeRecord) : null;
+        if (!record || now() >= record.expiresAt) return null;
+        const ttlSeconds = Math.max(1, Math.ceil((record.issuedAt - now()) / 1000) + policy.ttlSeconds * 2);
+        return { value: JSON.stringify({ ...record, expiresAt: now() }), ttlSeconds };
+      });
     },
 
     /**

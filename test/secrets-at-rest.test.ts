@@ -114,6 +114,28 @@ describe('one-time codes', () => {
     expect(await codes.verify('register', 'olga@example.ru', 'web:o', first.code)).toEqual({ ok: true });
   });
 
+  it('spends a code that answered once: it works no more, and the next waits out the pause from its issue', async () => {
+    let now = 1_700_000_000_000;
+    const { codes } = codeService({ now: () => now });
+    const issued = await codes.issue('register', '+77011234567', 'tg:1', 'e-1');
+    if (!issued.ok) throw new Error('not issued');
+    expect(await codes.verify('register', '+77011234567', 'tg:1', issued.code)).toEqual({ ok: true });
+    await codes.spend('register', '+77011234567', 'tg:1');
+    expect(await codes.verify('register', '+77011234567', 'tg:1', issued.code)).toEqual({
+      ok: false,
+      error: 'expired',
+    });
+    expect(await codes.confirmed('register', '+77011234567', 'tg:1')).toBe(false);
+    now += 30_000;
+    expect(await codes.issue('register', '+77011234567', 'tg:1', 'e-2')).toMatchObject({
+      error: 'cooldown',
+      retryAfterSeconds: 30,
+      usable: false,
+    });
+    now += 31_000;
+    expect((await codes.issue('register', '+77011234567', 'tg:1', 'e-3')).ok).toBe(true);
+  });
+
   it('never yields an earlier code again for an event id seen before', async () => {
     let now = 1_700_000_000_000;
     const { codes } = codeService({ now: () => now, budget: 50 });

@@ -292,4 +292,28 @@ describe('Victoria: registration by activation link', () => {
     expect(values(out)).toEqual(['sign_in', 'reset', 'other']);
     expect(question(await c.choose('sign_in'))).toBe(t('signin.contact.ask'));
   });
+
+  it('spends the SMS code on the answer: asking about another e-mail takes a new code', async () => {
+    const h = harness();
+    const [first, second] = [await register(h), await register(h)];
+    const c = h.customer();
+    await c.open();
+    await c.choose('register');
+    await c.text(first.email);
+    const phone = kzPhone();
+    await c.text(phone);
+    await c.choose('register');
+    const code = codeIn(h.outbox.list().find((m) => m.to === phone)?.text ?? '');
+    expect(question(await c.text(code))).toBe(t('vreg.already_exists'));
+    await c.choose('other');
+    await c.text(second.email);
+    const asked = await c.choose('register');
+    expect(said(asked)).toContain(t('code.cooldown', { seconds: 60 }).slice(0, 20));
+    expect(said(asked)).not.toContain(t('code.already_sent', { seconds: 60 }).slice(0, 20));
+    // The code that answered once answers no more.
+    const again = await c.text(code);
+    expect(said(again)).toContain(t('code.expired'));
+    expect(question(again)).not.toBe(t('vreg.already_exists'));
+    expect(h.outbox.list().filter((m) => m.to === phone)).toHaveLength(1);
+  });
 });

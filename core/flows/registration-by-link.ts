@@ -97,8 +97,12 @@ async function createAccount(
   const { t, data, now, preset, channel, services, conversation, event, locale } = ctx;
   if (!data.email || !data.phone) return backTo('email', { returnTo: 'confirm' });
   // The seed: a cabinet made automatically after an online purchase needs no registration. Told now that the
-  // phone is proven, before a link and password are made for nothing.
-  if (await contactsTaken(services, data.email, data.phone)) return goTo('already_exists');
+  // phone is proven, before a link and password are made for nothing. The e-mail is not proven, so the answer
+  // spends the code: whoever types others' e-mails pays an SMS to their own phone for each one asked about.
+  if (await contactsTaken(services, data.email, data.phone)) {
+    await services.codes.spend('register', data.phone, conversation);
+    return goTo('already_exists');
+  }
   // Drawn by us, kept in the state: a re-run turn derives the same link, and no id a client chose enters it.
   const origin = `register|${data.nonce ?? `${conversation}|${event}`}`;
   const { password, pending } = await services.activation.pending(origin, [data.email, data.phone], {
@@ -116,7 +120,10 @@ async function createAccount(
     actor: `customer:${channel}`,
     activation: pending,
   });
-  if (!created.ok) return goTo('already_exists');
+  if (!created.ok) {
+    await services.codes.spend('register', data.phone, conversation);
+    return goTo('already_exists');
+  }
   await services.activation.send({
     accountId: created.value.id,
     email: data.email,

@@ -84,8 +84,11 @@ export async function sendFirstCode<D extends FlowData, K extends string>(
   const { goTo } = flowMoves<D, K>();
   const sent = await sendCode(ctx, to, contact, purpose);
   if (sent.ok) return goTo(step, set, said);
-  if (sent.error === 'cooldown')
-    return goTo(step, set, [...said, say(ctx.t('code.already_sent', { seconds: sent.retryAfterSeconds }))]);
+  if (sent.error === 'cooldown') {
+    // A code spent on an answer (or expired) is not worth typing: say when a new one can be asked for.
+    const note = sent.usable ? 'code.already_sent' : 'code.cooldown';
+    return goTo(step, set, [...said, say(ctx.t(note, { seconds: sent.retryAfterSeconds }))]);
+  }
   const refusal = explainSendRefusal(sent);
   return said.length > 0 ? goTo(step, set, [...said, say(ctx.t(refusal.key, refusal.vars))]) : same(refusal);
 }
