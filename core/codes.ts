@@ -14,8 +14,11 @@ export type IssueOutcome =
    * code is live (neither expired nor typed yet), so its delivery can be made sure of.
    */
   | { ok: false; error: 'cooldown'; retryAfterSeconds: number; usable: boolean; issuedFor: string | null }
-  /** 'hourly_cap': the contact has had its codes for the hour; 'conversation_cap': this chat has asked for its own. */
-  | { ok: false; error: 'hourly_cap' | 'conversation_cap'; retryAfterSeconds: number };
+  /**
+   * 'hourly_cap': the contact has had its codes for the hour; 'conversation_cap': this chat has asked for its own;
+   * 'client_cap': so has the client behind it (a web address, a Telegram user), across its chats.
+   */
+  | { ok: false; error: 'hourly_cap' | 'conversation_cap' | 'client_cap'; retryAfterSeconds: number };
 
 export type VerifyOutcome =
   | { ok: true }
@@ -45,6 +48,8 @@ export interface CodeServiceOptions {
   limiter: RateLimiter;
   /** Caps sends per requester (conversation), against one chat spraying codes at many contacts. */
   requesterLimiter: RateLimiter;
+  /** Caps sends per client across its conversations (`CodePolicy.sendsPerClientPerHour`). */
+  clientLimiter: RateLimiter;
   /** Keys the HMAC of stored codes: a leaked store alone does not let anyone try the million codes offline. */
   secret: Uint8Array;
   policy: CodePolicy;
@@ -53,7 +58,7 @@ export interface CodeServiceOptions {
 
 /** 6-digit one-time codes: random, hashed, expiring, with limited tries, resend cooldown and an hourly cap. */
 export function createCodeService(options: CodeServiceOptions) {
-  const { store, limiter, requesterLimiter, secret, policy, now = Date.now } = options;
+  const { store, limiter, requesterLimiter, clientLimiter, secret, policy, now = Date.now } = options;
   const keyOf = (purpose: CodePurpose, contact: string, requester: string) =>
     `code:${purpose}:${foldCase(contact)}:${requester}`;
   const hmacKey = crypto.subtle.importKey(
@@ -118,6 +123,8 @@ export function createCodeService(options: CodeServiceOptions) {
       contact: string,
       requester: string,
       event: string,
+      /** Who the channel says is asking; by default the requester alone. */
+      client: string = requester,
     ): Promise<IssueOutcome> {
       const key = keyOf(purpose, contact, requester);
       const stored = await store.get(key);
@@ -138,6 +145,7 @@ export function createCodeService(options: CodeServiceOptions) {
       }
       for (const [budget, key, error] of [
         [requesterLimiter, requester, 'conversation_cap'],
+        [clientLimiter, client, 'client_cap'],
         [limiter, foldCase(contact), 'hourly_cap'],
       ] as const) {
         const spent = await budget.consume(key);

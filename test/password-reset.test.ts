@@ -151,6 +151,29 @@ describe('password reset, mode "sent" (Soglasie)', () => {
     expect(last).not.toContain('На этот контакт');
   });
 
+  it('caps codes per client across new conversations (a web page can open a fresh chat for every try)', async () => {
+    const h = harness(sent);
+    const run = Date.now().toString(36);
+    const client = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const tries = presets.soglasie.codes.sendsPerClientPerHour;
+    for (let i = 0; i < tries; i++) {
+      const out = said(
+        await resetVia(h.customer(undefined, { client }), 'email', `spray.${run}.${i}@example.ru`),
+      );
+      expect(out).not.toContain(t('code.client_cap', { minutes: 60 }).split('.')[0] ?? '');
+    }
+    const refused = await resetVia(h.customer(undefined, { client }), 'email', `spray.${run}.x@example.ru`);
+    expect(said(refused)).toContain(t('code.client_cap', { minutes: 60 }).split('.')[0] ?? '');
+    expect(question(refused)).toBe(t('reset.email.ask')); // asked again, in its place
+    // Another client is not held back by this one.
+    const other = await resetVia(
+      h.customer(undefined, { client: '203.0.113.7' }),
+      'email',
+      `spray.${run}.y@example.ru`,
+    );
+    expect(said(other)).not.toContain(t('code.client_cap', { minutes: 60 }).split('.')[0] ?? '');
+  });
+
   it('refuses five wrong codes, then the code is spent; a new one waits out the cooldown', async () => {
     const h = harness(sent);
     const account = await registered(h);

@@ -37,6 +37,7 @@ describe('one-time codes', () => {
     resendCooldownSeconds: 60,
     sendsPerHour: 5,
     sendsPerConversationPerHour: 3,
+    sendsPerClientPerHour: 4,
   };
   /** Codes on a memory store; `budget` overrides the per-contact and per-conversation caps (5 and 3). */
   function codeService(options: { now?: () => number; budget?: number } = {}) {
@@ -51,6 +52,11 @@ describe('one-time codes', () => {
       requesterLimiter: createRateLimiter({
         name: `r${Math.random()}`,
         points: options.budget ?? 3,
+        durationSeconds: 3600,
+      }),
+      clientLimiter: createRateLimiter({
+        name: `k${Math.random()}`,
+        points: options.budget ?? 4,
         durationSeconds: 3600,
       }),
       secret: new Uint8Array(32).fill(5),

@@ -93,6 +93,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     store,
     limiter: deps.limiter('codes', preset.codes.sendsPerHour, 3600),
     requesterLimiter: deps.limiter('codes-by-conversation', preset.codes.sendsPerConversationPerHour, 3600),
+    clientLimiter: deps.limiter('codes-by-client', preset.codes.sendsPerClientPerHour, 3600),
     secret: deps.codeSecret,
     policy: preset.codes,
     now: deps.now,

@@ -49,7 +49,7 @@ export async function sendCode(
       event,
       locale: ctx.locale,
     });
-  const issued = await services.codes.issue(purpose, contact, ctx.conversation, ctx.event);
+  const issued = await services.codes.issue(purpose, contact, ctx.conversation, ctx.event, ctx.client);
   // The live code's delivery may have died with an earlier turn (issued, then an outage before it was queued):
   // queue it again; its key makes this a no-op when it was queued.
   if (!issued.ok && issued.error === 'cooldown' && issued.issuedFor) await deliver(issued.issuedFor);
@@ -63,8 +63,9 @@ export const explainSendRefusal = (refusal: SendRefusal): Refusal =>
   refusal.error === 'cooldown'
     ? { key: 'code.cooldown', vars: { seconds: refusal.retryAfterSeconds } }
     : {
-        // Whose budget ran out: the contact's (many chats asked for it) or this chat's (it asked for many).
-        key: refusal.error === 'conversation_cap' ? 'code.conversation_cap' : 'code.hourly_cap',
+        // Whose budget ran out: the contact's (many chats asked for it), this chat's or this client's (it asked
+        // for many).
+        key: `code.${refusal.error}`,
         vars: { minutes: Math.ceil(refusal.retryAfterSeconds / 60) },
       };
 

@@ -135,6 +135,8 @@ export const en: Catalogue = {
   'code.cooldown': 'You can ask for a new code in {{seconds}} s.',
   'code.hourly_cap':
     'Too many codes were sent to this contact in the last hour. Try again in {{minutes}} min.',
+  'code.client_cap':
+    'Too many codes have been asked for from your device or network in the last hour. Try again in {{minutes}} min.',
   'code.conversation_cap':
     'This chat has asked for too many codes in the last hour. Try again in {{minutes}} min.',
   'code.already_sent':

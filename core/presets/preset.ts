@@ -10,6 +10,11 @@ export interface CodePolicy {
   sendsPerHour: number;
   /** Codes one conversation may have sent within an hour, to any contacts. */
   sendsPerConversationPerHour: number;
+  /**
+   * Codes one client (a web client's address, a Telegram user) may have sent within an hour, across all its
+   * conversations: a web page can start a new conversation for each attempt, an address cannot.
+   */
+  sendsPerClientPerHour: number;
 }
 
 /** Password rules as data; `core/password-policy.ts` applies them and names the first one broken. */
@@ -79,4 +84,6 @@ export const defaultCodes: CodePolicy = {
   resendCooldownSeconds: 60,
   sendsPerHour: 5,
   sendsPerConversationPerHour: 10,
+  // Enough for a family or an office behind one address, not for a script trying contacts.
+  sendsPerClientPerHour: 30,
 };
