@@ -19,7 +19,7 @@ import { createMemoryJobQueue } from '../../db/jobs/memory-job-queue';
 import { createMemoryStateStore } from '../../db/state/memory-state-store';
 import { createRateLimiter } from '../../db/state/rate-limiter';
 import { createRedisStateStore } from '../../db/state/redis-state-store';
-import { createMemoryTicketStore, createTicketLock } from '../../db/state/ticket-lock';
+import { createMemoryTicketStore, createTicketLock, type TurnTiming } from '../../db/state/ticket-lock';
 import { deferredPort } from '../../web/deferred-port';
 import { createSharpPreparer } from '../../web/images/sharp-preparer';
 import { createInlinePasswordHasher } from '../../web/password-hasher';
@@ -100,6 +100,11 @@ export interface HarnessOptions {
   cases?: (jobs: JobWriter) => IdentityCaseRepository;
   /** Where identity images are kept (in memory by default). */
   files?: FileStore;
+  /**
+   * The turn lock's timing: fuzzing sends a chat's next update the moment the last is answered, which would pay
+   * the hold-back meant for updates crossing between instances every time.
+   */
+  turnTiming?: Partial<TurnTiming>;
 }
 
 let unique = 0;
@@ -157,7 +162,7 @@ export function createFlowHarness(
   const runtime = createRuntime({
     preset,
     store,
-    lock: createTicketLock(createMemoryTicketStore()),
+    lock: createTicketLock(createMemoryTicketStore(), options.turnTiming),
     queue,
     outlets: { web: outlet, tg: outlet },
     accounts,

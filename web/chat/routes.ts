@@ -41,7 +41,7 @@ const UPLOADS_AT_ONCE = 8;
 const UPLOAD_READ_MS = 60_000;
 
 /** What the page may post; anything else is a 400 with the reason. */
-const postedMessage = z.object({
+export const postedMessage = z.object({
   /** The page's id for this message: a retried POST is handled once. */
   id: z.string().regex(/^[\w-]{1,64}$/),
   body: z.discriminatedUnion('type', [

@@ -1,0 +1,3 @@
+import { fuzzChannel } from './support/fuzz';
+
+fuzzChannel('tg', 'Telegram');
