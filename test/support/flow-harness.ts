@@ -159,6 +159,8 @@ export function createFlowHarness(
       return 'delivered';
     },
   };
+  const hasher = createInlinePasswordHasher(4);
+  let passwordChecks = 0;
   const runtime = createRuntime({
     preset,
     store,
@@ -175,7 +177,14 @@ export function createFlowHarness(
     },
     mailer,
     sms,
-    passwords: createInlinePasswordHasher(4),
+    // Counted: how many passwords were really checked is what brute-force tests measure.
+    passwords: {
+      hash: (password) => hasher.hash(password),
+      verify: (password, hash) => {
+        passwordChecks++;
+        return hasher.verify(password, hash);
+      },
+    },
     sealer: createFieldCipher(new Uint8Array(32).fill(6)),
     limiter: (name, points, durationSeconds) =>
       createRateLimiter({
@@ -200,7 +209,9 @@ export function createFlowHarness(
   ) {
     let nonce: string | undefined;
     let event = 0;
+    let turnMs = 0;
     const send = async (body: InboundBody) => {
+      const started = performance.now();
       const { out } = await engine.handle({
         conversationId,
         channel: conversationId.startsWith('tg:') ? 'tg' : 'web',
@@ -209,6 +220,7 @@ export function createFlowHarness(
         client: from.client,
         ...body,
       } as Inbound);
+      turnMs = performance.now() - started;
       await queue.settled();
       for (const message of out) if (message.type === 'choices') nonce = message.nonce;
       return out;
@@ -221,6 +233,8 @@ export function createFlowHarness(
       /** Taps a button of the latest question shown, as a chat client does (a notice may have asked a new one). */
       choose: (value: string) => send({ type: 'choice', value, nonce: latestNonce() ?? nonce }),
       open: () => send({ type: 'open' }),
+      /** How long the last message's turn took, up to its reply (not the queued work after it). */
+      lastTurnMs: () => turnMs,
       /** Everything this conversation was shown, notices included. */
       shown: () => shown.get(conversationId) ?? [],
     };
@@ -246,6 +260,8 @@ export function createFlowHarness(
     review: runtime.review,
     customer,
     lastCode,
+    /** How many passwords this instance has checked against a hash. */
+    passwordChecks: () => passwordChecks,
     tick: (ms: number) => {
       now += ms;
     },
