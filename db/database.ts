@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import type { JobsConnection } from './jobs/pg-boss-queue';
 import { pgliteExecutor } from './jobs/pglite-executor';
 import * as schema from './schema';
+import { type EmailRereading, rereadStoredEmails } from './stored-emails';
 
 /** The same drizzle API over postgres.js and PGlite; repositories are written once against it. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -21,6 +22,8 @@ export interface OpenDatabase {
   kind: 'postgres' | 'pglite';
   /** The same database for the job queue (pg-boss keeps its own tables in schema `pgboss`). */
   jobs: JobsConnection;
+  /** What re-reading e-mails stored before strict reading did at this start (db/stored-emails.ts). */
+  emails: EmailRereading;
   close(): Promise<void>;
 }
 
@@ -38,9 +41,12 @@ export async function openDatabase(options: {
 
 async function openPostgres(url: string): Promise<OpenDatabase> {
   const migrator = postgres(url, { max: 1, onnotice: () => {} });
+  let emails: EmailRereading;
   try {
     await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migratePostgres(drizzlePostgres(migrator), { migrationsFolder });
+    // Under the same lock: instances starting together re-read the rows once.
+    emails = await rereadStoredEmails(drizzlePostgres(migrator, { schema }));
   } finally {
     await migrator.end();
   }
@@ -51,6 +57,7 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
     db: drizzlePostgres(client, { schema }),
     kind: 'postgres',
     jobs: { connectionString: url },
+    emails,
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -59,13 +66,15 @@ async function openPglite(dataDir: string | null): Promise<OpenDatabase> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   const db = drizzlePglite(client, { schema });
+  let emails: EmailRereading;
   try {
     await migratePglite(db, { migrationsFolder });
+    emails = await rereadStoredEmails(db);
   } catch (error) {
     await client.close(); // an open PGlite keeps the process alive
     throw error;
   }
-  return { db, kind: 'pglite', jobs: { db: pgliteExecutor(client) }, close: () => client.close() };
+  return { db, kind: 'pglite', jobs: { db: pgliteExecutor(client) }, emails, close: () => client.close() };
 }
 
 export async function pingDatabase(db: Database): Promise<void> {

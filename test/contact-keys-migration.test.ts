@@ -6,6 +6,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
+import { contactKey, readEmail } from '../core/contacts';
+import * as schema from '../db/schema';
+import { rereadStoredEmails } from '../db/stored-emails';
 
 const migrations = fileURLToPath(new URL('../db/migrations', import.meta.url));
 
@@ -81,5 +84,52 @@ describe('contact keys migration', () => {
         `insert into contacts (kind, value, key, account_id) values ('email', 'Olga@example.ru', 'olga@example.ru', '${newer}')`,
       ),
     ).rejects.toThrow();
+  });
+
+  it('re-reads e-mails stored with a Unicode domain at start-up: one key per mailbox, the proven owner first', async () => {
+    const db = drizzle(client, { schema });
+    const [unproven, proven, alone, odd] = [
+      '33333333-3333-4333-8333-333333333333',
+      '44444444-4444-4444-8444-444444444444',
+      '55555555-5555-4555-8555-555555555555',
+      '66666666-6666-4666-8666-666666666666',
+    ];
+    // Stored before strict reading: the domain as typed (Unicode), the key folded as migration 0007 folds it.
+    await client.exec(`
+      insert into accounts (id, password_hash, created_at, activated_at) values
+        ('${unproven}', 'x', '2026-01-01T00:00:00Z', null), ('${proven}', 'y', '2026-03-01T00:00:00Z', now()),
+        ('${alone}', 'z', '2026-01-01T00:00:00Z', now()), ('${odd}', 'w', '2026-01-01T00:00:00Z', now());
+      insert into contacts (kind, value, key, account_id, created_at, verified_at) values
+        ('email', 'Olga@Пример.РФ', 'olga@Пример.РФ', '${unproven}', '2026-01-01T00:00:00Z', null),
+        ('email', 'olga@xn--e1afmkfd.xn--p1ai', 'olga@xn--e1afmkfd.xn--p1ai', '${proven}', '2026-03-01T00:00:00Z', now()),
+        ('email', 'ivan@почта.рф', 'ivan@почта.рф', '${alone}', '2026-01-01T00:00:00Z', now()),
+        ('email', 'анна@example.ru', 'анна@example.ru', '${odd}', '2026-01-01T00:00:00Z', now());
+    `);
+    expect(await rereadStoredEmails(db)).toEqual({ rewritten: 2, collisions: 1, unreadable: 1 });
+    const rows = (
+      await client.query<{ value: string; key: string; account_id: string }>(
+        `select value, key, account_id from contacts where account_id in ('${unproven}', '${proven}', '${alone}', '${odd}') order by account_id`,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      {
+        value: 'Olga@xn--e1afmkfd.xn--p1ai',
+        key: `olga@xn--e1afmkfd.xn--p1ai#collision:${unproven}`,
+        account_id: unproven,
+      },
+      { value: 'olga@xn--e1afmkfd.xn--p1ai', key: 'olga@xn--e1afmkfd.xn--p1ai', account_id: proven },
+      { value: 'ivan@xn--80a1acny.xn--p1ai', key: 'ivan@xn--80a1acny.xn--p1ai', account_id: alone },
+      { value: 'анна@example.ru', key: 'анна@example.ru', account_id: odd },
+    ]);
+    const audit = await client.query<{ account_id: string; details: unknown }>(
+      `select account_id, details from audit_log where actor = 'start-up:emails'`,
+    );
+    expect(audit.rows).toEqual([{ account_id: unproven, details: { kind: 'email', keptBy: proven } }]);
+    // A second start finds nothing more to do, and the mailbox typed either way is the proven owner's.
+    expect(await rereadStoredEmails(db)).toEqual({ rewritten: 0, collisions: 0, unreadable: 1 });
+    const found = await client.query<{ account_id: string }>(
+      `select account_id from contacts where kind = 'email' and key = '${contactKey('email', readEmail('OLGA@Пример.рф') ?? '')}'`,
+    );
+    expect(found.rows).toEqual([{ account_id: proven }]);
   });
 });

@@ -105,6 +105,15 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   // Records and the job queue open in the background so the web chat answers at once; what needs them waits.
   const cipher = createFieldCipher(dataKey);
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
+  opening.then(
+    ({ emails }) => {
+      if (emails.rewritten > 0 || emails.unreadable > 0)
+        logger.warn('e-mails stored before strict reading were re-read (collisions are in the audit log)', {
+          ...emails,
+        });
+    },
+    () => {},
+  );
   const accounts = deferredPort<AccountRepository>(opening.then((db) => createAccountRepository(db, cipher)));
   // PGlite answers on this very thread: an embedded run (one instance, whose own sends wake its workers at once)
   // looks for jobs from elsewhere, and for retries coming due, rarely and with one worker per queue.
