@@ -6,6 +6,8 @@ export interface SlackCall {
   // biome-ignore lint/suspicious/noExplicitAny: Web API arguments of every method
   payload: Record<string, any>;
   token: string | null;
+  /** When the call arrived (epoch ms). */
+  at: number;
   /** chat.postMessage: the ts the message was given (what chat.update names it by). */
   ts?: string;
 }
@@ -67,7 +69,7 @@ export async function startFakeSlack(options: { token?: string } = {}) {
       const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       const token = bearer ?? (typeof payload.token === 'string' ? payload.token : null);
       delete payload.token;
-      const call: SlackCall = { method, payload, token };
+      const call: SlackCall = { method, payload, token, at: Date.now() };
       calls.push(call);
 
       if (options.token !== undefined && token !== options.token)
