@@ -81,7 +81,12 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'flow': {
         const flow = catalogue.flow(transition.flow);
         if (!flow) throw new Error(`no flow ${transition.flow}`);
-        return arrive(await attach(moveTo(state, flow.name, flow.first, true), transition.signIn));
+        const { enter } = transition;
+        if (enter && !Object.hasOwn(flow.steps, enter.step))
+          throw new Error(`no step ${enter.step} in flow ${flow.name}`);
+        const moved = moveTo(state, flow.name, enter?.step ?? flow.first, true);
+        const entered = enter ? { ...moved, data: { ...moved.data, ...enter.data } } : moved;
+        return arrive(await attach(entered, transition.signIn));
       }
       case 'command':
         return runCommand(

@@ -89,9 +89,16 @@ export type Transition<D extends FlowData = FlowData, K extends string = string>
   | { to: 'back'; step: K; set?: Partial<D>; say?: Outbound[] }
   /**
    * Start another flow from its first step; its collected data starts empty. `signIn` attaches an account to the
-   * conversation (null detaches it).
+   * conversation (null detaches it). `enter` starts it further on, with what it would have collected by then (a
+   * flow handing over what the customer already proved, so they are not asked again).
    */
-  | { to: 'flow'; flow: FlowName; say?: Outbound[]; signIn?: SignedIn | null }
+  | {
+      to: 'flow';
+      flow: FlowName;
+      say?: Outbound[];
+      signIn?: SignedIn | null;
+      enter?: { step: string; data: FlowData };
+    }
   /** Run a global command (/language from a menu button). */
   | { to: 'command'; name: GlobalCommand }
   /** The flow is over: say this and return to the menu, signed in (or out) if `signIn` says so. */

@@ -211,12 +211,38 @@ describe('registration (Soglasie)', () => {
     expect(question(await taken.c.choose('other'))).toContain('Введите адрес электронной почты');
   });
 
-  it('offers the owner of a registered e-mail the password reset in the chat', async () => {
+  it('lets the owner of a registered e-mail, proven by its code, choose a new password at once', async () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');
     const { c } = await registerUpTo(h, 'email_code', { email: first.email, phone: freshContacts().phone });
     await c.text(h.lastCode(first.email));
-    expect(question(await c.choose('reset'))).toBe('Восстановим пароль. Куда прислать код подтверждения?');
+    const sent = h.outbox.list().length;
+    // No second code: the registration's code has just proven the mailbox.
+    expect(question(await c.choose('reset'))).toContain('Придумайте новый пароль');
+    await c.text('Marigold77');
+    expect(said(await c.text('Marigold77'))).toContain('Пароль изменён, и вы вошли в личный кабинет');
+    const account = await accounts.findByContact('email', first.email);
+    const credentials = await accounts.credentials('email', first.email);
+    expect(await h.services.passwords.verify('Marigold77', credentials?.passwordHash ?? '')).toBe(true);
+    // The account's phone is told, as after any reset; nothing else was sent.
+    expect(
+      h.outbox
+        .list()
+        .slice(0, h.outbox.list().length - sent)
+        .map((m) => m.to),
+    ).toEqual([account?.phone]);
+  });
+
+  it('lets the owner of a registered phone, proven by its SMS code, choose a new password at once', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const { c } = await registerUpTo(h, 'phone_code', { email: freshContacts().email, phone: first.phone });
+    await c.text(h.lastCode(e164(first.phone)));
+    expect(question(await c.choose('reset'))).toContain('Придумайте новый пароль');
+    await c.text('Marigold77');
+    expect(said(await c.text('Marigold77'))).toContain('Пароль изменён, и вы вошли в личный кабинет');
+    const credentials = await accounts.credentials('phone', e164(first.phone));
+    expect(await h.services.passwords.verify('Marigold77', credentials?.passwordHash ?? '')).toBe(true);
   });
 
   it('knows a registered e-mail typed in other letters, and keeps what the owner typed', async () => {

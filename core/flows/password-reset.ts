@@ -1,7 +1,17 @@
 import { z } from 'zod';
+import type { CodePurpose } from '../codes';
 import type { ContactChannel } from '../contact-messages';
 import { emailAnswer, readMobilePhone } from '../contacts';
-import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
+import {
+  column,
+  defineFlow,
+  type FlowData,
+  flowMoves,
+  type StepContext,
+  same,
+  say,
+  type Transition,
+} from '../flow';
 import { generatePassword } from '../password-generator';
 import type { Services } from '../services';
 import { newPasswordSteps } from './new-password';
@@ -16,6 +26,8 @@ type ResetData = {
   via: ContactChannel;
   /** bcrypt, sealed under DATA_KEY for this conversation (as at registration). */
   passwordHash: string | null;
+  /** Which code proved the contact: a reset's, or the registration's that found it taken (`afterProof`). */
+  provenBy: CodePurpose;
 };
 
 type ResetStep =
@@ -105,6 +117,22 @@ export const passwordResetFlow = defineFlow<Services, ResetData, ResetStep>({
   },
 });
 
+/**
+ * Into the reset at "choose a new password", for a customer who has just proven `contact` with a registration code
+ * and found it registered: they own it, so asking for another code would only slow them down.
+ */
+export const newPasswordAfterProof = (
+  via: ContactChannel,
+  contact: string,
+): Extract<Transition<FlowData, string>, { to: 'flow' }> => ({
+  to: 'flow',
+  flow: 'password-reset',
+  enter: {
+    step: 'new_password',
+    data: { via, [via]: contact, provenBy: 'register' } satisfies Partial<ResetData>,
+  },
+});
+
 const contactOf = ({ data }: Reset): string => String((data.via === 'phone' ? data.phone : data.email) ?? '');
 
 /** The code is right: in mode 'sent' the password from the message takes effect now; in 'chosen' one is typed. */
@@ -145,7 +173,7 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
   const via = ctx.data.via === 'phone' ? 'phone' : 'email';
   const contact = contactOf(ctx);
   // The code must still stand at the very end (a chosen password typed after it expired does not count).
-  if (!(await services.codes.confirmed('reset', contact, conversation)))
+  if (!(await services.codes.confirmed(ctx.data.provenBy ?? 'reset', contact, conversation)))
     return backTo('via', {}, [say(t('reset.code_expired'))]);
   const account = await services.accounts.findByContact(via, contact);
   // Only a code guessed for a contact without an account gets here: the same answer as a wrong code.
@@ -153,13 +181,15 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
   // Activated meanwhile is fine; still unfinished, the same answer as at the code.
   const unfinished = await unfinishedRegistration(ctx);
   if (unfinished) return unfinished;
+  // Typed by the customer (mode 'chosen', or handed over from registration), or the one sent with the code.
+  const mode = preset.resetMode === 'chosen' || ctx.data.provenBy === 'register' ? 'chosen' : 'sent';
   const requestId = `reset:${conversation}:${event}`;
   const changed = await services.accounts.changePassword({
     accountId: account.id,
     passwordHash,
     requestId,
     actor: `customer:${channel}`,
-    details: { mode: preset.resetMode, via, channel },
+    details: { mode, via, channel, provenBy: ctx.data.provenBy ?? 'reset' },
   });
   if (!changed) throw new Error('an unconditional password change changed nothing');
   const { generation } = changed;
@@ -182,6 +212,6 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
     `password-changed:${requestId}`,
   );
   const signIn = await services.sessions.open(account.id, generation, { conversation, channel, event });
-  const done = say(t(preset.resetMode === 'sent' ? 'reset.done_sent' : 'reset.done_chosen'));
+  const done = say(t(mode === 'sent' ? 'reset.done_sent' : 'reset.done_chosen'));
   return { to: 'done', say: [done], signIn };
 }

@@ -3,6 +3,7 @@ import { column, defineFlow, flowMoves, type StepContext, same, say, type Transi
 import type { Services } from '../services';
 import { emailStep, phoneStep } from './contact-steps';
 import { newPasswordSteps, openPasswordHash } from './new-password';
+import { newPasswordAfterProof } from './password-reset';
 import { codeStep, sendFirstCode } from './verification';
 
 /** What registration collects. */
@@ -18,6 +19,8 @@ type RegistrationData = {
   consentAt: number;
   /** Where a correction goes back to. */
   returnTo: 'confirm' | null;
+  /** Which proven contact turned out registered (its owner may set a new password at once). */
+  taken: 'email' | 'phone' | null;
 };
 
 type RegistrationStep =
@@ -118,7 +121,7 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
       async confirmed(ctx) {
         // The e-mail is proven: its owner may hear that it is registered (and go on to a new password).
         if (await ctx.services.accounts.credentials('email', String(ctx.data.email)))
-          return goTo('already_registered');
+          return goTo('already_registered', { taken: 'email' });
         if (ctx.data.phoneTrusted) return createAccount(ctx);
         // The e-mail is proven either way: go on, and let the customer resend the SMS from there if need be.
         const confirmedEmail = say(ctx.t('reg.email_confirmed'));
@@ -145,10 +148,13 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
           ['menu', 'reg.already.menu'],
         ]),
       }),
-      handle(answer, { preset, hasFlow }): Transition<RegistrationData, RegistrationStep> {
+      handle(answer, { preset, hasFlow, data }): Transition<RegistrationData, RegistrationStep> {
         if (answer.type !== 'choice') return same('error.choose_option');
-        if (answer.value === 'other') return backTo('email', { returnTo: 'confirm' });
+        if (answer.value === 'other') return backTo('email', { returnTo: 'confirm', taken: null });
         if (answer.value === 'menu') return { to: 'done', say: [] };
+        // The taken contact was proven by its code just now: straight to a new password, no second code.
+        if (hasFlow('password-reset') && data.taken && data[data.taken])
+          return newPasswordAfterProof(data.taken, String(data[data.taken]));
         if (hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
         return same('reg.reset_coming', { support: preset.support });
       },
@@ -183,7 +189,8 @@ async function createAccount(ctx: Registration): Promise<Transition<Registration
   });
   // A contact is taken (the phone, now proven by its code; or the e-mail, registered by someone since it was
   // proven): the seed's answer, told to the owner of both contacts, not an error.
-  if (!created.ok) return goTo('already_registered');
+  if (!created.ok)
+    return goTo('already_registered', { taken: created.error === 'email_taken' ? 'email' : 'phone' });
   // A new account is at generation 0; a password reset in the milliseconds since would leave it signed out.
   const signIn = await services.sessions.open(created.value.id, 0, {
     conversation,

@@ -67,7 +67,7 @@ export const en: Catalogue = {
   'reg.confirm.change_email': 'Fix the e-mail',
   'reg.confirm.change_phone': 'Fix the phone',
   'reg.already_registered': 'A user with these contacts is already registered; please use password recovery.',
-  'reg.already.reset': 'Recover my password',
+  'reg.already.reset': 'Set a new password',
   'reg.already.other_contacts': 'Use other contacts',
   'reg.already.menu': 'Back to the menu',
   'reg.reset_coming':

@@ -70,7 +70,7 @@ export const kk: Catalogue = {
   'reg.confirm.change_phone': 'Телефонды түзету',
   'reg.already_registered':
     'Көрсетілген байланыс деректері бар пайдаланушы тіркеліп қойған, құпиясөзді қалпына келтіруді пайдаланыңыз.',
-  'reg.already.reset': 'Құпиясөзді қалпына келтіру',
+  'reg.already.reset': 'Жаңа құпиясөз орнату',
   'reg.already.other_contacts': 'Басқа байланыс деректерін көрсету',
   'reg.already.menu': 'Мәзірге',
   'reg.reset_coming':

@@ -71,7 +71,7 @@ export const ru = {
   'reg.confirm.change_phone': 'Исправить телефон',
   'reg.already_registered':
     'Пользователь с указанными контактами уже зарегистрирован, воспользуйтесь восстановлением пароля.',
-  'reg.already.reset': 'Восстановить пароль',
+  'reg.already.reset': 'Задать новый пароль',
   'reg.already.other_contacts': 'Указать другие контакты',
   'reg.already.menu': 'В меню',
   'reg.reset_coming':
