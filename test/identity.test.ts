@@ -5,6 +5,7 @@ import { presets } from '../core/presets';
 import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryFileStore } from '../db/files/memory-file-store';
 import { importPolicies } from '../db/policy-import';
+import { completeTestProfile } from './contracts/account-repository.contract';
 import { createFlowHarness, question, said, useTestRecords } from './support/flow-harness';
 import { blurredPhoto, documentPhoto } from './support/images';
 
@@ -36,16 +37,7 @@ async function signedInCustomer(options: { profile?: boolean } = {}) {
   if (!created.ok) throw new Error(created.error);
   const account = created.value.id;
   if (options.profile !== false) {
-    await records.accounts.saveDocument(
-      account,
-      { type: 'ru_passport', series: '4510', number: '123456' },
-      'test',
-    );
-    await records.accounts.completeProfile(
-      account,
-      { surname: 'Иванова', givenName: 'Анна', patronymic: null, birthDate: '1985-03-05', sex: 'female' },
-      'test',
-    );
+    await completeTestProfile(records.accounts, account);
   }
   const c = h.customer();
   await c.open();

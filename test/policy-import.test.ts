@@ -5,6 +5,7 @@ import { createTranslations } from '../core/i18n';
 import { presets } from '../core/presets';
 import { createFieldCipher } from '../db/field-cipher';
 import { type ImportReport, importPolicies } from '../db/policy-import';
+import { completeTestProfile } from './contracts/account-repository.contract';
 import { createFlowHarness, openTestRecords, question } from './support/flow-harness';
 
 let records: Awaited<ReturnType<typeof openTestRecords>>;
@@ -173,16 +174,7 @@ describe('policy import (npm run import:policies)', () => {
     expect(hidden).not.toContain(`M-${suffix}-1`);
 
     const id = created.value.id;
-    await records.accounts.saveDocument(
-      id,
-      { type: 'ru_passport', series: '4510', number: '987654' },
-      'test',
-    );
-    await records.accounts.completeProfile(
-      id,
-      { surname: 'Иванова', givenName: 'Анна', patronymic: null, birthDate: '1985-03-05', sex: 'female' },
-      'test',
-    );
+    await completeTestProfile(records.accounts, id, '987654');
     // The document's policy stays with its holder until an identity check links it (not by typing a number).
     expect((await records.accounts.policiesOf(id)).map((p) => [p.number, p.matchedBy])).toEqual([
       [`M-${suffix}-1`, 'contact'],

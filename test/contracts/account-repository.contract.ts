@@ -16,6 +16,20 @@ export function newAccount(overrides: Partial<NewAccount> = {}): NewAccount {
   };
 }
 
+/** Gives an account a complete profile: Анна Иванова, born 1985-03-05, Russian passport 4510 `number`. */
+export async function completeTestProfile(accounts: AccountRepository, accountId: string, number = '123456') {
+  await accounts.saveDocument(accountId, { type: 'ru_passport', series: '4510', number }, 'test');
+  const profile = {
+    surname: 'Иванова',
+    givenName: 'Анна',
+    patronymic: null,
+    birthDate: '1985-03-05',
+    sex: 'female',
+  } as const;
+  const completed = await accounts.completeProfile(accountId, profile, 'test');
+  if (!completed.ok) throw new Error(completed.error);
+}
+
 export interface RepositoryHarness {
   accounts: AccountRepository;
   /** Every text value stored in the database, to look for personal data in clear. */

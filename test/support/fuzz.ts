@@ -14,6 +14,7 @@ import { decodeState } from '../../core/state';
 import { createMemoryFileStore } from '../../db/files/memory-file-store';
 import type { JobWriter } from '../../db/jobs/job-writer';
 import { postedMessage } from '../../web/chat/routes';
+import { completeTestProfile } from '../contracts/account-repository.contract';
 import { createFlowHarness, useTestRecords } from './flow-harness';
 import { documentPhoto } from './images';
 import { recordReliability } from './reliability';
@@ -244,17 +245,7 @@ async function createFuzzBench(options: {
     });
     if (!created.ok) throw new Error(created.error);
     if (knownSerial % 2 === 0) {
-      const id = created.value.id;
-      await options.accounts.saveDocument(
-        id,
-        { type: 'ru_passport', series: '4510', number: '123456' },
-        'test',
-      );
-      await options.accounts.completeProfile(
-        id,
-        { surname: 'Иванова', givenName: 'Анна', patronymic: null, birthDate: '1985-03-05', sex: 'female' },
-        'test',
-      );
+      await completeTestProfile(options.accounts, created.value.id);
     }
     return known;
   }
