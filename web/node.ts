@@ -8,6 +8,12 @@ async function main() {
   const config = loadConfig(process.env);
   const logger = createConsoleLogger(config.LOG_LEVEL);
   const kabinet = await createKabinet(config, { logger });
+  // A library promise nobody awaits must not end the process: pg-boss 10.4.2 completes or fails a finished job
+  // without awaiting it (manager.js), so Postgres going away at that moment rejected into nowhere and Node 20
+  // exited. The job is not lost: it stays active and runs again after its expiry; replies are not repeated.
+  process.on('unhandledRejection', (reason) =>
+    logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }),
+  );
   kabinet.ready.then(
     () => logger.info('records are open', { records: kabinet.backends.records }),
     (error) => {

@@ -15,6 +15,15 @@ export function createRedisClient(url: string, prefix = 'kabinet:'): Redis {
     enableAutoPipelining: true,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 5000,
+    // A command that failed (timed out, or the connection dropped under it) is never sent later: a turn-lock
+    // ticket or a budget spend replayed after an outage would act for a request answered 503 long ago (measured:
+    // a phantom 10 s lease holding the chat's next update after Redis came back).
+    autoResendUnfulfilledCommands: false,
+  });
+  // Commands wait for the first connection (a process starting), but not for a lost one: during an outage they
+  // fail at once rather than queue up to be replayed when Redis is back.
+  redis.once('ready', () => {
+    redis.options.enableOfflineQueue = false;
   });
   // Connection errors surface on the calls that need the connection; without a listener ioredis logs each retry.
   redis.on('error', () => {});
