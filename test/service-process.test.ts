@@ -8,7 +8,8 @@ import { chatClient, failedStart, runScript, startService } from './support/serv
 import { serviceUrl } from './support/services';
 
 /** The service as an operator runs it: `web/node.ts` in its own process, talked to over HTTP. */
-describe('the service process', () => {
+// Each test starts the service (PGlite on disk opens in ~7 s alone): a loaded run (fuzzing beside it) needs longer.
+describe('the service process', { timeout: 60_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kabinet-'));
@@ -84,7 +85,7 @@ describe('the service process', () => {
   });
 });
 
-describe('the service process with Telegram', () => {
+describe('the service process with Telegram', { timeout: 60_000 }, () => {
   let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
   let dataDir: string;
   beforeAll(async () => {

@@ -27,7 +27,7 @@ export interface RunningService {
 }
 
 /** Runs `web/node.ts` as `npm start` does, in a child process with only the given environment. */
-export async function startService(env: Record<string, string>, waitMs = 20_000): Promise<RunningService> {
+export async function startService(env: Record<string, string>, waitMs = 40_000): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'web/node.ts'], {
     cwd: root,
