@@ -134,7 +134,7 @@ export function createCodeService(options: CodeServiceOptions) {
       const sinceLast = previous ? (now() - previous.issuedAt) / 1000 : Number.POSITIVE_INFINITY;
       if (previous && sinceLast < policy.resendCooldownSeconds) {
         const retryAfterSeconds = Math.ceil(policy.resendCooldownSeconds - sinceLast);
-        const usable = now() < previous.expiresAt;
+        const usable = now() < previous.expiresAt && previous.attempts < policy.maxAttempts;
         return {
           ok: false,
           error: 'cooldown',

@@ -11,6 +11,18 @@ export function createActivationRepository(db: Database): ActivationRepository {
   return {
     async activate(tokenHash) {
       return db.transaction(async (tx) => {
+        // The account is locked first, in the order a withdrawal locks (the account, then its links by
+        // cascade): a link followed while its registration is withdrawn waits, instead of deadlocking.
+        const [owner] = await tx
+          .select({ accountId: activationTokens.accountId })
+          .from(activationTokens)
+          .where(eq(activationTokens.tokenHash, tokenHash));
+        if (owner)
+          await tx
+            .select({ id: accounts.id })
+            .from(accounts)
+            .where(eq(accounts.id, owner.accountId))
+            .for('update');
         // Marked used in the same statement that finds it: a link opened twice at once activates once.
         const [used] = await tx
           .update(activationTokens)
@@ -71,8 +83,18 @@ export function createActivationRepository(db: Database): ActivationRepository {
       });
     },
 
-    async withdrawUnactivated(accountId, actor) {
+    async withdrawUnactivated(accountId, actor, reason) {
       return db.transaction(async (tx) => {
+        // Who registered it, for the audit entry that outlives it: the phone's end and the registering chat.
+        const [phone] = await tx
+          .select({ value: contacts.value })
+          .from(contacts)
+          .where(and(eq(contacts.accountId, accountId), eq(contacts.kind, 'phone')));
+        const [link] = await tx
+          .select({ channel: activationTokens.channel })
+          .from(activationTokens)
+          .where(eq(activationTokens.accountId, accountId))
+          .limit(1);
         // Contacts, links, consent cascade; the audit entry outlives the account (its reference is set null).
         const [withdrawn] = await tx
           .delete(accounts)
@@ -83,7 +105,12 @@ export function createActivationRepository(db: Database): ActivationRepository {
           accountId: null,
           actor,
           action: 'account.withdrawn',
-          details: { account: accountId, reason: 'e-mail owner reset an unactivated registration' },
+          details: {
+            account: accountId,
+            reason,
+            registeredWithPhoneEndingIn: phone?.value.slice(-4) ?? null,
+            registeredIn: link?.channel ?? null,
+          },
         });
         return true;
       });

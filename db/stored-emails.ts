@@ -11,6 +11,8 @@ export interface EmailRereading {
   collisions: number;
   /** Rows no longer readable as one mailbox (left as they are: no new input can match them). */
   unreadable: number;
+  /** Rows whose rewriting failed (logged; the start goes on, and the next start tries them again). */
+  failed: number;
 }
 
 type Row = {
@@ -32,7 +34,7 @@ type Row = {
  * then the oldest; the other keeps its value under a key naming its account, and the audit log says who kept it.
  */
 export async function rereadStoredEmails(db: Database): Promise<EmailRereading> {
-  const done: EmailRereading = { rewritten: 0, collisions: 0, unreadable: 0 };
+  const done: EmailRereading = { rewritten: 0, collisions: 0, unreadable: 0, failed: 0 };
   const columns = {
     accountId: contacts.accountId,
     value: contacts.value,
@@ -56,51 +58,93 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
       continue;
     }
     const key = foldCase(email);
-    await db.transaction(async (tx) => {
-      const [holder] = await tx
-        .select(columns)
-        .from(contacts)
-        .innerJoin(accounts, eq(accounts.id, contacts.accountId))
-        .where(and(eq(contacts.kind, 'email'), eq(contacts.key, key)))
-        .for('update');
-      const rekey = (of: Row, to: string) =>
-        tx
-          .update(contacts)
-          .set({ value: of === row ? email : of.value, key: to })
+    // One row's trouble must not stop every start: it is counted, and tried again at the next.
+    await db
+      .transaction(async (tx) => {
+        // Still there and still as read (a withdrawal or another start may have moved it meanwhile)?
+        const [still] = await tx
+          .select({ value: contacts.value })
+          .from(contacts)
           .where(
             and(
               eq(contacts.kind, 'email'),
-              eq(contacts.accountId, of.accountId),
-              eq(contacts.value, of.value),
+              eq(contacts.accountId, row.accountId),
+              eq(contacts.value, row.value),
             ),
-          );
-      if (!holder || holder.accountId === row.accountId) {
-        await rekey(row, key);
+          )
+          .for('update');
+        if (!still) return;
+        const [holder] = await tx
+          .select(columns)
+          .from(contacts)
+          .innerJoin(accounts, eq(accounts.id, contacts.accountId))
+          .where(and(eq(contacts.kind, 'email'), eq(contacts.key, key)))
+          .for('update');
+        const rekey = (of: Row, to: string) =>
+          tx
+            .update(contacts)
+            .set({ value: of === row ? email : of.value, key: to })
+            .where(
+              and(
+                eq(contacts.kind, 'email'),
+                eq(contacts.accountId, of.accountId),
+                eq(contacts.value, of.value),
+              ),
+            );
+        if (!holder) {
+          await rekey(row, key);
+          done.rewritten++;
+          return;
+        }
+        if (holder.accountId === row.accountId) {
+          // The same account has this mailbox already in punycode: the Unicode spelling is a duplicate of it.
+          await tx
+            .delete(contacts)
+            .where(
+              and(
+                eq(contacts.kind, 'email'),
+                eq(contacts.accountId, row.accountId),
+                eq(contacts.value, row.value),
+              ),
+            );
+          await tx.insert(auditLog).values({
+            accountId: row.accountId,
+            actor: 'start-up:emails',
+            action: 'contact.duplicate_removed',
+            details: { kind: 'email', kept: holder.value },
+          });
+          done.rewritten++;
+          return;
+        }
+        const [kept, moved] = outranks(row, holder) ? [row, holder] : [holder, row];
+        // The one moving aside first, so the key is free when the other takes it.
+        await rekey(moved, `${key}#collision:${moved.accountId}`);
+        if (kept === row) await rekey(row, key);
+        await tx.insert(auditLog).values({
+          accountId: moved.accountId,
+          actor: 'start-up:emails',
+          action: 'contact.case_collision',
+          details: { kind: 'email', keptBy: kept.accountId },
+        });
         done.rewritten++;
-        return;
-      }
-      const [kept, moved] = outranks(row, holder) ? [row, holder] : [holder, row];
-      // The one moving aside first, so the key is free when the other takes it.
-      await rekey(moved, `${key}#collision:${moved.accountId}`);
-      if (kept === row) await rekey(row, key);
-      await tx.insert(auditLog).values({
-        accountId: moved.accountId,
-        actor: 'start-up:emails',
-        action: 'contact.case_collision',
-        details: { kind: 'email', keptBy: kept.accountId },
+        done.collisions++;
+      })
+      .catch(() => {
+        done.failed++;
       });
-      done.rewritten++;
-      done.collisions++;
-    });
   }
   return done;
 }
 
-/** Migration 0007's order: proven by its owner, then registered (a password), then the oldest, then by id. */
+/**
+ * Who keeps the key: the owner who proved it (as in migration 0007), then an active account — a registration never
+ * activated has an e-mail nobody proved, which may be a stranger's squat, so an imported holder (active, with the
+ * policies) goes before it — then the oldest, then by id.
+ */
 function outranks(a: Row, b: Row): boolean {
   const rank = (r: Row) => [
     r.verifiedAt && r.activatedAt && r.passwordHash ? 0 : 1,
-    r.passwordHash ? 0 : 1,
+    r.activatedAt ? 0 : 1,
     r.createdAt.getTime(),
   ];
   const [ra, rb] = [rank(a), rank(b)];

@@ -88,27 +88,32 @@ describe('contact keys migration', () => {
 
   it('re-reads e-mails stored with a Unicode domain at start-up: one key per mailbox, the proven owner first', async () => {
     const db = drizzle(client, { schema });
-    const [unproven, proven, alone, odd] = [
+    const [unproven, proven, alone, odd, twice] = [
       '33333333-3333-4333-8333-333333333333',
       '44444444-4444-4444-8444-444444444444',
       '55555555-5555-4555-8555-555555555555',
       '66666666-6666-4666-8666-666666666666',
+      '77777777-7777-4777-8777-777777777777',
     ];
     // Stored before strict reading: the domain as typed (Unicode), the key folded as migration 0007 folds it.
     await client.exec(`
       insert into accounts (id, password_hash, created_at, activated_at) values
         ('${unproven}', 'x', '2026-01-01T00:00:00Z', null), ('${proven}', 'y', '2026-03-01T00:00:00Z', now()),
-        ('${alone}', 'z', '2026-01-01T00:00:00Z', now()), ('${odd}', 'w', '2026-01-01T00:00:00Z', now());
+        ('${alone}', 'z', '2026-01-01T00:00:00Z', now()), ('${odd}', 'w', '2026-01-01T00:00:00Z', now()),
+        ('${twice}', 'v', '2026-01-01T00:00:00Z', now());
       insert into contacts (kind, value, key, account_id, created_at, verified_at) values
         ('email', 'Olga@Пример.РФ', 'olga@Пример.РФ', '${unproven}', '2026-01-01T00:00:00Z', null),
         ('email', 'olga@xn--e1afmkfd.xn--p1ai', 'olga@xn--e1afmkfd.xn--p1ai', '${proven}', '2026-03-01T00:00:00Z', now()),
         ('email', 'ivan@почта.рф', 'ivan@почта.рф', '${alone}', '2026-01-01T00:00:00Z', now()),
-        ('email', 'анна@example.ru', 'анна@example.ru', '${odd}', '2026-01-01T00:00:00Z', now());
+        ('email', 'анна@example.ru', 'анна@example.ru', '${odd}', '2026-01-01T00:00:00Z', now()),
+        ('email', 'petr@xn--e1afmkfd.xn--p1ai', 'petr@xn--e1afmkfd.xn--p1ai', '${twice}', '2026-01-01T00:00:00Z', now()),
+        ('email', 'petr@пример.рф', 'petr@пример.рф', '${twice}', '2026-01-01T00:00:00Z', now());
     `);
-    expect(await rereadStoredEmails(db)).toEqual({ rewritten: 2, collisions: 1, unreadable: 1 });
+    // One account with the mailbox in both spellings (an earlier version let it in): the Unicode one goes.
+    expect(await rereadStoredEmails(db)).toEqual({ rewritten: 3, collisions: 1, unreadable: 1, failed: 0 });
     const rows = (
       await client.query<{ value: string; key: string; account_id: string }>(
-        `select value, key, account_id from contacts where account_id in ('${unproven}', '${proven}', '${alone}', '${odd}') order by account_id`,
+        `select value, key, account_id from contacts where account_id in ('${unproven}', '${proven}', '${alone}', '${odd}', '${twice}') order by account_id`,
       )
     ).rows;
     expect(rows).toEqual([
@@ -120,13 +125,21 @@ describe('contact keys migration', () => {
       { value: 'olga@xn--e1afmkfd.xn--p1ai', key: 'olga@xn--e1afmkfd.xn--p1ai', account_id: proven },
       { value: 'ivan@xn--80a1acny.xn--p1ai', key: 'ivan@xn--80a1acny.xn--p1ai', account_id: alone },
       { value: 'анна@example.ru', key: 'анна@example.ru', account_id: odd },
+      { value: 'petr@xn--e1afmkfd.xn--p1ai', key: 'petr@xn--e1afmkfd.xn--p1ai', account_id: twice },
     ]);
-    const audit = await client.query<{ account_id: string; details: unknown }>(
-      `select account_id, details from audit_log where actor = 'start-up:emails'`,
+    const audit = await client.query<{ account_id: string; action: string; details: unknown }>(
+      `select account_id, action, details from audit_log where actor = 'start-up:emails' order by action`,
     );
-    expect(audit.rows).toEqual([{ account_id: unproven, details: { kind: 'email', keptBy: proven } }]);
+    expect(audit.rows).toEqual([
+      { account_id: unproven, action: 'contact.case_collision', details: { kind: 'email', keptBy: proven } },
+      {
+        account_id: twice,
+        action: 'contact.duplicate_removed',
+        details: { kind: 'email', kept: 'petr@xn--e1afmkfd.xn--p1ai' },
+      },
+    ]);
     // A second start finds nothing more to do, and the mailbox typed either way is the proven owner's.
-    expect(await rereadStoredEmails(db)).toEqual({ rewritten: 0, collisions: 0, unreadable: 1 });
+    expect(await rereadStoredEmails(db)).toEqual({ rewritten: 0, collisions: 0, unreadable: 1, failed: 0 });
     const found = await client.query<{ account_id: string }>(
       `select account_id from contacts where kind = 'email' and key = '${contactKey('email', readEmail('OLGA@Пример.рф') ?? '')}'`,
     );

@@ -233,6 +233,15 @@ describe('registration (Soglasie)', () => {
     ).toEqual([account?.phone]);
   });
 
+  it('asks for a reset code of its own once the registration code that proved the e-mail has expired', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const { c } = await registerUpTo(h, 'email_code', { email: first.email, phone: freshContacts().phone });
+    await c.text(h.lastCode(first.email));
+    h.tick(11 * 60_000);
+    expect(question(await c.choose('reset'))).toBe('Восстановим пароль. Куда прислать код подтверждения?');
+  });
+
   it('lets the owner of a registered phone, proven by its SMS code, choose a new password at once', async () => {
     const h = createFlowHarness(accounts);
     const first = await registerUpTo(h, 'done');

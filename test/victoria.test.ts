@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { tokenHash } from '../core/activation';
 import { createTranslations } from '../core/i18n';
 import type { Outbound } from '../core/messages';
 import { presets } from '../core/presets';
@@ -291,6 +292,20 @@ describe('Victoria: registration by activation link', () => {
     expect(question(out)).toBe(t('vreg.already_exists'));
     expect(values(out)).toEqual(['sign_in', 'reset', 'other']);
     expect(question(await c.choose('sign_in'))).toBe(t('signin.contact.ask'));
+  });
+
+  it('follows a link and withdraws its registration at the same moment without a deadlock: one of them wins', async () => {
+    for (let i = 0; i < 5; i++) {
+      const h = harness();
+      const { email } = await register(h);
+      const { link } = activationMail(h, email);
+      const account = await accounts.findByContact('email', email);
+      const [activated, withdrawn] = await Promise.all([
+        accounts.activate(await tokenHash(link.slice('/activate/'.length))),
+        accounts.withdrawUnactivated(account?.id ?? '', 'test', 'race'),
+      ]);
+      expect(activated.ok !== withdrawn).toBe(true);
+    }
   });
 
   it('spends the SMS code on the answer: asking about another e-mail takes a new code', async () => {

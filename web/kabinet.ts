@@ -107,7 +107,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const opening = openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
   opening.then(
     ({ emails }) => {
-      if (emails.rewritten > 0 || emails.unreadable > 0)
+      if (emails.rewritten > 0 || emails.unreadable > 0 || emails.failed > 0)
         logger.warn('e-mails stored before strict reading were re-read (collisions are in the audit log)', {
           ...emails,
         });

@@ -69,9 +69,10 @@ export const passwordResetFlow = defineFlow<Services, ResetData, ResetStep>({
           ['phone', 'reset.via.phone'],
         ]),
       }),
+      // A reset begun here is proven by a reset code (not by a registration's handed over earlier in the chat).
       handle: (answer) =>
         answer.type === 'choice' && (answer.value === 'email' || answer.value === 'phone')
-          ? goTo(answer.value, { via: answer.value })
+          ? goTo(answer.value, { via: answer.value, provenBy: 'reset' })
           : same('error.choose_option'),
     },
 
@@ -142,7 +143,7 @@ async function codeConfirmed(ctx: Reset): Promise<Transition<ResetData, ResetSte
   if (ctx.preset.resetMode === 'chosen') return goTo('new_password');
   const { preset, services, conversation } = ctx;
   const seed = await services.codes.companion('reset', contactOf(ctx), conversation, null);
-  if (!seed) return backTo('via', {}, [say(ctx.t('reset.code_expired'))]);
+  if (!seed) return backTo('via', { provenBy: 'reset' }, [say(ctx.t('reset.code_expired'))]);
   const password = await generatePassword(seed, preset.password, [contactOf(ctx)]);
   return changePassword(ctx, await services.passwords.hash(password));
 }
@@ -156,12 +157,29 @@ async function codeConfirmed(ctx: Reset): Promise<Transition<ResetData, ResetSte
 async function unfinishedRegistration(ctx: Reset): Promise<Transition<ResetData, ResetStep> | null> {
   const { t, services, channel } = ctx;
   const via = ctx.data.via === 'phone' ? 'phone' : 'email';
-  const credentials = await services.accounts.credentials(via, contactOf(ctx));
-  if (!credentials || credentials.activated) return null;
+  const contact = contactOf(ctx);
+  const credentials = await services.accounts.credentials(via, contact);
+  const withdrawn: Transition<ResetData, ResetStep> = {
+    to: 'flow',
+    flow: 'registration',
+    say: [say(t('reset.registration_withdrawn'))],
+  };
+  // A proven e-mail whose account is gone was withdrawn (by a re-run of this turn, or a reset beside it): the
+  // code was delivered, so it had an account.
+  if (!credentials) return via === 'email' ? withdrawn : null;
+  if (credentials.activated) return null;
   if (via === 'phone') return { to: 'done', say: [say(t('reset.not_activated'))] };
-  // Already withdrawn by a re-run of this turn, or activated by its link a moment ago: either way not ours to stop.
-  await services.accounts.withdrawUnactivated(credentials.accountId, `customer:${channel}`);
-  return { to: 'flow', flow: 'registration', say: [say(t('reset.registration_withdrawn'))] };
+  const actor = `customer:${channel}`;
+  if (
+    await services.accounts.withdrawUnactivated(
+      credentials.accountId,
+      actor,
+      'its e-mail was proven by a reset code',
+    )
+  )
+    return withdrawn;
+  // Not withdrawn: its link was followed a moment ago (active now, so the reset goes on), or it is gone already.
+  return (await services.accounts.credentials(via, contact))?.activated ? null : withdrawn;
 }
 
 /**
@@ -174,7 +192,7 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
   const contact = contactOf(ctx);
   // The code must still stand at the very end (a chosen password typed after it expired does not count).
   if (!(await services.codes.confirmed(ctx.data.provenBy ?? 'reset', contact, conversation)))
-    return backTo('via', {}, [say(t('reset.code_expired'))]);
+    return backTo('via', { provenBy: 'reset' }, [say(t('reset.code_expired'))]);
   const account = await services.accounts.findByContact(via, contact);
   // Only a code guessed for a contact without an account gets here: the same answer as a wrong code.
   if (!account) return same('code.not_issued');

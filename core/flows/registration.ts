@@ -148,13 +148,16 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
           ['menu', 'reg.already.menu'],
         ]),
       }),
-      handle(answer, { preset, hasFlow, data }): Transition<RegistrationData, RegistrationStep> {
+      async handle(answer, { preset, hasFlow, data, services, conversation }) {
         if (answer.type !== 'choice') return same('error.choose_option');
         if (answer.value === 'other') return backTo('email', { returnTo: 'confirm', taken: null });
         if (answer.value === 'menu') return { to: 'done', say: [] };
-        // The taken contact was proven by its code just now: straight to a new password, no second code.
-        if (hasFlow('password-reset') && data.taken && data[data.taken])
-          return newPasswordAfterProof(data.taken, String(data[data.taken]));
+        // The taken contact was proven by its code just now: straight to a new password, no second code — while
+        // that code stands (10 minutes); after, the reset asks for a code of its own.
+        const taken = data.taken ? String(data[data.taken] ?? '') : '';
+        if (hasFlow('password-reset') && data.taken && taken)
+          if (await services.codes.confirmed('register', taken, conversation))
+            return newPasswordAfterProof(data.taken, taken);
         if (hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
         return same('reg.reset_coming', { support: preset.support });
       },

@@ -41,7 +41,7 @@ export interface ActivationRepository {
    * goes with its contacts and links, so both contacts are free to register again. Its phone was proven by whoever
    * registered, who need not be the mailbox's owner. False when the account is active (or gone) by now.
    */
-  withdrawUnactivated(accountId: string, actor: string): Promise<boolean>;
+  withdrawUnactivated(accountId: string, actor: string, reason: string): Promise<boolean>;
   /**
    * A new link and temporary password for an account still waiting for activation; earlier links stop working.
    * At most one a minute per account.
