@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
-import type { ActivationRepository } from '../core/ports/activation';
+import type { ActivationOutcome, ActivationRepository } from '../core/ports/activation';
 import type { Database } from './database';
 import { accounts, activationTokens, auditLog, contacts } from './schema';
 
@@ -55,32 +55,27 @@ export function createActivationRepository(db: Database): ActivationRepository {
               : null;
           return { ok: true as const, accountId: used.accountId, notify };
         }
-        const [token] = await tx
-          .select({
-            accountId: activationTokens.accountId,
-            usedAt: activationTokens.usedAt,
-            createdAt: activationTokens.createdAt,
-          })
-          .from(activationTokens)
-          .where(eq(activationTokens.tokenHash, tokenHash));
-        if (!token) return { ok: false as const, error: 'unknown' as const, accountId: null };
-        if (token.usedAt) return { ok: false as const, error: 'used' as const, accountId: token.accountId };
-        const [newer] = await tx
-          .select({ tokenHash: activationTokens.tokenHash })
-          .from(activationTokens)
-          .where(
-            and(
-              eq(activationTokens.accountId, token.accountId),
-              gt(activationTokens.createdAt, token.createdAt),
-            ),
-          )
-          .limit(1);
-        return {
-          ok: false as const,
-          error: newer ? ('superseded' as const) : ('expired' as const),
-          accountId: token.accountId,
-        };
+        return whyNot(tx, tokenHash);
       });
+    },
+
+    async inspect(tokenHash) {
+      const [pending] = await db
+        .select({ accountId: activationTokens.accountId, phone: contacts.value })
+        .from(activationTokens)
+        .innerJoin(
+          contacts,
+          and(eq(contacts.accountId, activationTokens.accountId), eq(contacts.kind, 'phone')),
+        )
+        .where(
+          and(
+            eq(activationTokens.tokenHash, tokenHash),
+            isNull(activationTokens.usedAt),
+            gt(activationTokens.expiresAt, new Date()),
+          ),
+        );
+      if (pending) return { ok: true, accountId: pending.accountId, phoneEnd: pending.phone.slice(-4) };
+      return whyNot(db, tokenHash);
     },
 
     async withdrawUnactivated(accountId, actor, reason) {
@@ -164,5 +159,31 @@ export function createActivationRepository(db: Database): ActivationRepository {
         return 'renewed' as const;
       });
     },
+  };
+}
+
+/** Why a link cannot be followed (any more): unknown, used, replaced by a newer one, or expired. */
+async function whyNot(tx: Database, tokenHash: string): Promise<Extract<ActivationOutcome, { ok: false }>> {
+  const [token] = await tx
+    .select({
+      accountId: activationTokens.accountId,
+      usedAt: activationTokens.usedAt,
+      createdAt: activationTokens.createdAt,
+    })
+    .from(activationTokens)
+    .where(eq(activationTokens.tokenHash, tokenHash));
+  if (!token) return { ok: false as const, error: 'unknown' as const, accountId: null };
+  if (token.usedAt) return { ok: false as const, error: 'used' as const, accountId: token.accountId };
+  const [newer] = await tx
+    .select({ tokenHash: activationTokens.tokenHash })
+    .from(activationTokens)
+    .where(
+      and(eq(activationTokens.accountId, token.accountId), gt(activationTokens.createdAt, token.createdAt)),
+    )
+    .limit(1);
+  return {
+    ok: false as const,
+    error: newer ? ('superseded' as const) : ('expired' as const),
+    accountId: token.accountId,
   };
 }

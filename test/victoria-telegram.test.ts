@@ -96,7 +96,7 @@ describe('Victoria in Telegram, in Kazakh', () => {
     const mail = (await outbox()).find((m) => m.to === email && m.channel === 'email')?.text ?? '';
     const path = /\/activate\/[\w-]+/.exec(mail)?.[0] ?? '';
     const temporary = /\n[^\n]*: (\S+)\n/.exec(mail.slice(mail.indexOf(path)))?.[1] ?? '';
-    expect((await kabinet.app.request(path)).status).toBe(200);
+    expect((await kabinet.app.request(path, { method: 'POST' })).status).toBe(200);
     await kabinet.settled();
     expect(
       fake

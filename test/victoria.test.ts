@@ -1,9 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { tokenHash } from '../core/activation';
 import { createTranslations } from '../core/i18n';
 import type { Outbound } from '../core/messages';
 import { presets } from '../core/presets';
+import { auditLog } from '../db/schema';
 import { createActivationRoutes } from '../web/activation-routes';
 import { codeIn } from './support/fake-gateways';
 import { createFlowHarness, freshContacts, question, said, useTestRecords } from './support/flow-harness';
@@ -104,14 +105,24 @@ describe('Victoria: registration by activation link', () => {
     expect(second.link).not.toBe(first.link);
     // The first link no longer works: only the newest one sent is worth following.
     expect((await h.open(first.link)).status).toBe(410);
-    expect((await h.open(second.link)).text).toContain(t('page.activation.done').slice(0, 30));
+    expect((await h.open(first.link, { method: 'POST' })).status).toBe(410);
+    expect((await h.open(second.link, { method: 'POST' })).text).toContain(
+      t('page.activation.done').slice(0, 30),
+    );
   });
 
   it('activates once, tells the chat, and forces a new password at the first sign-in under Victoria’s rules', async () => {
     const h = harness();
     const { c, email } = await register(h);
     const { link, password } = activationMail(h, email);
-    const page = await h.open(link);
+    // Opening the link (a mail scanner does) changes nothing: it asks, naming the phone's last four digits.
+    const opened = await h.open(link);
+    expect(opened.text).toContain(t('page.activation.activate'));
+    expect(opened.text).toContain(
+      `оканчивается на ${(await accounts.findByContact('email', email))?.phone.slice(-4)}`,
+    );
+    expect((await accounts.credentials('email', email))?.activated).toBe(false);
+    const page = await h.open(link, { method: 'POST' });
     expect(page.status).toBe(200);
     expect(page.text).toContain('<html lang="ru">');
     expect(said(c.shown())).toContain(t('activation.done_chat'));
@@ -171,14 +182,14 @@ describe('Victoria: registration by activation link', () => {
     await h.open(`${link}/renew`, { method: 'POST' }); // pressed twice: still one e-mail
     const mails = h.outbox.list().filter((m) => m.to === email && m.channel === 'email');
     expect(mails).toHaveLength(2);
-    expect((await h.open(activationMail(h, email).link)).status).toBe(200);
+    expect((await h.open(activationMail(h, email).link, { method: 'POST' })).status).toBe(200);
   });
 
   it('refuses a temporary password past its lifetime, and offers the reset', async () => {
     const h = harness();
     const { c, email } = await register(h);
     const { link, password } = activationMail(h, email);
-    await h.open(link);
+    await h.open(link, { method: 'POST' });
     h.tick((victoria.activation.temporaryPasswordHours + 1) * 3600 * 1000);
     await c.open();
     expect(said(await signIn(c, email, password))).toContain(t('signin.temporary_expired'));
@@ -238,6 +249,7 @@ describe('Victoria: registration by activation link', () => {
     expect(await accounts.findByContact('phone', strangers)).toBeNull();
     // The stranger's link and phone lead nowhere now.
     expect((await h.open(link)).status).toBe(404);
+    expect((await h.open(link, { method: 'POST' })).status).toBe(404);
     const again = h.customer();
     await again.open();
     await again.choose('forgot_password');
@@ -262,7 +274,7 @@ describe('Victoria: registration by activation link', () => {
     const h = harness();
     const { c, email } = await register(h);
     const { link, password } = activationMail(h, email);
-    await h.open(link);
+    await h.open(link, { method: 'POST' });
     const mallory = h.customer();
     await mallory.open();
     await signIn(mallory, email, password);
@@ -292,6 +304,29 @@ describe('Victoria: registration by activation link', () => {
     expect(question(out)).toBe(t('vreg.already_exists'));
     expect(values(out)).toEqual(['sign_in', 'reset', 'other']);
     expect(question(await c.choose('sign_in'))).toBe(t('signin.contact.ask'));
+  });
+
+  it("lets the mailbox's owner cancel, from the link, a registration made with a phone not theirs", async () => {
+    const h = harness();
+    const { email, phone } = await register(h);
+    const { link } = activationMail(h, email);
+    const account = await accounts.findByContact('email', email);
+    const cancelled = await h.open(`${link}/withdraw`, { method: 'POST' });
+    expect(cancelled.text).toContain(t('page.activation.withdrawn').slice(0, 30));
+    expect(await accounts.findByContact('email', email)).toBeNull();
+    expect(await accounts.findByContact('phone', phone)).toBeNull();
+    expect((await h.open(link, { method: 'POST' })).status).toBe(404);
+    const [audit] = await records
+      .database()
+      .db.select({ details: auditLog.details })
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.action, 'account.withdrawn'), sql`${auditLog.details}->>'account' = ${account?.id}`),
+      );
+    expect(audit?.details).toMatchObject({
+      registeredWithPhoneEndingIn: phone.slice(-4),
+      registeredIn: 'web',
+    });
   });
 
   it('follows a link and withdraws its registration at the same moment without a deadlock: one of them wins', async () => {

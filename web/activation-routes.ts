@@ -17,9 +17,11 @@ export interface ActivationRoutesDeps {
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 
 /**
- * `GET /activate/:token`: the page an activation e-mail links to. The link works once and until it expires; the
- * page says what happened in the customer's language (`?lang=`, else Accept-Language) and what to do next, and
- * the chat that registered is told. An expired link's page can have a new one sent.
+ * `GET /activate/:token`: the page an activation e-mail links to. Opening it changes nothing — mail scanners and
+ * link previews open links, and whoever registered proved only the phone — so it names the phone's last four
+ * digits and offers "Activate" (`POST`, once, until the link expires; the chat that registered is told) and "Not my
+ * phone" (`POST …/withdraw`: the registration is withdrawn, the e-mail free again). In the customer's language
+ * (`?lang=`, else Accept-Language). An expired link's page can have a new one sent.
  */
 export function createActivationRoutes({ accounts, activation, notices, preset }: ActivationRoutesDeps) {
   const translations = createTranslations();
@@ -33,13 +35,24 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
       .find((locale) => locale !== null) ??
     defaultLocale;
 
-  const page = (locale: Locale, key: MessageKey, form?: string) => {
+  const page = (locale: Locale, key: MessageKey, form?: string, extra: Record<string, string> = {}) => {
     const t = translations(locale);
-    const vars = { insurer: preset.name[locale], support: preset.support };
+    const vars = { insurer: preset.name[locale], support: preset.support, ...extra };
     const languages = preset.languages
       .map((l) => `<a href="?lang=${l}"${l === locale ? ' aria-current="true"' : ''}>${l.toUpperCase()}</a>`)
       .join(' · ');
     return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(t('page.activation.title', vars))}</title></head><body><nav>${languages}</nav><h1>${escapeHtml(t('page.activation.title', vars))}</h1><p>${escapeHtml(t(key, vars)).replace(/\n/g, '<br>')}</p>${form ?? ''}</body></html>`;
+  };
+
+  /** The page for a link that cannot be followed: used, unknown, replaced, or expired (with a form for a new one). */
+  const refusal = (locale: Locale, token: string, error: 'unknown' | 'expired' | 'used' | 'superseded') => {
+    if (error === 'used') return { html: page(locale, 'page.activation.used'), status: 200 as const };
+    if (error === 'unknown') return { html: page(locale, 'page.activation.unknown'), status: 404 as const };
+    if (error === 'superseded')
+      return { html: page(locale, 'page.activation.superseded'), status: 410 as const };
+    const t = translations(locale);
+    const form = `<form method="post" action="/activate/${token}/renew?lang=${locale}"><button>${escapeHtml(t('page.activation.renew'))}</button></form>`;
+    return { html: page(locale, 'page.activation.expired', form), status: 410 as const };
   };
 
   app.get('/activate/:token', async (c) => {
@@ -47,6 +60,23 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
     const token = c.req.param('token');
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
+    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const state = await accounts.inspect(await tokenHash(token));
+    if (!state.ok) {
+      const { html, status } = refusal(locale, token, state.error);
+      return c.html(html, status);
+    }
+    const t = translations(locale);
+    const button = (action: string, label: MessageKey) =>
+      `<form method="post" action="/activate/${token}${action}?lang=${locale}"><button>${escapeHtml(t(label))}</button></form>`;
+    const forms = button('', 'page.activation.activate') + button('/withdraw', 'page.activation.not_mine');
+    return c.html(page(locale, 'page.activation.confirm', forms, { phoneEnd: state.phoneEnd }));
+  });
+
+  app.post('/activate/:token', async (c) => {
+    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
+    const token = c.req.param('token');
+    c.header('cache-control', 'no-store');
     if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
     const outcome = await accounts.activate(await tokenHash(token));
     if (outcome.ok) {
@@ -61,12 +91,24 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
         );
       return c.html(page(locale, 'page.activation.done'));
     }
-    if (outcome.error === 'used') return c.html(page(locale, 'page.activation.used'));
-    if (outcome.error === 'unknown') return c.html(page(locale, 'page.activation.unknown'), 404);
-    if (outcome.error === 'superseded') return c.html(page(locale, 'page.activation.superseded'), 410);
-    const t = translations(locale);
-    const form = `<form method="post" action="/activate/${token}/renew?lang=${locale}"><button>${escapeHtml(t('page.activation.renew'))}</button></form>`;
-    return c.html(page(locale, 'page.activation.expired', form), 410);
+    const { html, status } = refusal(locale, token, outcome.error);
+    return c.html(html, status);
+  });
+
+  // "Not my phone": the mailbox's owner (the link reached them) withdraws a registration someone else made with it.
+  app.post('/activate/:token/withdraw', async (c) => {
+    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
+    const token = c.req.param('token');
+    c.header('cache-control', 'no-store');
+    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const state = await accounts.inspect(await tokenHash(token));
+    if (!state.ok) {
+      const { html, status } = refusal(locale, token, state.error);
+      return c.html(html, status);
+    }
+    const reason = "the mailbox's owner said the phone is not theirs";
+    const withdrawn = await accounts.withdrawUnactivated(state.accountId, 'customer:link', reason);
+    return c.html(page(locale, withdrawn ? 'page.activation.withdrawn' : 'page.activation.used'));
   });
 
   // A new link for an expired one: derived from the old token, so pressing twice sends one e-mail.

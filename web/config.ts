@@ -58,8 +58,12 @@ const schema = z.object({
         'expected 32 random bytes in base64 (openssl rand -base64 32)',
       ),
   ),
-  /** 1: the service sits behind a proxy that sets X-Forwarded-For, whose first address is the client's. */
-  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  /**
+   * How many proxies in front append to X-Forwarded-For (a load balancer: 1; a CDN and a load balancer: 2). The
+   * client is the address the outermost one saw. 0: the socket's peer — behind a proxy that is the proxy, and
+   * every customer would share one client's budgets.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
   /** Allows the development outbox beside a server database (a staging box without mail); never in production. */
   DEV_OUTBOX: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

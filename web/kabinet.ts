@@ -211,7 +211,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       messages: limiter('chat-messages', 120, 60),
       newConversations: limiter('chat-conversations', 60, 3600),
     },
-    clientAddress: (c) => clientAddress(c, config.TRUST_PROXY === '1'),
+    clientAddress: (c) => clientAddress(c, config.TRUST_PROXY),
     inbox,
     store,
     sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),

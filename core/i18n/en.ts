@@ -189,6 +189,12 @@ export const en: Catalogue = {
     '{{insurer}}: your personal account is created. The activation link and a temporary password are in the e-mail.',
 
   'page.activation.title': '{{insurer}}: personal account activation',
+  'page.activation.confirm':
+    'To activate your personal account, press the button below. The phone in this account ends in {{phoneEnd}}. If it is not your phone, do not activate: cancel the registration, and your e-mail is free again.',
+  'page.activation.activate': 'Activate my personal account',
+  'page.activation.not_mine': 'Not my phone: cancel this registration',
+  'page.activation.withdrawn':
+    'The registration is cancelled: no account was made with your e-mail, and the link no longer works. To get a personal account, register in the chat with your own phone.',
   'page.activation.done':
     'Your personal account is activated. Go back to the chat and sign in with your e-mail or phone and the temporary password from the e-mail: at the first sign-in you will choose a new password.',
   'page.activation.used':

@@ -27,6 +27,11 @@ export type ActivationOutcome =
    */
   | { ok: false; error: 'unknown' | 'expired' | 'used' | 'superseded'; accountId: string | null };
 
+/** What following a link would do now: activate the account registered with the phone ending `phoneEnd`, or not. */
+export type LinkState =
+  | { ok: true; accountId: string; phoneEnd: string }
+  | Extract<ActivationOutcome, { ok: false }>;
+
 /** What asking for a new link did: sent one, found the cabinet active already, or asked again too soon. */
 export type Renewal = 'renewed' | 'active' | 'too_soon';
 
@@ -36,6 +41,8 @@ export type Renewal = 'renewed' | 'active' | 'too_soon';
 export interface ActivationRepository {
   /** Follows a link: activates the account once; a second follow, an expired or an unknown token says which. */
   activate(tokenHash: string): Promise<ActivationOutcome>;
+  /** What following the link would do, changing nothing (a GET of the link: mail scanners open links). */
+  inspect(tokenHash: string): Promise<LinkState>;
   /**
    * Withdraws a registration never activated, for whoever proved its e-mail otherwise (a reset code): the account
    * goes with its contacts and links, so both contacts are free to register again. Its phone was proven by whoever
