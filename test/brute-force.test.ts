@@ -5,7 +5,7 @@ import { type InsurerPreset, presets } from '../core/presets';
 import { defaultLockout } from '../core/sign-in-limits';
 import { closeRedis, createRedisClient } from '../db/state/redis';
 import { newAccount } from './contracts/account-repository.contract';
-import { createFlowHarness, question, said, useTestRecords } from './support/flow-harness';
+import { createFlowHarness, said, useTestRecords } from './support/flow-harness';
 import { recordReliability } from './support/reliability';
 import { serviceUrl, uniquePrefix } from './support/services';
 
@@ -187,7 +187,8 @@ async function compare(
     for (const kind of i % 2 ? (['taken', 'free'] as const) : (['free', 'taken'] as const)) {
       const { out, ms } = await turn(kind, i);
       times[kind].push(ms);
-      replies[kind].add(question(out).replace(/[\w.+-]+@[\w.-]+|\+?[\d ()-]{10,}/g, '<contact>'));
+      // The whole reply, every message of it (not only the question): a word said before it would tell.
+      replies[kind].add(said(out).replace(/[\w.+-]+@[\w.-]+|\+?[\d ()-]{10,}/g, '<contact>'));
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
