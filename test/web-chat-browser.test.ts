@@ -160,4 +160,26 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await expect.poll(() => page.locator('#log li.bot').count()).toBe(3);
     expect(await lastBot(page).textContent()).toContain('Введите e-mail или номер мобильного телефона');
   });
+
+  // Last in this file: it restarts the service the other tests share.
+  it('recovers by itself when a restart lost the conversation (embedded, in-process state)', async () => {
+    const page = await browser.newPage({ locale: 'ru-RU' });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${service.url}/`);
+    await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
+    await tap(page, 'Зарегистрироваться');
+    await answer(page, `restart.${Date.now().toString(36)}@example.ru`);
+    expect(await lastBot(page).textContent()).toContain('телефон');
+    // The same address, a new process: the conversation and its numbered replies were only in memory.
+    await service.stop();
+    service = await startService({ DATA_DIR: dataDir, PORT: new URL(service.url).port });
+    await service.recordsOpen();
+    // The server starts afresh (greeting and menu, numbered from 1 again); the page shows it, no reload needed.
+    await answer(page, '+7 916 321-54-77');
+    await expect.poll(() => lastBot(page).textContent()).toContain('Что вы хотите сделать?');
+    await tap(page, 'Войти');
+    expect(await lastBot(page).textContent()).toContain('Введите e-mail или номер мобильного телефона');
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -13,6 +13,12 @@ export type ChatMessage = Shown & {
 };
 
 interface InboxState {
+  /**
+   * Names this inbox's life: drawn when it is made. The page keeps it with the numbers it has seen, and a different
+   * one (state lost in a restart, a new conversation after an expiry) tells it to count from the start again
+   * rather than ignore the new messages as old. '' for inboxes made before it existed.
+   */
+  life: string;
   seq: number;
   /** The conversation's life and newest batch appended: appending it (or an older one) again adds nothing. */
   epoch: string;
@@ -38,8 +44,8 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
   const keyOf = (conversationId: string) => `inbox:${conversationId}`;
   const decode = (value: string | undefined): InboxState =>
     value
-      ? { epoch: '', batch: 0, since: 0, ...JSON.parse(value) }
-      : { seq: 0, epoch: '', batch: 0, since: 0, items: [] };
+      ? { life: '', epoch: '', batch: 0, since: 0, ...JSON.parse(value) }
+      : { life: crypto.randomUUID(), seq: 0, epoch: '', batch: 0, since: 0, items: [] };
 
   return {
     /** Appends one batch of replies, once however often it is delivered; returns its messages as numbered. */
@@ -58,6 +64,7 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
         }
         added = shown.map((m, i) => ({ ...m, seq: inbox.seq + i + 1, batch }));
         const next: InboxState = {
+          life: inbox.life,
           seq: inbox.seq + added.length,
           epoch,
           batch,
@@ -68,15 +75,26 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
       });
       return added;
     },
-    /** The messages of one batch, as the page shows them. */
-    async ofBatch(conversationId: string, ref: BatchRef): Promise<ChatMessage[]> {
+    /** The messages of one batch, as the page shows them, and the inbox's life (null: none yet). */
+    async ofBatch(
+      conversationId: string,
+      ref: BatchRef,
+    ): Promise<{ messages: ChatMessage[]; life: string | null }> {
       const stored = await store.get(keyOf(conversationId));
-      return ofBatch(decode(stored?.value), ref);
+      return {
+        messages: ofBatch(decode(stored?.value), ref),
+        life: stored ? decode(stored.value).life : null,
+      };
     },
-    /** Messages numbered after `after`, oldest first. */
-    async since(conversationId: string, after: number): Promise<ChatMessage[]> {
+    /** Messages numbered after `after` in the inbox's life (null: none yet), oldest first. */
+    async since(
+      conversationId: string,
+      after: number,
+    ): Promise<{ messages: ChatMessage[]; life: string | null }> {
       const stored = await store.get(keyOf(conversationId));
-      return decode(stored?.value).items.filter((m) => m.seq > after);
+      if (!stored) return { messages: [], life: null };
+      const inbox = decode(stored.value);
+      return { messages: inbox.items.filter((m) => m.seq > after), life: inbox.life };
     },
   };
 }

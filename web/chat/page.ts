@@ -106,6 +106,18 @@ export const chatScript = `'use strict';
     log.scrollTop = log.scrollHeight;
   }
 
+  // The numbering the page has seen belongs to one life of the server's inbox: a reply from another (the server
+  // lost its state in a restart, or an expiry began a new conversation) is counted from the start again instead
+  // of being ignored as old. Returns whether this was a new life.
+  let life = null;
+  function adopt(inbox) {
+    if (!inbox || inbox === life) return false;
+    const renewed = life !== null;
+    life = inbox;
+    if (renewed) last = 0;
+    return renewed;
+  }
+
   function show(message) {
     if (message.seq <= last) return;
     last = message.seq;
@@ -159,6 +171,7 @@ export const chatScript = `'use strict';
         if (!response.ok) return problem(reply.message || 'Ошибка ' + response.status);
         problem('');
         if (reply.hidden && mine) { mine.textContent = '••••••'; mine.classList.add('secret'); }
+        adopt(reply.inbox);
         reply.messages.forEach(show);
         return;
       } catch {
@@ -195,6 +208,7 @@ export const chatScript = `'use strict';
       try { reply = JSON.parse(xhr.responseText); } catch {}
       if (xhr.status !== 200) return problem(reply.message || 'Ошибка ' + xhr.status);
       problem('');
+      adopt(reply.inbox);
       (reply.messages || []).forEach(show);
     };
     xhr.onerror = () => { bar.remove(); problem('Нет связи с сервером. Попробуйте ещё раз.'); };
@@ -210,7 +224,12 @@ export const chatScript = `'use strict';
   async function poll() {
     try {
       const response = await fetch('/chat/updates?after=' + last);
-      if (response.ok) (await response.json()).messages.forEach(show);
+      if (response.ok) {
+        const update = await response.json();
+        // Another life: what it holds was numbered afresh, so ask for all of it.
+        if (adopt(update.inbox)) return poll();
+        update.messages.forEach(show);
+      }
     } catch {}
     setTimeout(poll, 3000);
   }
@@ -225,7 +244,9 @@ export const chatScript = `'use strict';
 
   (async () => {
     const response = await fetch('/chat/updates?after=0');
-    const history = response.ok ? (await response.json()).messages : [];
+    const update = response.ok ? await response.json() : { messages: [] };
+    adopt(update.inbox);
+    const history = update.messages;
     history.forEach(show);
     if (history.length === 0) await send({ type: 'open' });
     setTimeout(poll, 3000);

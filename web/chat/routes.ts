@@ -107,10 +107,14 @@ export function createChatRoutes(deps: ChatDeps) {
     // No session fixation: the token that was in the browser before the sign-in does not carry it.
     if (handled.signedIn) await sessions.rotate(c, session);
     // The replies are in the inbox by now (the web outlet writes it within the turn).
-    const messages = handled.batch === null ? [] : await inbox.ofBatch(session.conversationId, handled.batch);
+    const { messages, life } =
+      handled.batch === null
+        ? { messages: [], life: null }
+        : await inbox.ofBatch(session.conversationId, handled.batch);
     // The page blanks its copy of a message that held a secret.
     const hidden = handled.out.some((r) => r.type === 'delete-message' && r.messageId === id);
-    return c.json({ messages, hidden });
+    // `inbox` names the numbering `seq` belongs to: a new one (a restart lost the state) starts again at 1.
+    return c.json({ messages, hidden, inbox: life });
   }
 
   /** Spends the client's message budget (and a new conversation's, on its first message); returns the client. */
@@ -207,7 +211,8 @@ export function createChatRoutes(deps: ChatDeps) {
     const after = Number(c.req.query('after') ?? 0);
     if (!Number.isSafeInteger(after) || after < 0)
       throw new HTTPException(400, { message: 'after: expected a number' });
-    return c.json({ messages: await inbox.since(c.get('session').conversationId, after) });
+    const { messages, life } = await inbox.since(c.get('session').conversationId, after);
+    return c.json({ messages, inbox: life });
   });
 
   return app;
