@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMobilePhone } from '../core/contacts';
+import { formatPhone, readMobilePhone } from '../core/contacts';
 import { registrationFlow } from '../core/flows/registration';
 import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
 
@@ -231,6 +231,32 @@ describe('registration (Soglasie)', () => {
         .slice(0, h.outbox.list().length - sent)
         .map((m) => m.to),
     ).toEqual([account?.phone]);
+  });
+
+  it('asks again for the taken phone, not the e-mail, when the owner of a registered phone uses other contacts', async () => {
+    const h = createFlowHarness(accounts);
+    const first = await registerUpTo(h, 'done');
+    const { c } = await registerUpTo(h, 'phone_code', { email: freshContacts().email, phone: first.phone });
+    await c.text(h.lastCode(e164(first.phone)));
+    expect(question(await c.choose('other'))).toContain('номер мобильного телефона');
+    const other = freshContacts().phone;
+    const confirm = question(await c.text(other));
+    expect(confirm).toContain(formatPhone(e164(other)));
+    expect(confirm).not.toContain(formatPhone(e164(first.phone)));
+  });
+
+  it('keeps the code sent moments ago when the customer corrects the e-mail to the same address (no cooldown trap)', async () => {
+    const h = createFlowHarness(accounts);
+    const { c, email } = await registerUpTo(h, 'email_code');
+    const code = h.lastCode(email);
+    await c.choose('change');
+    await c.text(email);
+    const again = await c.choose('send');
+    // On to the code step, told the code already sent still works, not stuck at the confirmation.
+    expect(said(again)).toContain('Код уже отправлен');
+    expect(question(again)).toContain(email);
+    expect(said(await c.text(code))).not.toContain('Выберите');
+    expect(h.outbox.list().filter((m) => m.to === email)).toHaveLength(1);
   });
 
   it('asks for a reset code of its own once the registration code that proved the e-mail has expired', async () => {

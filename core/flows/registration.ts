@@ -150,7 +150,9 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
       }),
       async handle(answer, { preset, hasFlow, data, services, conversation }) {
         if (answer.type !== 'choice') return same('error.choose_option');
-        if (answer.value === 'other') return backTo('email', { returnTo: 'confirm', taken: null });
+        // Other contacts: the one that is taken is asked for again (the other one stands), then the confirmation.
+        if (answer.value === 'other')
+          return backTo(data.taken === 'phone' ? 'phone' : 'email', { returnTo: 'confirm', taken: null });
         if (answer.value === 'menu') return { to: 'done', say: [] };
         // The taken contact was proven by its code just now: straight to a new password, no second code — while
         // that code stands (10 minutes); after, the reset asks for a code of its own.
