@@ -41,6 +41,20 @@ describe('the service process', { timeout: 60_000 }, () => {
     expect(output).toContain('INSURER: expected one of: soglasie, victoria');
   });
 
+  it('says plainly that its port is taken, without a stack trace', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const { code, output } = await failedStart({ DATA_DIR: dataDir, PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${port} on 127.0.0.1 is in use by another program: stop it or set PORT`);
+      expect(output).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('refuses the development outbox beside a server database unless allowed', async () => {
     const { code, output } = await failedStart({
       DATA_DIR: dataDir,

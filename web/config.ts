@@ -20,6 +20,11 @@ const schema = z.object({
     .min(1, 'expected a port from 1 to 65535')
     .max(65535, 'expected a port from 1 to 65535')
     .default(3000),
+  /**
+   * The interface to listen on. By default loopback only while mail or SMS go to the development outbox (codes are
+   * readable at /dev/outbox: never to be exposed), every interface otherwise.
+   */
+  HOST: optional(z.string().min(1)),
   PUBLIC_URL: optional(urlWith(['http://', 'https://'], 'https://kabinet.example.com')),
   INSURER: z.enum(insurerIds, { message: `expected one of: ${insurerIds.join(', ')}` }).default('soglasie'),
   RESET_MODE: optional(z.enum(resetModes, { message: `expected one of: ${resetModes.join(', ')}` })),

@@ -22,8 +22,11 @@ async function main() {
     },
   );
   kabinet.startBackground();
-  const server = serve({ fetch: kabinet.app.fetch, port: config.PORT }, () => {
+  const outbox = kabinet.backends.mail === 'outbox' || kabinet.backends.sms === 'outbox';
+  const hostname = config.HOST ?? (outbox ? '127.0.0.1' : '0.0.0.0');
+  const server = serve({ fetch: kabinet.app.fetch, port: config.PORT, hostname }, () => {
     logger.info('Kabinet is listening', {
+      on: `${hostname}:${config.PORT}`,
       url: config.PUBLIC_URL,
       insurer: config.INSURER,
       records: kabinet.backends.records,
@@ -33,6 +36,15 @@ async function main() {
       telegram: kabinet.backends.telegram,
       webChat: `${config.PUBLIC_URL}/`,
     });
+  });
+
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const why =
+      error.code === 'EADDRINUSE'
+        ? `port ${config.PORT} on ${hostname} is in use by another program: stop it or set PORT`
+        : `cannot listen on ${hostname}:${config.PORT} (${error.code ?? error.message})`;
+    process.stderr.write(`Kabinet cannot start: ${why}\n`);
+    process.exit(1);
   });
 
   let stopping = false;
