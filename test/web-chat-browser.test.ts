@@ -79,6 +79,8 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
 
     const email = `browser.${Date.now().toString(36)}@example.ru`;
     await tap(page, 'Зарегистрироваться');
+    // An answered question's buttons are disabled: only the newest question's answer.
+    expect(await page.locator('#log li.bot').nth(1).getByRole('button').first().isDisabled()).toBe(true);
     await answer(page, email);
     await answer(page, '+7 916 321-54-76');
     expect(await page.getAttribute('#text', 'type')).toBe('password');
@@ -86,6 +88,14 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await answer(page, 'Sunflower42');
     expect(await page.getAttribute('#text', 'type')).toBe('text');
     expect(await page.locator('#log li.me').allTextContents()).not.toContain('Sunflower42');
+    // The agreement's address is a link that opens beside the chat.
+    const agreement = page.locator('#log a[href="https://lk.soglasie.ru/agreement"]');
+    expect(await agreement.count()).toBe(1);
+    expect(await agreement.getAttribute('rel')).toBe('noopener noreferrer');
+    // After each reply the keyboard is where the answer goes: the first button of a choice.
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe(
+      'Я согласен с пользовательским соглашением',
+    );
     await tap(page, 'Я согласен с пользовательским соглашением');
     await tap(page, 'Всё верно, отправить коды');
     await answer(page, await outboxCode(email));
@@ -150,6 +160,12 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
       await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'identity-confirmed.png') });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('has a tab icon', async () => {
+    const icon = await fetch(`${service.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+  });
 
   it('keeps the conversation across a page reload', async () => {
     const page = await browser.newPage({ locale: 'ru-RU' });

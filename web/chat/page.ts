@@ -11,13 +11,14 @@ export const chatPage = () => `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Личный кабинет — чат</title>
 <link rel="stylesheet" href="/chat/app.css">
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <script src="/chat/app.js" defer></script>
 </head>
 <body>
 <main class="chat">
   <header>Личный кабинет</header>
   <ol id="log" aria-live="polite"></ol>
-  <p id="status" role="status" hidden></p>
+  <p id="status" role="alert" hidden></p>
   <form id="composer" autocomplete="off">
     <label class="file" aria-label="Прикрепить фотографию" title="Прикрепить фотографию">
       <input id="file" type="file" accept="image/jpeg,image/png,image/webp,image/heic,image/*" disabled>📎
@@ -29,6 +30,9 @@ export const chatPage = () => `<!doctype html>
 </body>
 </html>`;
 
+/** The tab's icon: a speech bubble in the chat's blue (SVG, served at /favicon.ico, where browsers look). */
+export const chatIcon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#2f6fed" d="M6 4h20a4 4 0 0 1 4 4v12a4 4 0 0 1-4 4H13l-7 6v-6a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z"/></svg>`;
+
 export const chatStyle = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.4 system-ui, sans-serif; background: #eef1f5; }
@@ -39,6 +43,8 @@ header { padding: 12px 16px; font-weight: 600; border-bottom: 1px solid #dde; }
 #log li.bot { align-self: flex-start; background: #f0f2f7; }
 #log li.me { align-self: flex-end; background: #2f6fed; color: #fff; }
 #log li.me.secret { letter-spacing: 2px; }
+#log li a { color: #2f6fed; word-break: break-all; }
+.options button:disabled { opacity: .5; cursor: default; background: #fff; }
 .options { display: flex; flex-direction: column; gap: 6px; margin-top: 8px; }
 .options .row { display: flex; gap: 6px; }
 .options button { flex: 1; padding: 8px; border: 1px solid #2f6fed; border-radius: 8px; background: #fff; color: #2f6fed; cursor: pointer; font: inherit; }
@@ -74,10 +80,23 @@ export const chatScript = `'use strict';
 
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
 
+  // Addresses in the bot's words become links (the agreement, an activation page); the rest stays text.
+  const LINK = /(https?:[/][/][^\\s<>"]+)/;
   function bubble(cls, text) {
     const li = document.createElement('li');
     li.className = cls;
-    li.textContent = text;
+    if (cls === 'bot') {
+      for (const part of String(text).split(LINK)) {
+        if (!LINK.test(part)) { li.append(part); continue; }
+        const url = part.replace(/[.,;:!?)]+$/, '');
+        const a = document.createElement('a');
+        a.href = url;
+        a.textContent = url;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        li.append(a, part.slice(url.length));
+      }
+    } else li.textContent = text;
     log.append(li);
     log.scrollTop = log.scrollHeight;
     return li;
@@ -118,9 +137,15 @@ export const chatScript = `'use strict';
     return renewed;
   }
 
+  // Only the newest question's buttons answer: older ones are disabled, so Tab and taps meet only live ones.
+  function retireButtons() {
+    for (const button of log.querySelectorAll('.options button')) button.disabled = true;
+  }
+
   function show(message) {
     if (message.seq <= last) return;
     last = message.seq;
+    if (message.type !== 'previews') retireButtons();
     if (message.type === 'previews') return showPreviews(message.images);
     if (message.type === 'file-request') wantFile(true);
     else if (message.type !== 'text') wantFile(false);
@@ -138,15 +163,18 @@ export const chatScript = `'use strict';
           button.type = 'button';
           button.textContent = option.label;
           button.dataset.value = option.value;
-          button.addEventListener('click', () =>
-            send({ type: 'choice', value: option.value, nonce: message.nonce }, option.label));
+          button.addEventListener('click', () => {
+            retireButtons();
+            send({ type: 'choice', value: option.value, nonce: message.nonce }, option.label);
+          });
           line.append(button);
         }
         box.append(line);
       }
       li.append(box);
       log.scrollTop = log.scrollHeight;
-    }
+      box.querySelector('button').focus();
+    } else if (message.type === 'text' || message.type === 'contact-request') input.focus();
   }
 
   function problem(text) {

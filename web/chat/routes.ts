@@ -9,7 +9,7 @@ import type { RateLimiter } from '../../core/ports/rate-limiter';
 import type { StateStore } from '../../core/ports/state-store';
 import { clientNetwork } from '../client-network';
 import type { ChatInbox } from './inbox';
-import { chatPage, chatScript, chatStyle } from './page';
+import { chatIcon, chatPage, chatScript, chatStyle } from './page';
 import { type ChatSession, createChatSessions } from './session';
 import { readUpload } from './upload';
 
@@ -91,6 +91,9 @@ export function createChatRoutes(deps: ChatDeps) {
     c.body(chatScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
   app.get('/chat/app.css', (c) => c.body(chatStyle, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/favicon.ico', (c) =>
+    c.body(chatIcon, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }),
+  );
 
   /** Runs one message of this session's conversation and answers with the replies it produced. */
   async function answer(c: Context<ChatEnv>, id: string, body: InboundBody, client: string, locale?: string) {
