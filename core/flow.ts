@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { GlobalCommand } from './commands';
 import type { Locale, MessageKey, Translate } from './i18n';
-import type { ChannelName, Option, Outbound } from './messages';
+import type { AnswerKind, ChannelName, Option, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
 import type { SignedIn } from './sessions';
 
@@ -111,6 +111,8 @@ export interface Step<S = unknown, T = string, D extends FlowData = FlowData, K 
   text?: ZodType<T>;
   /** The answer holds a secret (a password): never stored or logged, deleted from the chat, masked on screen. */
   secret?: boolean;
+  /** The kind of answer typed here, for a channel's keyboard and autofill. */
+  expects?: AnswerKind;
   /** Which non-text answers the step takes besides its options. */
   accepts?: ('contact' | 'file')[];
   handle(answer: Answer<T>, ctx: StepContext<S, D>): Transition<D, K> | Promise<Transition<D, K>>;

@@ -61,12 +61,28 @@ export interface Option {
   label: string;
 }
 
+/**
+ * What kind of answer a question wants, named as HTML's autocomplete tokens: a channel with a text field uses it
+ * for the keyboard and for autofill (a phone's number pad, a one-time code from an SMS, a password manager).
+ */
+export type AnswerKind =
+  | 'email'
+  | 'tel'
+  | 'username'
+  | 'one-time-code'
+  | 'new-password'
+  | 'current-password'
+  | 'family-name'
+  | 'given-name'
+  | 'additional-name'
+  | 'bday';
+
 export type Outbound =
   /** `secret`: the answer to this question is a secret, so a channel masks what the customer types. */
-  | { type: 'text'; text: string; secret?: boolean }
+  | { type: 'text'; text: string; secret?: boolean; expects?: AnswerKind }
   /** A question answered by buttons; `rows` lay the buttons out, `nonce` comes back with the tap. */
-  | { type: 'choices'; text: string; rows: Option[][]; nonce: string; secret?: boolean }
-  | { type: 'contact-request'; text: string; button: string }
+  | { type: 'choices'; text: string; rows: Option[][]; nonce: string; secret?: boolean; expects?: AnswerKind }
+  | { type: 'contact-request'; text: string; button: string; expects?: AnswerKind }
   | { type: 'file-request'; text: string; accept: 'image' }
   /**
    * Pictures the customer sent, as previews to look at before sending them on (the web chat shows them; Telegram

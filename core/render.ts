@@ -1,14 +1,24 @@
 import type { Prompt } from './flow';
-import type { Outbound } from './messages';
+import type { AnswerKind, Outbound } from './messages';
 
-/** Turns a step's question into messages; buttons carry `nonce` so a later tap can be checked. */
-export function renderPrompt(prompt: Prompt, nonce: number, secret = false): Outbound[] {
+/**
+ * Turns a step's question into messages; buttons carry `nonce` so a later tap can be checked. `answer` says what
+ * the step takes: a secret (masked), and its kind (a channel's keyboard and autofill).
+ */
+export function renderPrompt(
+  prompt: Prompt,
+  nonce: number,
+  answer: { secret?: boolean; expects?: AnswerKind } = {},
+): Outbound[] {
   const out: Outbound[] = [...(prompt.before ?? [])];
-  const mask = secret ? { secret } : {};
+  const mask = {
+    ...(answer.secret ? { secret: true } : {}),
+    ...(answer.expects ? { expects: answer.expects } : {}),
+  };
   if (prompt.options) {
     out.push({ type: 'choices', text: prompt.text, rows: prompt.options, nonce: String(nonce), ...mask });
   } else if (prompt.request?.type === 'contact') {
-    out.push({ type: 'contact-request', text: prompt.text, button: prompt.request.button });
+    out.push({ type: 'contact-request', text: prompt.text, button: prompt.request.button, ...mask });
   } else if (prompt.request?.type === 'file') {
     out.push({ type: 'file-request', text: prompt.text, accept: prompt.request.accept });
   } else {

@@ -79,11 +79,15 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
 
     const email = `browser.${Date.now().toString(36)}@example.ru`;
     await tap(page, 'Зарегистрироваться');
+    // Each question says what it takes: the keyboard and autofill follow.
+    expect(await page.getAttribute('#text', 'autocomplete')).toBe('email');
+    expect(await page.getAttribute('#text', 'inputmode')).toBe('email');
     // An answered question's buttons are disabled: only the newest question's answer.
     expect(await page.locator('#log li.bot').nth(1).getByRole('button').first().isDisabled()).toBe(true);
     await answer(page, email);
     await answer(page, '+7 916 321-54-76');
     expect(await page.getAttribute('#text', 'type')).toBe('password');
+    expect(await page.getAttribute('#text', 'autocomplete')).toBe('new-password');
     await answer(page, 'Sunflower42');
     await answer(page, 'Sunflower42');
     expect(await page.getAttribute('#text', 'type')).toBe('text');
@@ -98,6 +102,8 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     );
     await tap(page, 'Я согласен с пользовательским соглашением');
     await tap(page, 'Всё верно, отправить коды');
+    expect(await page.getAttribute('#text', 'autocomplete')).toBe('one-time-code');
+    expect(await page.getAttribute('#text', 'inputmode')).toBe('numeric');
     await answer(page, await outboxCode(email));
     await answer(page, await outboxCode('+79163215476'));
     await expect.poll(() => page.locator('#log').textContent()).toContain('личный кабинет создан');

@@ -66,7 +66,7 @@ export function createAsking<S>(deps: AskingDeps<S>) {
       })();
       return asked;
     };
-    const ask = async () => renderPrompt(await prompt(), state.turn, catalogue.stepOf(state)?.secret);
+    const ask = async () => renderPrompt(await prompt(), state.turn, catalogue.stepOf(state) ?? {});
     return {
       ctx,
       prompt,

@@ -14,6 +14,7 @@ export function emailStep<D extends FlowData & WithContacts, K extends string>(
   const { goTo } = flowMoves<D, K>();
   return {
     ask: ({ t }) => ({ text: t('reg.email.ask') }),
+    expects: 'email',
     text: emailAnswer,
     handle: (answer, { data }) =>
       answer.type === 'text'
@@ -39,6 +40,7 @@ export function phoneStep<D extends FlowData & WithContacts, K extends string>(
       text: t('reg.phone.ask'),
       request: { type: 'contact', button: t('reg.phone.share') },
     }),
+    expects: 'tel',
     text: z.string(),
     accepts: ['contact'],
     handle(answer, { preset, data }) {

@@ -35,6 +35,7 @@ export function newPasswordSteps<D extends FlowData & WithPassword, K extends st
     ask: ({ t, preset }) => ({ text: t(options.ask, { rules: describePasswordRules(preset.password, t) }) }),
     text: z.string(),
     secret: true,
+    expects: 'new-password',
     async handle(answer, ctx) {
       if (answer.type !== 'text') return same('error.text_expected');
       const { preset, services, conversation } = ctx;
@@ -49,6 +50,7 @@ export function newPasswordSteps<D extends FlowData & WithPassword, K extends st
     ask: ({ t }) => ({ text: t('reg.password_repeat.ask') }),
     text: z.string(),
     secret: true,
+    expects: 'new-password',
     async handle(answer, ctx) {
       const { t, data, services, conversation } = ctx;
       if (!data.passwordHash) return backTo(passwordStep);

@@ -78,6 +78,7 @@ export const passwordResetFlow = defineFlow<Services, ResetData, ResetStep>({
 
     email: {
       ask: ({ t }) => ({ text: t('reset.email.ask') }),
+      expects: 'email',
       text: emailAnswer,
       handle: (answer, ctx) =>
         answer.type === 'text'
@@ -87,6 +88,7 @@ export const passwordResetFlow = defineFlow<Services, ResetData, ResetStep>({
 
     phone: {
       ask: ({ t }) => ({ text: t('reset.phone.ask') }),
+      expects: 'tel',
       text: z.string(),
       handle(answer, ctx) {
         const phone = readMobilePhone(answer.type === 'text' ? answer.value : '', ctx.preset.phoneRegion);

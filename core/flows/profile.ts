@@ -83,6 +83,7 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
   steps: {
     surname: {
       ask: ({ t }) => ({ text: t('profile.surname.ask') }),
+      expects: 'family-name',
       text: nameAnswer,
       handle: (answer, { t, data, account }): Transition<ProfileData, ProfileStep> => {
         if (!account) return { to: 'done', say: [say(t('profile.need_account'))] };
@@ -94,6 +95,7 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
 
     given_name: {
       ask: ({ t }) => ({ text: t('profile.given_name.ask') }),
+      expects: 'given-name',
       text: nameAnswer,
       handle: (answer, { data }) =>
         answer.type === 'text'
@@ -106,6 +108,7 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
         text: t('profile.patronymic.ask'),
         options: column(t, [['none', 'profile.patronymic.none']]),
       }),
+      expects: 'additional-name',
       text: nameAnswer,
       handle: (answer, { data }) =>
         next(data, 'birth_date', { patronymic: answer.type === 'text' ? answer.value : null }),
@@ -113,6 +116,7 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
 
     birth_date: {
       ask: ({ t }) => ({ text: t('profile.birth_date.ask') }),
+      expects: 'bday',
       text: z.string(),
       handle(answer, { data, now }) {
         const date = readBirthDate(answer.type === 'text' ? answer.value : '', new Date(now));

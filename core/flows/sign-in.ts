@@ -61,6 +61,7 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
   steps: {
     contact: {
       ask: ({ t }) => ({ text: t('signin.contact.ask') }),
+      expects: 'username',
       text: z.string(),
       handle(answer, { preset }) {
         const typed = answer.type === 'text' ? readContact(answer.value, preset.phoneRegion) : null;
@@ -79,6 +80,7 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
       }),
       text: z.string(),
       secret: true,
+      expects: 'current-password',
       handle(answer, ctx) {
         if (answer.type === 'choice') return forgotOrOther(answer.value, ctx);
         return answer.type === 'text'
@@ -125,6 +127,7 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
       // What a locked-out customer types next is most likely another password: deleted, and taken as a try.
       text: z.string(),
       secret: true,
+      expects: 'current-password',
       handle(answer, ctx) {
         if (answer.type === 'text') return tryPassword(answer.value, ctx, 'locked');
         if (answer.type !== 'choice') return same('error.choose_option');

@@ -139,6 +139,7 @@ export function codeStep<D extends FlowData & WithContacts, K extends string>({
       ]),
     }),
     text: codeAnswer,
+    expects: 'one-time-code',
     async handle(answer, ctx) {
       const { data } = ctx;
       if (answer.type === 'choice' && answer.value === 'change') return backTo(changeAt, changing);

@@ -75,6 +75,7 @@ export const chatScript = `'use strict';
   // Largest picture the server takes (its upload limit): bigger ones are refused here, before sending.
   const UPLOAD_LIMIT = ${IMAGE_LIMITS.maxBytes};
   let last = 0;
+  const KEYBOARDS = { email: 'email', username: 'email', tel: 'tel', 'one-time-code': 'numeric' };
   // The current question asks for a secret (a password): mask the field and never echo what was typed.
   let secret = false;
 
@@ -151,6 +152,10 @@ export const chatScript = `'use strict';
     else if (message.type !== 'text') wantFile(false);
     secret = Boolean(message.secret);
     input.type = secret ? 'password' : 'text';
+    // The question says what it takes: the keyboard to offer and what autofill may put in (a one-time code from
+    // the SMS, the password manager's new password). A question's messages come last, so it has the last word.
+    input.autocomplete = message.expects || 'off';
+    input.inputMode = KEYBOARDS[message.expects] || 'text';
     const li = bubble('bot', message.text);
     if (message.type === 'choices') {
       const box = document.createElement('div');
