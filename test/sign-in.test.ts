@@ -51,6 +51,15 @@ const menuValues = (out: Outbound[]) => {
 };
 
 describe('sign-in', () => {
+  it('keeps the field masked when the language picker is asked for at the password step', async () => {
+    const h = harness();
+    const account = await registered(h);
+    const c = h.customer();
+    await atPassword(c, account.email);
+    const picker = await c.text('/language');
+    expect(picker.at(-1)).toMatchObject({ type: 'choices', secret: true });
+  });
+
   it('signs in with the e-mail or the phone as typed at registration, and deletes the password message', async () => {
     const h = harness();
     const account = await registered(h);

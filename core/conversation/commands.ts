@@ -57,9 +57,11 @@ export async function runCommand<S>(
       return here().sayAndAsk(t('help', { support: preset.support }));
     case 'language': {
       const rows = preset.languages.map((l) => [{ value: `${LANGUAGE_CHOICE}${l}`, label: localeNames[l] }]);
+      // Asked at a password step, the picker keeps the field masked: what is typed instead of a tap is a password.
+      const masked = catalogue.stepOf(state)?.secret ? { secret: true } : {};
       return {
         state,
-        out: [{ type: 'choices', text: t('language.prompt'), rows, nonce: String(state.turn) }],
+        out: [{ type: 'choices', text: t('language.prompt'), rows, nonce: String(state.turn), ...masked }],
       };
     }
     case 'login':
