@@ -37,6 +37,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const batchKey = (ref: Pick<BatchRef, 'conversationId' | 'epoch' | 'batch'>) =>
   `out:${ref.conversationId}:${ref.epoch}:${ref.batch}`;
 
+/** How long a delivery keeps trying to record a message it sent, through a state store outage. */
+const RECORD_PATIENCE_MS = 30_000;
+
 /** Thrown to retry a job later: its batch is not saved yet, or its delivery lock was lost. */
 class NotYet extends Error {
   override name = 'NotYet';
@@ -61,10 +64,13 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
   }
 
   /**
-   * Moves the cursor from `version`, riding out a brief store outage (a failed write here would send the message
-   * again on retry). Fails if someone else moved it: a second delivery of the same job after an expiry.
+   * Moves the cursor from `version`, riding out a store outage of up to RECORD_PATIENCE_MS: the message is out, and
+   * a failed write here would send it again on retry (measured: a Telegram menu sent twice when Redis stopped
+   * between the send and its record). Fails at once if someone else moved it: a second delivery of the same job
+   * after an expiry.
    */
   async function moveCursor(conversationId: string, version: number, cursor: Cursor): Promise<number> {
+    const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         const saved = await store.compareAndSet(
@@ -76,8 +82,8 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
         if (saved === null) throw new Error(`delivery cursor of ${conversationId} moved under us`);
         return saved;
       } catch (error) {
-        if (attempt >= 5 || /moved under us/.test(String(error))) throw error;
-        await sleep(200 * attempt);
+        if (Date.now() >= giveUpAt || /moved under us/.test(String(error))) throw error;
+        await sleep(Math.min(1000, 200 * attempt));
       }
     }
   }

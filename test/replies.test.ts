@@ -8,7 +8,16 @@ import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lo
 
 /** Reply delivery on the in-process twins, with an outlet that records what a chat was sent. */
 function setup() {
-  const store = createMemoryStateStore();
+  const memory = createMemoryStateStore();
+  /** Until this time (epoch ms) the delivery cursor cannot be written: the state store is out. */
+  let outUntil = 0;
+  const store: typeof memory = {
+    ...memory,
+    compareAndSet: (key, ...rest) =>
+      key.startsWith('sent:') && Date.now() < outUntil
+        ? Promise.reject(new Error('connect ECONNREFUSED'))
+        : memory.compareAndSet(key, ...rest),
+  };
   const queue = createMemoryJobQueue({ delayScale: 0.001 });
   const sent: string[] = [];
   const outlet: Outlet = {
@@ -38,7 +47,7 @@ function setup() {
       JSON.stringify({ ...ref, out: texts.map((text) => ({ type: 'text', text })) }),
       3600,
     );
-  return { queue, replies, sent, save };
+  return { queue, replies, sent, save, storeOutFor: (ms: number) => (outUntil = Date.now() + ms) };
 }
 
 const ref = (epoch: string, batch: number): BatchRef => ({
@@ -61,6 +70,17 @@ describe('reply delivery', () => {
     await t.replies.confirm(ref('e1', 2), 9);
     await t.queue.settled();
     expect(t.sent).toEqual(['one', 'two', 'three']);
+  });
+
+  it('sends a message once when the store goes out between its send and its record (records it when back)', async () => {
+    const t = setup();
+    await t.replies.work();
+    await t.save(ref('e9', 1), 'menu', 'question');
+    // The lock is taken and the cursor read; the store then fails every record for 3 s.
+    t.storeOutFor(3000);
+    await t.replies.announce(ref('e9', 1));
+    await t.queue.settled();
+    expect(t.sent).toEqual(['menu', 'question']);
   });
 
   it('delivers a batch whose number a turn that never saved had announced, after that job gave up', async () => {
