@@ -1,9 +1,9 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { type Activation, tokenHash } from '../core/activation';
 import { escapeHtml } from '../core/html';
 import { createTranslations, defaultLocale, type Locale, type MessageKey, matchLocale } from '../core/i18n';
 import type { Notices } from '../core/notices';
-import type { ActivationRepository } from '../core/ports/activation';
+import type { ActivationRepository, LinkState } from '../core/ports/activation';
 import type { InsurerPreset } from '../core/presets';
 
 export interface ActivationRoutesDeps {
@@ -44,28 +44,36 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
     return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(t('page.activation.title', vars))}</title></head><body><nav>${languages}</nav><h1>${escapeHtml(t('page.activation.title', vars))}</h1><p>${escapeHtml(t(key, vars)).replace(/\n/g, '<br>')}</p>${form ?? ''}</body></html>`;
   };
 
+  /** A link request's language and token, its headers set; `malformed`: the answer to what cannot be a token. */
+  const linkOf = (c: Context) => {
+    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
+    const token = c.req.param('token') ?? '';
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer');
+    const malformed = TOKEN.test(token) ? null : c.html(page(locale, 'page.activation.unknown'), 404);
+    return { locale, token, malformed };
+  };
+
   /** The page for a link that cannot be followed: used, unknown, replaced, or expired (with a form for a new one). */
-  const refusal = (locale: Locale, token: string, error: 'unknown' | 'expired' | 'used' | 'superseded') => {
-    if (error === 'used') return { html: page(locale, 'page.activation.used'), status: 200 as const };
-    if (error === 'unknown') return { html: page(locale, 'page.activation.unknown'), status: 404 as const };
-    if (error === 'superseded')
-      return { html: page(locale, 'page.activation.superseded'), status: 410 as const };
+  const refused = (
+    c: Context,
+    locale: Locale,
+    token: string,
+    error: Extract<LinkState, { ok: false }>['error'],
+  ) => {
+    if (error === 'used') return c.html(page(locale, 'page.activation.used'));
+    if (error === 'unknown') return c.html(page(locale, 'page.activation.unknown'), 404);
+    if (error === 'superseded') return c.html(page(locale, 'page.activation.superseded'), 410);
     const t = translations(locale);
     const form = `<form method="post" action="/activate/${token}/renew?lang=${locale}"><button>${escapeHtml(t('page.activation.renew'))}</button></form>`;
-    return { html: page(locale, 'page.activation.expired', form), status: 410 as const };
+    return c.html(page(locale, 'page.activation.expired', form), 410);
   };
 
   app.get('/activate/:token', async (c) => {
-    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
-    const token = c.req.param('token');
-    c.header('cache-control', 'no-store');
-    c.header('referrer-policy', 'no-referrer');
-    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const { locale, token, malformed } = linkOf(c);
+    if (malformed) return malformed;
     const state = await accounts.inspect(await tokenHash(token));
-    if (!state.ok) {
-      const { html, status } = refusal(locale, token, state.error);
-      return c.html(html, status);
-    }
+    if (!state.ok) return refused(c, locale, token, state.error);
     const t = translations(locale);
     const button = (action: string, label: MessageKey) =>
       `<form method="post" action="/activate/${token}${action}?lang=${locale}"><button>${escapeHtml(t(label))}</button></form>`;
@@ -74,10 +82,8 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
   });
 
   app.post('/activate/:token', async (c) => {
-    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
-    const token = c.req.param('token');
-    c.header('cache-control', 'no-store');
-    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const { locale, token, malformed } = linkOf(c);
+    if (malformed) return malformed;
     const outcome = await accounts.activate(await tokenHash(token));
     if (outcome.ok) {
       if (outcome.notify)
@@ -91,21 +97,15 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
         );
       return c.html(page(locale, 'page.activation.done'));
     }
-    const { html, status } = refusal(locale, token, outcome.error);
-    return c.html(html, status);
+    return refused(c, locale, token, outcome.error);
   });
 
   // "Not my phone": the mailbox's owner (the link reached them) withdraws a registration someone else made with it.
   app.post('/activate/:token/withdraw', async (c) => {
-    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
-    const token = c.req.param('token');
-    c.header('cache-control', 'no-store');
-    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const { locale, token, malformed } = linkOf(c);
+    if (malformed) return malformed;
     const state = await accounts.inspect(await tokenHash(token));
-    if (!state.ok) {
-      const { html, status } = refusal(locale, token, state.error);
-      return c.html(html, status);
-    }
+    if (!state.ok) return refused(c, locale, token, state.error);
     const reason = "the mailbox's owner said the phone is not theirs";
     const withdrawn = await accounts.withdrawUnactivated(state.accountId, 'customer:link', reason);
     return c.html(page(locale, withdrawn ? 'page.activation.withdrawn' : 'page.activation.used'));
@@ -113,10 +113,8 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
 
   // A new link for an expired one: derived from the old token, so pressing twice sends one e-mail.
   app.post('/activate/:token/renew', async (c) => {
-    const locale = localeOf(c.req.query('lang'), c.req.header('accept-language'));
-    const token = c.req.param('token');
-    c.header('cache-control', 'no-store');
-    if (!TOKEN.test(token)) return c.html(page(locale, 'page.activation.unknown'), 404);
+    const { locale, token, malformed } = linkOf(c);
+    if (malformed) return malformed;
     const hash = await tokenHash(token);
     const outcome = await accounts.activate(hash);
     if (outcome.ok) return c.html(page(locale, 'page.activation.done'));
