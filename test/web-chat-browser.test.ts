@@ -167,6 +167,28 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('speaks the language asked for in the whole frame, with a switch to the others', async () => {
+    const page = await browser.newPage({ locale: 'ru-RU' });
+    await page.goto(`${service.url}/?lang=en`);
+    await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.getAttribute('#text', 'placeholder')).toBe('Type your answer…');
+    expect(await page.title()).not.toMatch(/[А-Яа-яЁё]/);
+    // Nothing on the page is Russian (the greeting too: the chat starts in the page's language) but the switch's
+    // own name for Russian and the menu's bilingual language button, kept so for whoever cannot read the other.
+    const visible = (await page.locator('body').innerText())
+      .replace('Русский', '')
+      .replace('Язык / Language', '');
+    expect(visible).not.toMatch(/[А-Яа-яЁё]/);
+    expect(await page.locator('nav a[lang="ru"]').getAttribute('href')).toBe('?lang=ru');
+    // And the other way round: a Russian frame has no English words of the frame.
+    const russian = await browser.newPage({ locale: 'en-US' });
+    await russian.goto(`${service.url}/?lang=ru`);
+    await expect.poll(() => russian.locator('#log li.bot').count()).toBe(2);
+    expect(await russian.getAttribute('#text', 'placeholder')).toBe('Напишите ответ…');
+    expect(await russian.locator('header span').innerText()).not.toMatch(/[A-Za-z]{3}/);
+  });
+
   it('has a tab icon', async () => {
     const icon = await fetch(`${service.url}/favicon.ico`);
     expect(icon.status).toBe(200);

@@ -51,6 +51,7 @@ function createTestApp(
     inbox,
     store,
     sessionSecret: 'test-secret-test-secret-test-secret',
+    preset: presets.soglasie,
     secureCookies: options.secure ?? false,
     preview: async () => null,
     dependencies: [

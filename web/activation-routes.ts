@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { type Activation, tokenHash } from '../core/activation';
 import { escapeHtml } from '../core/html';
-import { createTranslations, defaultLocale, type Locale, type MessageKey, matchLocale } from '../core/i18n';
+import { createTranslations, defaultLocale, type Locale, type MessageKey, pageLocale } from '../core/i18n';
 import type { Notices } from '../core/notices';
 import type { ActivationRepository, LinkState } from '../core/ports/activation';
 import type { InsurerPreset } from '../core/presets';
@@ -28,12 +28,7 @@ export function createActivationRoutes({ accounts, activation, notices, preset }
   const app = new Hono();
 
   const localeOf = (query: string | undefined, header: string | undefined): Locale =>
-    matchLocale(query, preset.languages) ??
-    (header ?? '')
-      .split(',')
-      .map((part) => matchLocale(part.split(';')[0]?.trim(), preset.languages))
-      .find((locale) => locale !== null) ??
-    defaultLocale;
+    pageLocale(query, header, preset.languages, defaultLocale);
 
   const page = (locale: Locale, key: MessageKey, form?: string, extra: Record<string, string> = {}) => {
     const t = translations(locale);

@@ -215,6 +215,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     inbox,
     store,
     sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
+    preset,
     secureCookies: config.PUBLIC_URL.startsWith('https://'),
     preview: runtime.identity.preview,
     dependencies: [

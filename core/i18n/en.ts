@@ -188,6 +188,17 @@ export const en: Catalogue = {
   'sms.account_created':
     '{{insurer}}: your personal account is created. The activation link and a temporary password are in the e-mail.',
 
+  'chat.title': '{{insurer}}: personal account chat',
+  'chat.header': '{{insurer}}: personal account',
+  'chat.placeholder': 'Type your answer…',
+  'chat.message': 'Message',
+  'chat.send': 'Send',
+  'chat.attach': 'Attach a photo',
+  'chat.languages': 'Chat language',
+  'chat.offline_retrying': 'No connection to the server: trying again…',
+  'chat.offline': 'No connection to the server. Please try again.',
+  'chat.error': 'Error {{status}}',
+  'chat.file_too_large': 'The file is over {{mb}} MB: please send a smaller picture.',
   'page.activation.title': '{{insurer}}: personal account activation',
   'page.activation.confirm':
     'To activate your personal account, press the button below. The phone in this account ends in {{phoneEnd}}. If it is not your phone, do not activate: cancel the registration, and your e-mail is free again.',

@@ -28,6 +28,26 @@ export function matchLocale(hint: string | undefined, offered: readonly Locale[]
 }
 
 /**
+ * A page's language: the one asked for (`?lang=`), else the first of Accept-Language's that is `offered`, else
+ * `fallback`.
+ */
+export function pageLocale(
+  asked: string | undefined,
+  acceptLanguage: string | undefined,
+  offered: readonly Locale[],
+  fallback: Locale = offered[0] ?? defaultLocale,
+): Locale {
+  return (
+    matchLocale(asked, offered) ??
+    (acceptLanguage ?? '')
+      .split(',')
+      .map((part) => matchLocale(part.split(';')[0]?.trim(), offered))
+      .find((locale) => locale !== null) ??
+    fallback
+  );
+}
+
+/**
  * One i18next instance per engine (no global), initialised synchronously from bundled catalogues,
  * so it runs the same on Node and Workers. Plural rules come from `Intl.PluralRules` through i18next.
  */

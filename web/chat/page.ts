@@ -1,34 +1,63 @@
+import { escapeHtml } from '../../core/html';
+import { type Locale, localeNames, type Translate } from '../../core/i18n';
 import { IMAGE_LIMITS } from '../../core/ports/images';
 
 /**
  * The web chat: a static page, a stylesheet and a script; the script talks to /chat/messages and polls
  * /chat/updates. Everything the server says is put on the page as text (textContent), never as HTML.
  */
-export const chatPage = () => `<!doctype html>
-<html lang="ru">
+/** What the page's frame says, in one language: the insurer's name, the words around the chat, the languages. */
+export interface ChatFrame {
+  locale: Locale;
+  languages: readonly Locale[];
+  insurer: string;
+  t: Translate;
+}
+
+/** The words the script itself shows (connection problems, a refused file), handed over as JSON: never executed. */
+const scriptWords = (t: Translate) => ({
+  offline_retrying: t('chat.offline_retrying'),
+  offline: t('chat.offline'),
+  error: t('chat.error', { status: '{{status}}' }),
+  file_too_large: t('chat.file_too_large', { mb: String(IMAGE_LIMITS.maxBytes / 1048576) }),
+});
+
+export const chatPage = ({ locale, languages, insurer, t }: ChatFrame) => {
+  const e = escapeHtml;
+  const words = JSON.stringify(scriptWords(t)).replace(/</g, '\\u003c');
+  const switcher = languages
+    .map(
+      (l) =>
+        `<a href="?lang=${l}" lang="${l}"${l === locale ? ' aria-current="true"' : ''}>${e(localeNames[l])}</a>`,
+    )
+    .join(' ');
+  return `<!doctype html>
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Личный кабинет — чат</title>
+<title>${e(t('chat.title', { insurer }))}</title>
 <link rel="stylesheet" href="/chat/app.css">
 <link rel="icon" href="/favicon.ico" type="image/svg+xml">
+<script type="application/json" id="chat-words">${words}</script>
 <script src="/chat/app.js" defer></script>
 </head>
 <body>
 <main class="chat">
-  <header>Личный кабинет</header>
+  <header><span>${e(t('chat.header', { insurer }))}</span><nav aria-label="${e(t('chat.languages'))}">${switcher}</nav></header>
   <ol id="log" aria-live="polite"></ol>
   <p id="status" role="alert" hidden></p>
   <form id="composer" autocomplete="off">
-    <label class="file" aria-label="Прикрепить фотографию" title="Прикрепить фотографию">
+    <label class="file" aria-label="${e(t('chat.attach'))}" title="${e(t('chat.attach'))}">
       <input id="file" type="file" accept="image/jpeg,image/png,image/webp,image/heic,image/*" disabled>📎
     </label>
-    <input id="text" name="text" placeholder="Напишите ответ…" maxlength="2000" aria-label="Сообщение">
-    <button type="submit" aria-label="Отправить">➤</button>
+    <input id="text" name="text" placeholder="${e(t('chat.placeholder'))}" maxlength="2000" aria-label="${e(t('chat.message'))}">
+    <button type="submit" aria-label="${e(t('chat.send'))}">➤</button>
   </form>
 </main>
 </body>
 </html>`;
+};
 
 /** The tab's icon: a speech bubble in the chat's blue (SVG, served at /favicon.ico, where browsers look). */
 export const chatIcon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#2f6fed" d="M6 4h20a4 4 0 0 1 4 4v12a4 4 0 0 1-4 4H13l-7 6v-6a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z"/></svg>`;
@@ -37,7 +66,10 @@ export const chatStyle = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.4 system-ui, sans-serif; background: #eef1f5; }
 .chat { max-width: 640px; height: 100vh; margin: 0 auto; display: flex; flex-direction: column; background: #fff; }
-header { padding: 12px 16px; font-weight: 600; border-bottom: 1px solid #dde; }
+header { padding: 12px 16px; font-weight: 600; border-bottom: 1px solid #dde; display: flex; justify-content: space-between; gap: 8px; flex-wrap: wrap; }
+header nav { font-weight: 400; font-size: 14px; display: flex; gap: 8px; }
+header nav a { color: #2f6fed; }
+header nav a[aria-current] { color: inherit; text-decoration: none; font-weight: 600; }
 #log { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 16px; display: flex; flex-direction: column; gap: 8px; }
 #log li { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; }
 #log li.bot { align-self: flex-start; background: #f0f2f7; }
@@ -74,6 +106,9 @@ export const chatScript = `'use strict';
   const picker = document.getElementById('file');
   // Largest picture the server takes (its upload limit): bigger ones are refused here, before sending.
   const UPLOAD_LIMIT = ${IMAGE_LIMITS.maxBytes};
+  // The frame's words in the page's language (the server put them beside the page).
+  const WORDS = JSON.parse(document.getElementById('chat-words').textContent);
+  const failed = (status) => WORDS.error.replace('{{status}}', status);
   let last = 0;
   const KEYBOARDS = { email: 'email', username: 'email', tel: 'tel', 'one-time-code': 'numeric' };
   // The current question asks for a secret (a password): mask the field and never echo what was typed.
@@ -197,19 +232,19 @@ export const chatScript = `'use strict';
         const response = await fetch('/chat/messages', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ id, body, locale: navigator.language }),
+          body: JSON.stringify({ id, body, locale: document.documentElement.lang }),
         });
         const reply = await response.json();
         if (response.status === 503 && attempt < 3) throw new Error('unavailable');
-        if (!response.ok) return problem(reply.message || 'Ошибка ' + response.status);
+        if (!response.ok) return problem(reply.message || failed(response.status));
         problem('');
         if (reply.hidden && mine) { mine.textContent = '••••••'; mine.classList.add('secret'); }
         adopt(reply.inbox);
         reply.messages.forEach(show);
         return;
       } catch {
-        if (attempt >= 3) return problem('Нет связи с сервером. Попробуйте ещё раз.');
-        problem('Нет связи с сервером — пробуем ещё раз…');
+        if (attempt >= 3) return problem(WORDS.offline);
+        problem(WORDS.offline_retrying);
         await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
       }
     }
@@ -218,7 +253,7 @@ export const chatScript = `'use strict';
   // A picture goes as multipart with a progress bar under its preview; the custom header tells the server the
   // page itself is sending (a cross-site form cannot set one).
   function upload(file) {
-    if (file.size > UPLOAD_LIMIT) return problem('Файл больше ' + UPLOAD_LIMIT / 1048576 + ' МБ — пришлите снимок поменьше.');
+    if (file.size > UPLOAD_LIMIT) return problem(WORDS.file_too_large);
     const li = bubble('me upload', '');
     const img = document.createElement('img');
     img.alt = file.name;
@@ -239,12 +274,12 @@ export const chatScript = `'use strict';
       bar.remove();
       let reply = {};
       try { reply = JSON.parse(xhr.responseText); } catch {}
-      if (xhr.status !== 200) return problem(reply.message || 'Ошибка ' + xhr.status);
+      if (xhr.status !== 200) return problem(reply.message || failed(xhr.status));
       problem('');
       adopt(reply.inbox);
       (reply.messages || []).forEach(show);
     };
-    xhr.onerror = () => { bar.remove(); problem('Нет связи с сервером. Попробуйте ещё раз.'); };
+    xhr.onerror = () => { bar.remove(); problem(WORDS.offline); };
     xhr.send(form);
   }
 

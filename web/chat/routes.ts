@@ -3,10 +3,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Engine } from '../../core/engine';
+import { createTranslations, pageLocale } from '../../core/i18n';
 import type { InboundBody } from '../../core/messages';
 import { IMAGE_LIMITS } from '../../core/ports/images';
 import type { RateLimiter } from '../../core/ports/rate-limiter';
 import type { StateStore } from '../../core/ports/state-store';
+import type { InsurerPreset } from '../../core/presets';
 import { clientNetwork } from '../client-network';
 import type { ChatInbox } from './inbox';
 import { chatIcon, chatPage, chatScript, chatStyle } from './page';
@@ -31,6 +33,8 @@ export interface ChatDeps {
   secureCookies: boolean;
   /** A preview of one of the account's own identity pictures, or null for any other file. */
   preview(account: string, fileId: string): Promise<Uint8Array | null>;
+  /** The insurer: its name and languages frame the page. */
+  preset: Pick<InsurerPreset, 'name' | 'languages'>;
 }
 
 /** Largest picture the page may upload (Telegram's limit too). Bytes. */
@@ -86,7 +90,13 @@ export function createChatRoutes(deps: ChatDeps) {
   app.use('/chat/upload', withSession);
   app.use('/chat/files/*', withSession);
 
-  app.get('/', (c) => c.html(chatPage()));
+  // The frame speaks the language asked for (`?lang=`), else the browser's first the insurer offers, else its own.
+  const translations = createTranslations();
+  app.get('/', (c) => {
+    const { languages, name } = deps.preset;
+    const locale = pageLocale(c.req.query('lang'), c.req.header('accept-language'), languages);
+    return c.html(chatPage({ locale, languages, insurer: name[locale], t: translations(locale) }));
+  });
   app.get('/chat/app.js', (c) =>
     c.body(chatScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
