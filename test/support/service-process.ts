@@ -80,7 +80,9 @@ export async function runScript(
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>) {
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  // Past the service's own last resort (it exits 1 at 15 s): a loaded run (fuzzing beside it) can take 8 s to close
+  // PGlite and the queues, which is slow but clean, and must not read as a crash.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await exited;
   clearTimeout(timer);
   return code;
