@@ -20,7 +20,7 @@ describe('the service process', { timeout: 60_000 }, () => {
     const service = await startService({ DATA_DIR: dataDir });
     try {
       const page = await fetch(`${service.url}/`);
-      expect(await page.text()).toContain('Личный кабинет');
+      expect(await page.text()).toContain('СК «Согласие»: личный кабинет');
       const reply = await chatClient(service.url).post({ type: 'open' });
       expect(reply.messages[0]?.text).toContain('СК «Согласие»');
       expect(reply.messages[1]).toMatchObject({ type: 'choices', text: 'Что вы хотите сделать?' });
