@@ -65,13 +65,7 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
         const [still] = await tx
           .select({ value: contacts.value })
           .from(contacts)
-          .where(
-            and(
-              eq(contacts.kind, 'email'),
-              eq(contacts.accountId, row.accountId),
-              eq(contacts.value, row.value),
-            ),
-          )
+          .where(sameRow(row))
           .for('update');
         if (!still) return;
         const [holder] = await tx
@@ -84,13 +78,7 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
           tx
             .update(contacts)
             .set({ value: of === row ? email : of.value, key: to })
-            .where(
-              and(
-                eq(contacts.kind, 'email'),
-                eq(contacts.accountId, of.accountId),
-                eq(contacts.value, of.value),
-              ),
-            );
+            .where(sameRow(of));
         if (!holder) {
           await rekey(row, key);
           done.rewritten++;
@@ -98,15 +86,7 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
         }
         if (holder.accountId === row.accountId) {
           // The same account has this mailbox already in punycode: the Unicode spelling is a duplicate of it.
-          await tx
-            .delete(contacts)
-            .where(
-              and(
-                eq(contacts.kind, 'email'),
-                eq(contacts.accountId, row.accountId),
-                eq(contacts.value, row.value),
-              ),
-            );
+          await tx.delete(contacts).where(sameRow(row));
           await tx.insert(auditLog).values({
             accountId: row.accountId,
             actor: 'start-up:emails',
@@ -135,6 +115,10 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
   }
   return done;
 }
+
+/** The one e-mail row `of` names (an account holds a mailbox once, by value). */
+const sameRow = (of: Pick<Row, 'accountId' | 'value'>) =>
+  and(eq(contacts.kind, 'email'), eq(contacts.accountId, of.accountId), eq(contacts.value, of.value));
 
 /**
  * Who keeps the key: the owner who proved it (as in migration 0007), then an active account — a registration never
