@@ -2,7 +2,7 @@ import { isGlobalCommand } from './commands';
 import { readAnswer } from './conversation/answer';
 import { createAsking, type Where } from './conversation/asking';
 import { createFlowCatalogue } from './conversation/catalogue';
-import { LANGUAGE_CHOICE, runCommand } from './conversation/commands';
+import { CANCEL_CHOICE, cancel, LANGUAGE_CHOICE, runCommand } from './conversation/commands';
 import { moveTo, returnTo, signedIn, toHome, withAnswers } from './conversation/navigation';
 import type { Flow, Transition } from './flow';
 import { createTranslations, defaultLocale, type Locale, matchLocale, type Translate } from './i18n';
@@ -85,7 +85,9 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         if (enter && !Object.hasOwn(flow.steps, enter.step))
           throw new Error(`no step ${enter.step} in flow ${flow.name}`);
         const moved = moveTo(state, flow.name, enter?.step ?? flow.first, true);
-        const entered = enter ? { ...moved, data: { ...moved.data, ...enter.data } } : moved;
+        // The journey goes on (registration, then the profile): its progress keeps counting.
+        const journey = catalogue.flow(state.flow)?.then === flow.name ? { journey: state.flow } : {};
+        const entered = { ...moved, ...journey, data: { ...moved.data, ...enter?.data } };
         return arrive(await attach(entered, transition.signIn));
       }
       case 'command':
@@ -183,6 +185,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
             translations(chosen ?? defaultLocale)('language.changed'),
           );
         }
+        if (inbound.value === CANCEL_CHOICE.discard) return cancel(state, t, where, commandDeps);
+        if (inbound.value === CANCEL_CHOICE.keep) return here.sayAndAsk(t('cancel.kept'));
         break;
       }
     }

@@ -125,6 +125,16 @@ export interface Flow<S = unknown, D extends FlowData = FlowData, K extends stri
   steps: { [P in K]: Step<S, any, D, K> };
   /** Steps counted in "Step 3 of 8", in the order the customer meets them. */
   progress?: NoInfer<K>[];
+  /**
+   * The flow the customer's journey goes on to when this one ends (registration, then the profile): the steps of
+   * both are counted as one journey, so "Step 8 of 16" is followed by "Step 9 of 16", not by "Step 1 of 8".
+   */
+  then?: FlowName;
+  /**
+   * Whether /cancel here would drop answers worth a question first ("Discard your answers?"): e.g. a profile
+   * whose summary the customer has seen.
+   */
+  cancelAsks?: (data: Partial<D>) => boolean;
 }
 
 /** A flow, checked against its data and step names; the engine sees every flow alike. */

@@ -37,6 +37,8 @@ export interface ConversationState {
    * one delivered long ago. The latest batch is kept beside the state for redelivery.
    */
   replies: { epoch: string; seq: number };
+  /** The flow whose journey this one continues (its `then`): progress counts that flow's steps first. */
+  journey?: string;
 }
 
 export function freshState(

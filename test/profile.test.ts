@@ -38,7 +38,7 @@ describe('profile (Soglasie)', () => {
     const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
     const summary = question(await fillProfile(c));
-    expect(summary).toContain('Шаг 8 из 8');
+    expect(summary).toContain('Шаг 16 из 16'); // registration and profile are one journey
     expect(summary).toContain(
       'Фамилия: Иванова\nИмя: Анна-Мария\nОтчество: нет\nДата рождения: 05.03.1985\nПол: Женский',
     );
@@ -110,6 +110,36 @@ describe('profile (Soglasie)', () => {
     expect(said(out)).toContain(`Не получилось прочитать: введите ${format}`);
   });
 
+  it('asks before /cancel drops a profile whose summary was shown, and keeps every answer on "continue"', async () => {
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
+    const { c, email } = await registeredCustomer(h);
+    await fillProfile(c);
+    const asked = await c.text('/cancel');
+    expect(question(asked)).toBe('Ответы, которые ещё не сохранены, пропадут. Отменить и вернуться в меню?');
+    const kept = await c.choose('cancel:keep');
+    expect(said(kept)).toContain('Хорошо, продолжаем.');
+    expect(question(kept)).toContain('Фамилия: Иванова\nИмя: Анна-Мария');
+    // Correcting a field from the summary: the other answers are still there to lose.
+    await c.choose('edit');
+    await c.choose('surname');
+    expect(question(await c.text('/cancel'))).toContain('Отменить и вернуться в меню?');
+    const dropped = await c.choose('cancel:discard');
+    expect(said(dropped)).toContain('Хорошо, отменил.');
+    expect(question(dropped)).toBe('Что вы хотите сделать?');
+    // The profile was never saved: My account still says so.
+    const account = await accounts.findByContact('email', email);
+    expect(await accounts.overview(account?.id ?? '')).toMatchObject({ profileComplete: false });
+  });
+
+  it('cancels at once before the summary, where nothing much is lost', async () => {
+    const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
+    const { c } = await registeredCustomer(h);
+    await c.text('Иванова');
+    const out = await c.text('/cancel');
+    expect(said(out)).toContain('Хорошо, отменил.');
+    expect(question(out)).toBe('Что вы хотите сделать?');
+  });
+
   it('refuses a name with digits or symbols', async () => {
     const h = createFlowHarness(accounts, undefined, { cases: records.casesWith });
     const { c } = await registeredCustomer(h);
@@ -124,7 +154,10 @@ describe('profile (Soglasie)', () => {
     const limited = question(await c.choose('my_account'));
     expect(limited).toContain('Профиль: не заполнен — функции кабинета ограничены');
     expect(limited).toContain('Полисы: покажем, когда профиль будет заполнен');
-    expect(question(await c.choose('profile'))).toContain('Фамилия');
+    // Started from the menu, the profile is a journey of its own: its steps alone are counted.
+    expect(question(await c.choose('profile'))).toBe(
+      'Шаг 1 из 8\nФамилия — как в документе, удостоверяющем личность.',
+    );
     await fillProfile(c);
     await c.choose('save');
     const complete = question(await c.choose('my_account'));

@@ -52,7 +52,7 @@ describe('registration (Soglasie)', () => {
     ]);
     const out = await c.text(h.lastCode(phone));
     expect(said(out)).toContain('личный кабинет создан');
-    expect(question(out)).toBe('Шаг 1 из 8\nФамилия — как в документе, удостоверяющем личность.');
+    expect(question(out)).toBe('Шаг 9 из 16\nФамилия — как в документе, удостоверяющем личность.');
     const account = await accounts.findByContact('email', email);
     expect(account).toMatchObject({ email, phone });
     expect((await accounts.auditTrail(account?.id ?? '')).map((e) => [e.action, e.actor])).toEqual([
@@ -67,7 +67,7 @@ describe('registration (Soglasie)', () => {
     const c = h.customer();
     await c.open();
     expect(question(await c.choose('register'))).toBe(
-      'Шаг 1 из 8\nВведите адрес электронной почты. Он должен быть настоящим: на него придёт код подтверждения.',
+      'Шаг 1 из 16\nВведите адрес электронной почты. Он должен быть настоящим: на него придёт код подтверждения.',
     );
   });
 

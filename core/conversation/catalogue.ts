@@ -18,12 +18,21 @@ export function createFlowCatalogue<S>(flows: Flow<S>[], home: string) {
     /** Whether `flow/step` names a step that exists (a deploy may have removed one). */
     exists: (position: string) => steps.has(position),
     stepOf: (state: ConversationState) => steps.get(`${state.flow}/${state.step}`),
-    /** "Step 3 of 8" for a step the flow counts, or null. */
+    /**
+     * "Step 3 of 8" for a step the flow counts, or null. A journey of flows (`then`) is counted as one: the
+     * steps of the flow it came from before, the steps of the flow it goes on to after.
+     */
     progressOf(state: ConversationState): { current: number; total: number } | null {
-      const progress = byName.get(state.flow)?.progress;
-      const at = progress?.indexOf(state.step) ?? -1;
-      return progress && at >= 0 ? { current: at + 1, total: progress.length } : null;
+      const flow = byName.get(state.flow);
+      const at = flow?.progress?.indexOf(state.step) ?? -1;
+      if (!flow?.progress || at < 0) return null;
+      const counted = (name: string | undefined) => (name && byName.get(name)?.progress?.length) || 0;
+      const before =
+        state.journey && byName.get(state.journey)?.then === flow.name ? counted(state.journey) : 0;
+      return { current: before + at + 1, total: before + flow.progress.length + counted(flow.then) };
     },
+    /** Whether /cancel at this state should ask before dropping the flow's answers. */
+    cancelAsks: (state: ConversationState) => byName.get(state.flow)?.cancelAsks?.(state.data) ?? false,
   };
 }
 

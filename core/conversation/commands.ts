@@ -11,6 +11,8 @@ import { moveTo, signedIn, stepBack, toHome } from './navigation';
 
 /** A button of the language picker carries this before the language code. */
 export const LANGUAGE_CHOICE = 'lang:';
+/** The buttons of "Discard your answers?", asked by /cancel where a flow has answers worth keeping. */
+export const CANCEL_CHOICE = { discard: 'cancel:discard', keep: 'cancel:keep' } as const;
 
 export interface CommandDeps<S> {
   catalogue: FlowCatalogue<S>;
@@ -46,8 +48,19 @@ export async function runCommand<S>(
       const next = toHome(state, catalogue.home);
       return { state: next, out: await deps.greet(next, where) };
     }
-    case 'cancel':
-      return deps.askingFor(toHome(state, catalogue.home), where).sayAndAsk(t('cancel.done'));
+    case 'cancel': {
+      // Asked, not done, where answers would be lost; the question is not a step, so the flow's own buttons
+      // (and typing an answer) still work, as after /language.
+      if (!catalogue.cancelAsks(state)) return cancel(state, t, where, deps);
+      const rows = [
+        [{ value: CANCEL_CHOICE.discard, label: t('cancel.discard') }],
+        [{ value: CANCEL_CHOICE.keep, label: t('cancel.keep') }],
+      ];
+      return {
+        state,
+        out: [{ type: 'choices', text: t('cancel.confirm'), rows, nonce: String(state.turn) }],
+      };
+    }
     case 'back': {
       const next = stepBack(state, catalogue.home.flow, catalogue.exists);
       if (!next) return here().sayAndAsk(t('back.nothing'));
@@ -78,3 +91,7 @@ export async function runCommand<S>(
       return here().sayAndAsk(t('error.unknown_command', { command: `/${name}` }));
   }
 }
+
+/** Drops the flow's answers and returns to the menu. */
+export const cancel = <S>(state: ConversationState, t: Translate, where: Where, deps: CommandDeps<S>) =>
+  deps.askingFor(toHome(state, deps.catalogue.home), where).sayAndAsk(t('cancel.done'));

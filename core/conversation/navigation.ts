@@ -22,13 +22,15 @@ export function moveTo(
   remember: boolean,
 ): ConversationState {
   const back = remember ? pushBounded(state.back, `${state.flow}/${state.step}`, BACK_LIMIT) : state.back;
-  const data = flow === state.flow ? state.data : {};
-  return { ...state, flow, step, data, back, turn: state.turn + 1 };
+  if (flow === state.flow) return { ...state, step, back, turn: state.turn + 1 };
+  // Another flow starts afresh, and on a journey of its own unless the caller says it continues one.
+  const { journey: _, ...rest } = state;
+  return { ...rest, flow, step, data: {}, back, turn: state.turn + 1 };
 }
 
 /** The home flow's first step, with nothing collected and nothing to go back to. */
 export const toHome = (
-  state: ConversationState,
+  { journey: _, ...state }: ConversationState,
   home: { flow: string; step: string },
 ): ConversationState => ({
   ...state,

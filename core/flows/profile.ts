@@ -70,6 +70,8 @@ const next = (
 export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
   name: 'profile',
   first: 'surname',
+  // Once the summary has been shown, every answer is there to lose: /cancel asks first.
+  cancelAsks: (data) => data.documentMasked !== undefined,
   progress: [
     'surname',
     'given_name',

@@ -29,6 +29,10 @@ export const en: Catalogue = {
   'command.coming_soon': 'That is not in the chat yet. Please write to support: {{support}}.',
   'back.nothing': 'This is the first question; there is nothing to go back to.',
   'cancel.done': 'All right, cancelled.',
+  'cancel.confirm': 'The answers not saved yet will be lost. Cancel and return to the menu?',
+  'cancel.discard': 'Yes, cancel',
+  'cancel.keep': 'No, continue',
+  'cancel.kept': 'All right, we carry on.',
   'session.expired': "It's been a while, so let's start over.",
   'session.ended.logged_out': 'You signed out of the personal account in this chat.',
   'session.ended.password_changed':

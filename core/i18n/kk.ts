@@ -29,6 +29,10 @@ export const kk: Catalogue = {
   'command.coming_soon': 'Бұл мүмкіндік чатта әзірге жоқ. Қолдау қызметіне хабарласыңыз: {{support}}.',
   'back.nothing': 'Бұл — алғашқы сұрақ, артқа оралатын жер жоқ.',
   'cancel.done': 'Жарайды, тоқтатылды.',
+  'cancel.confirm': 'Әлі сақталмаған жауаптар жойылады. Бас тартып, мәзірге оралайық па?',
+  'cancel.discard': 'Иә, бас тарту',
+  'cancel.keep': 'Жоқ, жалғастыру',
+  'cancel.kept': 'Жарайды, жалғастырамыз.',
   'session.expired': 'Біраз уақыт сөйлеспедік, сондықтан басынан бастаймыз.',
   'session.ended.logged_out': 'Сіз осы чатта жеке кабинеттен шықтыңыз.',
   'session.ended.password_changed':

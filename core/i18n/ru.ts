@@ -28,6 +28,10 @@ export const ru = {
   'command.coming_soon': 'Этого в чате пока нет. Обратитесь в поддержку: {{support}}.',
   'back.nothing': 'Это первый вопрос — назад идти некуда.',
   'cancel.done': 'Хорошо, отменил.',
+  'cancel.confirm': 'Ответы, которые ещё не сохранены, пропадут. Отменить и вернуться в меню?',
+  'cancel.discard': 'Да, отменить',
+  'cancel.keep': 'Нет, продолжить',
+  'cancel.kept': 'Хорошо, продолжаем.',
   'session.expired': 'Мы давно не общались, поэтому начнём сначала.',
   'session.ended.logged_out': 'Вы вышли из личного кабинета в этом чате.',
   'session.ended.password_changed':
