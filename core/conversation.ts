@@ -86,7 +86,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
           throw new Error(`no step ${enter.step} in flow ${flow.name}`);
         const moved = moveTo(state, flow.name, enter?.step ?? flow.first, true);
         // The journey goes on (registration, then the profile): its progress keeps counting.
-        const journey = catalogue.flow(state.flow)?.then === flow.name ? { journey: state.flow } : {};
+        const journey = catalogue.flow(state.flow)?.leadsTo === flow.name ? { journey: state.flow } : {};
         const entered = { ...moved, ...journey, data: { ...moved.data, ...enter?.data } };
         return arrive(await attach(entered, transition.signIn));
       }

@@ -129,7 +129,7 @@ export interface Flow<S = unknown, D extends FlowData = FlowData, K extends stri
    * The flow the customer's journey goes on to when this one ends (registration, then the profile): the steps of
    * both are counted as one journey, so "Step 8 of 16" is followed by "Step 9 of 16", not by "Step 1 of 8".
    */
-  then?: FlowName;
+  leadsTo?: FlowName;
   /**
    * Whether /cancel here would drop answers worth a question first ("Discard your answers?"): e.g. a profile
    * whose summary the customer has seen.

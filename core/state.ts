@@ -37,7 +37,7 @@ export interface ConversationState {
    * one delivered long ago. The latest batch is kept beside the state for redelivery.
    */
   replies: { epoch: string; seq: number };
-  /** The flow whose journey this one continues (its `then`): progress counts that flow's steps first. */
+  /** The flow whose journey this one continues (its `leadsTo`): progress counts that flow's steps first. */
   journey?: string;
 }
 

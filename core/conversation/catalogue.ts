@@ -19,7 +19,7 @@ export function createFlowCatalogue<S>(flows: Flow<S>[], home: string) {
     exists: (position: string) => steps.has(position),
     stepOf: (state: ConversationState) => steps.get(`${state.flow}/${state.step}`),
     /**
-     * "Step 3 of 8" for a step the flow counts, or null. A journey of flows (`then`) is counted as one: the
+     * "Step 3 of 8" for a step the flow counts, or null. A journey of flows (`leadsTo`) is counted as one: the
      * steps of the flow it came from before, the steps of the flow it goes on to after.
      */
     progressOf(state: ConversationState): { current: number; total: number } | null {
@@ -28,8 +28,8 @@ export function createFlowCatalogue<S>(flows: Flow<S>[], home: string) {
       if (!flow?.progress || at < 0) return null;
       const counted = (name: string | undefined) => (name && byName.get(name)?.progress?.length) || 0;
       const before =
-        state.journey && byName.get(state.journey)?.then === flow.name ? counted(state.journey) : 0;
-      return { current: before + at + 1, total: before + flow.progress.length + counted(flow.then) };
+        state.journey && byName.get(state.journey)?.leadsTo === flow.name ? counted(state.journey) : 0;
+      return { current: before + at + 1, total: before + flow.progress.length + counted(flow.leadsTo) };
     },
     /** Whether /cancel at this state should ask before dropping the flow's answers. */
     cancelAsks: (state: ConversationState) => byName.get(state.flow)?.cancelAsks?.(state.data) ?? false,

@@ -56,7 +56,7 @@ const [password, passwordRepeat] = newPasswordSteps<RegistrationData, Registrati
 export const registrationFlow = defineFlow<Services, RegistrationData, RegistrationStep>({
   name: 'registration',
   first: 'email',
-  then: 'profile',
+  leadsTo: 'profile',
   progress: [
     'email',
     'phone',
