@@ -31,6 +31,24 @@ describe('configuration', () => {
     expect(attempt).toThrow(/REDIS_URL: expected a URL/);
   });
 
+  it('takes the sites that may frame the chat as origins, and refuses anything more or less than one', () => {
+    expect(loadConfig({}).WEB_CHAT_EMBED_ORIGINS).toEqual([]);
+    expect(
+      loadConfig({ WEB_CHAT_EMBED_ORIGINS: 'https://www.Insurer.ru/, http://localhost:8080' })
+        .WEB_CHAT_EMBED_ORIGINS,
+    ).toEqual(['https://www.insurer.ru', 'http://localhost:8080']);
+    for (const bad of [
+      'https://insurer.ru/chat',
+      'insurer.ru',
+      "https://a.ru 'unsafe-inline'",
+      'ftp://a.ru',
+      '*',
+    ])
+      expect(() => loadConfig({ WEB_CHAT_EMBED_ORIGINS: bad }), bad).toThrow(
+        /WEB_CHAT_EMBED_ORIGINS: expected origins/,
+      );
+  });
+
   it('takes RESET_MODE chosen or sent, and refuses anything else', () => {
     expect(loadConfig({ RESET_MODE: 'chosen' })).toMatchObject({ RESET_MODE: 'chosen' });
     expect(loadConfig({}).RESET_MODE).toBeUndefined();

@@ -1,42 +1,24 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeIn } from './support/fake-gateways';
+import { chatAt, chromiumAvailable, launchChromium, outboxOf, screenshot } from './support/browser';
 import { documentPhoto } from './support/images';
 import { type RunningService, startService } from './support/service-process';
-import { servicesRequired } from './support/services';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && servicesRequired)
-  throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
 
 /**
  * A person in a real browser, on the service as `npm start` runs it (embedded defaults, the outbox for mail
  * and SMS): registers through the page, reading the codes at /dev/outbox.
  */
-describe.skipIf(!available)('the web chat page in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
   let service: RunningService;
   let browser: Browser;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kabinet-browser-'));
-    [service, browser] = await Promise.all([
-      startService({ DATA_DIR: dataDir }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-        ],
-      }),
-    ]);
+    [service, browser] = await Promise.all([startService({ DATA_DIR: dataDir }), launchChromium()]);
     await service.recordsOpen();
   }, 60_000);
 
@@ -46,29 +28,10 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const lastBot = (page: Page) => page.locator('#log li.bot').last();
-  async function answer(page: Page, text: string) {
-    const before = await page.locator('#log li.bot').count();
-    await page.fill('#text', text);
-    await page.press('#text', 'Enter');
-    await expect.poll(() => page.locator('#log li.bot').count(), { timeout: 10_000 }).toBeGreaterThan(before);
-  }
-  async function tap(page: Page, label: string) {
-    const before = await page.locator('#log li.bot').count();
-    await lastBot(page).getByRole('button', { name: label }).click();
-    await expect.poll(() => page.locator('#log li.bot').count(), { timeout: 10_000 }).toBeGreaterThan(before);
-  }
-  /** The code sent to `to`, once it is there: codes leave through the job queue just after the reply. */
-  async function outboxCode(to: string): Promise<string> {
-    const sent = async () => {
-      const { messages } = (await (await fetch(`${service.url}/dev/outbox?format=json`)).json()) as {
-        messages: { to: string; text: string }[];
-      };
-      return messages.find((m) => m.to === to)?.text ?? '';
-    };
-    await expect.poll(sent, { timeout: 10_000 }).not.toBe('');
-    return codeIn(await sent());
-  }
+  const lastBot = (page: Page) => chatAt(page).lastBot();
+  const answer = (page: Page, text: string) => chatAt(page).answer(text);
+  const tap = (page: Page, label: string) => chatAt(page).tap(label);
+  const outboxCode = (to: string) => outboxOf(service.url).code(to);
 
   it('registers a customer from greeting to profile, with the password masked', async () => {
     const page = await browser.newPage({ locale: 'ru-RU' });
@@ -108,8 +71,7 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await answer(page, await outboxCode('+79163215476'));
     await expect.poll(() => page.locator('#log').textContent()).toContain('личный кабинет создан');
     expect(await lastBot(page).textContent()).toContain('Фамилия');
-    if (process.env.SCREENSHOT_DIR)
-      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'registered.png') });
+    await screenshot(page, 'registered');
 
     // The profile, then identity confirmation with pictures chosen in the file picker.
     await answer(page, 'Иванова');
@@ -162,8 +124,7 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await expect
       .poll(() => page.locator('#log').textContent(), { timeout: 15_000 })
       .toContain('Ваша личность подтверждена');
-    if (process.env.SCREENSHOT_DIR)
-      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'identity-confirmed.png') });
+    await screenshot(page, 'identity-confirmed');
     expect(errors).toEqual([]);
   }, 90_000);
 

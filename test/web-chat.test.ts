@@ -15,7 +15,14 @@ import { type ChatMessage, createChatInbox, createWebOutlet } from '../web/chat/
 
 let limiterNames = 0;
 function createTestApp(
-  options: { store?: StateStore; pingFails?: boolean; messagesPerMinute?: number; secure?: boolean } = {},
+  options: {
+    store?: StateStore;
+    pingFails?: boolean;
+    messagesPerMinute?: number;
+    secure?: boolean;
+    embedOrigins?: string[];
+    stopping?: AbortSignal;
+  } = {},
 ) {
   const store = options.store ?? createMemoryStateStore();
   const inbox = createChatInbox(store, 3600);
@@ -53,6 +60,8 @@ function createTestApp(
     sessionSecret: 'test-secret-test-secret-test-secret',
     preset: presets.soglasie,
     secureCookies: options.secure ?? false,
+    embedOrigins: options.embedOrigins,
+    stopping: options.stopping,
     preview: async () => null,
     dependencies: [
       { name: 'records', ping: async () => {} },
@@ -197,11 +206,11 @@ describe('web chat', () => {
 describe('web chat session cookie over HTTPS', () => {
   it('is __Host- prefixed and Secure, and a cookie without the prefix is not taken for it', async () => {
     const app = createTestApp({ secure: true });
-    const first = await app.request('https://kabinet.example.ru/chat/updates?after=0');
+    const first = await app.request('https://kabinet.example.ru/');
     const cookie = first.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^__Host-kabinet_session=[^;]+;.*Secure/);
     const value = cookie.split(';')[0]?.split('=').slice(1).join('=');
-    const planted = await app.request('https://kabinet.example.ru/chat/updates?after=0', {
+    const planted = await app.request('https://kabinet.example.ru/', {
       headers: { cookie: `kabinet_session=${value}` },
     });
     expect(planted.headers.get('set-cookie')).toMatch(/^__Host-kabinet_session=/);
@@ -214,6 +223,111 @@ describe('web chat session scope', () => {
     for (const path of ['/healthz', '/readyz', '/chat/app.js']) {
       expect((await app.request(path)).headers.get('set-cookie'), path).toBeNull();
     }
+  });
+
+  it('never starts a chat when only reading: a poll still carrying a revoked token leaves the cookie alone', async () => {
+    const b = browser(createTestApp());
+    const none = await b.request('/chat/updates?after=0');
+    expect(none.headers.get('set-cookie')).toBeNull();
+    expect(await none.json()).toEqual({ messages: [], inbox: null, fresh: true });
+    await b.post({ type: 'open' });
+    const held = await b.request('/chat/updates?after=0');
+    expect(held.headers.get('set-cookie')).toBeNull();
+    expect(((await held.json()) as { fresh: boolean }).fresh).toBe(false);
+    // A forged (or revoked) token: nothing to read, and no new chat's cookie to replace the browser's own.
+    const forged = await b.request('/chat/updates?after=0', {
+      headers: { cookie: `${b.cookie().split('.')[0]}.forged` },
+    });
+    expect(forged.headers.get('set-cookie')).toBeNull();
+    expect(await forged.json()).toEqual({ messages: [], inbox: null, fresh: true });
+    expect((await b.request('/chat/files/some-id')).status).toBe(404);
+  });
+});
+
+describe('web chat updates (long polling)', () => {
+  it('answers a waiting page as soon as a message arrives, with the messages after the ones it has', async () => {
+    const b = browser(createTestApp());
+    const opened = (await (await b.post({ type: 'open' })).json()) as Reply & { inbox: string };
+    const began = Date.now();
+    const waiting = b.request(`/chat/updates?after=2&life=${opened.inbox}&wait=20`);
+    setTimeout(() => void b.post({ type: 'text', text: '/help' }), 200);
+    const update = await json(waiting);
+    expect(update.messages.map((m) => m.seq)).toEqual([3, 4]);
+    expect(update.messages[0]?.text).toContain('Я задаю вопросы по одному');
+    // Well before the 20 s it could have waited (a generous bound: only "it did not wait it out" is asserted).
+    expect(Date.now() - began).toBeLessThan(15_000);
+  });
+
+  it('answers at once when the page counts in another life of the inbox', async () => {
+    const b = browser(createTestApp());
+    await b.post({ type: 'open' });
+    const update = (await (await b.request('/chat/updates?after=9&life=an-old-life&wait=20')).json()) as {
+      inbox: string;
+    };
+    expect(update.inbox).not.toBe('an-old-life');
+  });
+
+  it('lets every waiting page go when the instance stops, and refuses a wait past 25 s', async () => {
+    const stopping = new AbortController();
+    const b = browser(createTestApp({ stopping: stopping.signal }));
+    const opened = (await (await b.post({ type: 'open' })).json()) as { inbox: string };
+    const waiting = b.request(`/chat/updates?after=2&life=${opened.inbox}&wait=25`);
+    setTimeout(() => stopping.abort(), 100);
+    expect((await json(waiting)).messages).toEqual([]);
+    expect((await b.request('/chat/updates?after=0&wait=26')).status).toBe(400);
+    expect((await b.request('/chat/updates?after=0&wait=soon')).status).toBe(400);
+  });
+});
+
+describe("web chat embedded in an insurer's site (WEB_CHAT_EMBED_ORIGINS)", () => {
+  const insurer = 'https://www.insurer.ru';
+
+  it('lets the named sites frame the chat page, and no page else', async () => {
+    const app = createTestApp({ embedOrigins: [insurer] });
+    const page = await app.request('/');
+    expect(page.headers.get('content-security-policy')).toContain(`frame-ancestors 'self' ${insurer}`);
+    expect(page.headers.get('x-frame-options')).toBeNull();
+    for (const path of ['/healthz', '/chat/updates?after=0', '/nowhere']) {
+      const other = await app.request(path);
+      expect(other.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(other.headers.get('x-frame-options'), path).toBe('DENY');
+    }
+  });
+
+  it('frames nothing when no site is named', async () => {
+    const page = await createTestApp().request('/');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('gives the framed chat a cookie a browser sends and keeps in a third-party frame', async () => {
+    const cookie = (await createTestApp({ embedOrigins: [insurer] }).request('/')).headers.get('set-cookie');
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=None/);
+    expect(cookie).toMatch(/Partitioned/);
+  });
+
+  it("serves the widget and the insurer's mark to other sites' pages", async () => {
+    const app = createTestApp({ embedOrigins: [insurer] });
+    const widget = await app.request('/chat/widget.js');
+    expect(widget.headers.get('content-type')).toContain('text/javascript');
+    expect(widget.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const script = await widget.text();
+    expect(script).toContain(presets.soglasie.brand.color);
+    expect(script).toContain('Открыть чат');
+    expect(script).toContain('Open the chat');
+    const logo = await app.request('/chat/logo.svg');
+    expect(logo.headers.get('content-type')).toBe('image/svg+xml');
+    expect(logo.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(await logo.text()).toBe(presets.soglasie.brand.logo);
+    // The page's own resources stay its own.
+    expect((await app.request('/chat/app.js')).headers.get('cross-origin-resource-policy')).toBe(
+      'same-origin',
+    );
+    expect(await (await app.request('/chat/app.css')).text()).toContain(
+      `--brand: ${presets.soglasie.brand.color}`,
+    );
   });
 });
 

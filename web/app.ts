@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { describeError, type Logger } from '../core/logger';
@@ -19,13 +19,27 @@ const OUTAGE_MESSAGE =
 /** The HTTP face of Kabinet: the same app on Node and in tests (`app.request()`). */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Only the chat page may be framed, and only by the sites WEB_CHAT_EMBED_ORIGINS names (the widget); every other
+  // page (the outbox, the review desk, activation) by none.
+  const embedders = deps.embedOrigins ?? [];
+  const framable = (c: Context) => embedders.length > 0 && c.req.method === 'GET' && c.req.path === '/';
+  app.use(async (c, next) => {
+    await next();
+    // The old header cannot name sites; browsers that know CSP ignore it where frame-ancestors is set.
+    if (!framable(c)) c.res.headers.set('X-Frame-Options', 'DENY');
+    // The widget's script and the launcher's mark are loaded by other sites' pages; nothing else is theirs to load.
+    const shared = c.req.path === '/chat/widget.js' || c.req.path === '/chat/logo.svg';
+    c.res.headers.set('Cross-Origin-Resource-Policy', shared ? 'cross-origin' : 'same-origin');
+  });
   app.use(
     secureHeaders({
+      xFrameOptions: false,
+      crossOriginResourcePolicy: false,
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         // blob: shows a picture the customer chose before it is sent.
         imgSrc: ["'self'", 'blob:'],
-        frameAncestors: ["'none'"],
+        frameAncestors: [(c) => (framable(c) ? ["'self'", ...embedders].join(' ') : "'none'")],
         formAction: ["'self'"],
       },
     }),

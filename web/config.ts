@@ -28,6 +28,25 @@ const schema = z.object({
   PUBLIC_URL: optional(urlWith(['http://', 'https://'], 'https://kabinet.example.com')),
   INSURER: z.enum(insurerIds, { message: `expected one of: ${insurerIds.join(', ')}` }).default('soglasie'),
   RESET_MODE: optional(z.enum(resetModes, { message: `expected one of: ${resetModes.join(', ')}` })),
+  /** Sites that may show the web chat in a frame (the widget): origins, comma-separated. Unset: none. */
+  WEB_CHAT_EMBED_ORIGINS: z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    z.array(
+      z
+        .string()
+        .refine(isOrigin, {
+          message:
+            'expected origins like https://www.insurer.ru,https://insurer.kz (scheme, host and port only)',
+        })
+        .transform((origin) => new URL(origin).origin),
+    ),
+  ),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: optional(urlWith(['postgres://', 'postgresql://'], 'postgres://user@127.0.0.1:5432/kabinet')),
   REDIS_URL: optional(urlWith(['redis://', 'rediss://'], 'redis://127.0.0.1:6379')),
@@ -122,6 +141,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...config,
     PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ''),
   };
+}
+
+/** `https://host[:port]` and nothing more: what a browser compares `frame-ancestors` with. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.origin === value.replace(/\/$/, '').toLowerCase()
+    );
+  } catch {
+    return false;
+  }
 }
 
 const isSecret = (name: string) => /TOKEN|SECRET|KEY|PASS/.test(name);

@@ -77,6 +77,8 @@ export interface Kabinet {
   startBackground(): void;
   /** Resolves when records and the job queue are open; rejects when they cannot be (the service should stop). */
   ready: Promise<void>;
+  /** Answers held requests (pages waiting for updates) now, so a stopping server has nothing left to wait for. */
+  drain(): void;
   /** Stops taking updates and jobs, lets running ones finish (up to `graceMs`), and closes connections. */
   close(graceMs?: number): Promise<void>;
 }
@@ -205,8 +207,11 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     }),
   );
 
+  const draining = new AbortController();
   const app = createApp({
     engine: runtime.engine,
+    embedOrigins: config.WEB_CHAT_EMBED_ORIGINS,
+    stopping: draining.signal,
     limits: {
       messages: limiter('chat-messages', 120, 60),
       newConversations: limiter('chat-conversations', 60, 3600),
@@ -287,7 +292,9 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       }
     },
     ready: queueOpening.then(() => undefined),
+    drain: () => draining.abort(),
     async close(graceMs = 10_000) {
+      draining.abort();
       // grammY's stop confirms the last update with one more getUpdates, which waits as long as the Bot API
       // does: an unreachable Bot API must not hold a deploy (the unconfirmed update comes again and is known).
       if (telegram?.isRunning()) await atMost(telegram.stop(), 2000);

@@ -52,6 +52,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
+    kabinet.drain(); // pages waiting for updates ask again, of an instance that is not stopping
     server.close(async () => {
       await kabinet.close();
       process.exit(0);

@@ -196,6 +196,7 @@ export const en: Catalogue = {
   'chat.header': '{{insurer}}: personal account',
   'chat.placeholder': 'Type your answer…',
   'chat.message': 'Message',
+  'chat.log': 'Conversation',
   'chat.send': 'Send',
   'chat.attach': 'Attach a photo',
   'chat.languages': 'Chat language',
@@ -203,6 +204,12 @@ export const en: Catalogue = {
   'chat.offline': 'No connection to the server. Please try again.',
   'chat.error': 'Error {{status}}',
   'chat.file_too_large': 'The file is over {{mb}} MB: please send a smaller picture.',
+  'chat.open': 'Open the chat',
+  'chat.close': 'Close the chat',
+  'chat.typing': 'typing…',
+  'chat.cookies_blocked':
+    'Your browser does not keep this chat inside the page (it blocks cookies of embedded sites), so your answers would be lost. Open the chat in its own tab:',
+  'chat.open_tab': 'open the chat',
   'page.activation.title': '{{insurer}}: personal account activation',
   'page.activation.confirm':
     'To activate your personal account, press the button below. The phone in this account ends in {{phoneEnd}}. If it is not your phone, do not activate: cancel the registration, and your e-mail is free again.',

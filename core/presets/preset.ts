@@ -44,6 +44,12 @@ export interface InsurerPreset {
   languages: readonly Locale[];
   /** Where replies that cannot help send the customer. */
   support: string;
+  /**
+   * How the web chat looks on the insurer's site: `color` fills buttons and the customer's bubbles under white
+   * text and colours links on the bot's grey bubbles, so it must read at 4.5:1 on both (about 5.1:1 against white;
+   * the accessibility test checks it); `logo` is an SVG drawn at 32×32 (header, tab icon, the widget's launcher).
+   */
+  brand: { color: string; logo: string };
   /** ISO 3166 region used to read phone numbers typed without a country code. */
   phoneRegion: 'RU' | 'KZ';
   /** IANA zone that times shown to customers (session lists) are given in. */

@@ -6,6 +6,11 @@ export const soglasie: InsurerPreset = {
   name: { ru: 'СК «Согласие»', en: 'Soglasie Insurance', kk: '«Согласие» СК' },
   languages: ['ru', 'en'],
   support: 'digital@soglasie.ru',
+  // A monogram in the insurer's blue, until the insurer hands over its own mark.
+  brand: {
+    color: '#0b5cab',
+    logo: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#0b5cab"/><path d="M21.5 11.2A7 7 0 1 0 21.5 20.8" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round"/></svg>',
+  },
   phoneRegion: 'RU',
   timeZone: 'Europe/Moscow',
   agreement: { url: 'https://lk.soglasie.ru/agreement', version: '2026-01' },

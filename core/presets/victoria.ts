@@ -8,6 +8,11 @@ export const victoria: InsurerPreset = {
   languages: ['kk', 'ru', 'en'],
   // The instruction names no support address; the site lists the contact centre.
   support: 'https://vic.kz',
+  // A monogram in the insurer's red, until the insurer hands over its own mark.
+  brand: {
+    color: '#a8123e',
+    logo: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#a8123e"/><path d="M9 9.5l7 13 7-13" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  },
   phoneRegion: 'KZ',
   timeZone: 'Asia/Almaty',
   agreement: { url: 'https://vic.kz/agreement', version: '2026-01' },

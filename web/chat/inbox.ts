@@ -42,6 +42,11 @@ const ofBatch = (inbox: InboxState, { epoch, batch }: BatchRef): ChatMessage[] =
  */
 export function createChatInbox(store: StateStore, ttlSeconds: number) {
   const keyOf = (conversationId: string) => `inbox:${conversationId}`;
+  /** Pages of this instance waiting for a conversation's next message (long polling). */
+  const waiting = new Map<string, Set<() => void>>();
+  const wake = (conversationId: string) => {
+    for (const resume of waiting.get(conversationId) ?? []) resume();
+  };
   const decode = (value: string | undefined): InboxState =>
     value
       ? { life: '', epoch: '', batch: 0, since: 0, ...JSON.parse(value) }
@@ -73,7 +78,29 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
         };
         return { value: JSON.stringify(next), ttlSeconds };
       });
+      if (added.length > 0) wake(conversationId);
       return added;
+    },
+    /**
+     * Resolves when this instance adds to the conversation's inbox, after `ms`, or when `signal` aborts, whichever
+     * comes first. Another instance's additions are not heard: a waiter looks again after `ms` for those.
+     */
+    changed(conversationId: string, ms: number, signal: AbortSignal): Promise<void> {
+      return new Promise((resolve) => {
+        const waiters = waiting.get(conversationId) ?? new Set();
+        waiting.set(conversationId, waiters);
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          waiters.delete(done);
+          if (waiters.size === 0 && waiting.get(conversationId) === waiters) waiting.delete(conversationId);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done);
+        waiters.add(done);
+        if (signal.aborted) done();
+      });
     },
     /** The messages of one batch, as the page shows them, and the inbox's life (null: none yet). */
     async ofBatch(

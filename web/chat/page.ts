@@ -20,6 +20,8 @@ const scriptWords = (t: Translate) => ({
   offline: t('chat.offline'),
   error: t('chat.error', { status: '{{status}}' }),
   file_too_large: t('chat.file_too_large', { mb: String(IMAGE_LIMITS.maxBytes / 1048576) }),
+  cookies_blocked: t('chat.cookies_blocked'),
+  open_tab: t('chat.open_tab'),
 });
 
 export const chatPage = ({ locale, languages, insurer, t }: ChatFrame) => {
@@ -44,8 +46,9 @@ export const chatPage = ({ locale, languages, insurer, t }: ChatFrame) => {
 </head>
 <body>
 <main class="chat">
-  <header><span>${e(t('chat.header', { insurer }))}</span><nav aria-label="${e(t('chat.languages'))}">${switcher}</nav></header>
-  <ol id="log" aria-live="polite"></ol>
+  <header><span class="brand"><img src="/chat/logo.svg" alt="" width="28" height="28">${e(t('chat.header', { insurer }))}</span><nav aria-label="${e(t('chat.languages'))}">${switcher}</nav></header>
+  <ol id="log" aria-live="polite" tabindex="0" aria-label="${e(t('chat.log'))}"></ol>
+  <p id="typing" hidden aria-hidden="true"><span>${e(t('chat.typing'))}</span></p>
   <p id="status" role="alert" hidden></p>
   <form id="composer" autocomplete="off">
     <label class="file" aria-label="${e(t('chat.attach'))}" title="${e(t('chat.attach'))}">
@@ -59,32 +62,35 @@ export const chatPage = ({ locale, languages, insurer, t }: ChatFrame) => {
 </html>`;
 };
 
-/** The tab's icon: a speech bubble in the chat's blue (SVG, served at /favicon.ico, where browsers look). */
-export const chatIcon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#2f6fed" d="M6 4h20a4 4 0 0 1 4 4v12a4 4 0 0 1-4 4H13l-7 6v-6a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z"/></svg>`;
-
-export const chatStyle = `
+/** The page's look, in the insurer's colour (`--brand`, dark enough for white text on it). */
+export const chatStyle = (brand: { color: string }) => `
+:root { --brand: ${brand.color}; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.4 system-ui, sans-serif; background: #eef1f5; }
 .chat { max-width: 640px; height: 100vh; margin: 0 auto; display: flex; flex-direction: column; background: #fff; }
 header { padding: 12px 16px; font-weight: 600; border-bottom: 1px solid #dde; display: flex; justify-content: space-between; gap: 8px; flex-wrap: wrap; }
 header nav { font-weight: 400; font-size: 14px; display: flex; gap: 8px; }
-header nav a { color: #2f6fed; }
+header .brand { display: flex; align-items: center; gap: 8px; }
+header nav a { color: var(--brand); }
 header nav a[aria-current] { color: inherit; text-decoration: none; font-weight: 600; }
 #log { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 16px; display: flex; flex-direction: column; gap: 8px; }
 #log li { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; }
 #log li.bot { align-self: flex-start; background: #f0f2f7; }
-#log li.me { align-self: flex-end; background: #2f6fed; color: #fff; }
+#log li.me { align-self: flex-end; background: var(--brand); color: #fff; }
 #log li.me.secret { letter-spacing: 2px; }
-#log li a { color: #2f6fed; word-break: break-all; }
-.options button:disabled { opacity: .5; cursor: default; background: #fff; }
+#log li a { color: var(--brand); word-break: break-all; }
+.options button:disabled { color: #555; border-color: #999; cursor: default; background: #fff; }
 .options { display: flex; flex-direction: column; gap: 6px; margin-top: 8px; }
 .options .row { display: flex; gap: 6px; }
-.options button { flex: 1; padding: 8px; border: 1px solid #2f6fed; border-radius: 8px; background: #fff; color: #2f6fed; cursor: pointer; font: inherit; }
+.options button { flex: 1; padding: 8px; border: 1px solid var(--brand); border-radius: 8px; background: #fff; color: var(--brand); cursor: pointer; font: inherit; }
 .options button:hover { background: #eaf0ff; }
+#typing { margin: 0 16px 8px; align-self: flex-start; }
+#typing span { display: inline-block; padding: 6px 12px; border-radius: 12px; background: #f0f2f7; color: #555; font-size: 14px; }
+.blocked { margin: 0; padding: 12px 16px; border-top: 1px solid #dde; }
 #status { margin: 0; padding: 6px 16px; color: #a33; background: #fff4f4; }
 form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #dde; align-items: center; }
 #text { flex: 1; padding: 10px; border: 1px solid #ccd; border-radius: 8px; font: inherit; }
-form button { padding: 10px 14px; border: 0; border-radius: 8px; background: #2f6fed; color: #fff; font: inherit; cursor: pointer; }
+form button { padding: 10px 14px; border: 0; border-radius: 8px; background: var(--brand); color: #fff; font: inherit; cursor: pointer; }
 .file { opacity: .4; cursor: not-allowed; font-size: 22px; }
 .file.ready { opacity: 1; cursor: pointer; }
 .file input { display: none; }
@@ -104,6 +110,7 @@ export const chatScript = `'use strict';
   const input = document.getElementById('text');
   const status = document.getElementById('status');
   const picker = document.getElementById('file');
+  const typing = document.getElementById('typing');
   // Largest picture the server takes (its upload limit): bigger ones are refused here, before sending.
   const UPLOAD_LIMIT = ${IMAGE_LIMITS.maxBytes};
   // The frame's words in the page's language (the server put them beside the page).
@@ -213,7 +220,10 @@ export const chatScript = `'use strict';
       }
       li.append(box);
       log.scrollTop = log.scrollHeight;
-      box.querySelector('button').focus();
+      // A question that takes a typed answer besides its buttons (a code, beside "send it again") keeps the keyboard
+      // in the field; the buttons are a Tab away.
+      if (message.expects) input.focus();
+      else box.querySelector('button').focus();
     } else if (message.type === 'text' || message.type === 'contact-request') input.focus();
   }
 
@@ -222,9 +232,16 @@ export const chatScript = `'use strict';
     status.hidden = !text;
   }
 
+  // "typing…" while an answer takes longer than a blink (hashing a password, sending a code).
+  function working(promise) {
+    const timer = setTimeout(() => { typing.hidden = false; log.scrollTop = log.scrollHeight; }, 300);
+    return promise.finally(() => { clearTimeout(timer); typing.hidden = true; });
+  }
+
   // A message that met a dropped connection or an outage (503) goes again under the same id: the server handles
   // it once and answers a repeat with the replies it saved, so nothing is lost and nothing runs twice.
-  async function send(body, echo) {
+  const send = (body, echo) => working(deliver(body, echo));
+  async function deliver(body, echo) {
     const id = newId();
     const mine = echo === undefined ? null : bubble('me', echo);
     for (let attempt = 0; ; attempt++) {
@@ -241,7 +258,7 @@ export const chatScript = `'use strict';
         if (reply.hidden && mine) { mine.textContent = '••••••'; mine.classList.add('secret'); }
         adopt(reply.inbox);
         reply.messages.forEach(show);
-        return;
+        return reply;
       } catch {
         if (attempt >= 3) return problem(WORDS.offline);
         problem(WORDS.offline_retrying);
@@ -289,17 +306,51 @@ export const chatScript = `'use strict';
     if (file) upload(file);
   });
 
-  async function poll() {
-    try {
-      const response = await fetch('/chat/updates?after=' + last);
-      if (response.ok) {
+  // Messages sent later (a reviewer's decision, a notice) come by long polling: the server answers as soon as there
+  // is something new, or after 25 s with nothing; a lost connection is tried again, less and less often.
+  async function listen() {
+    for (let failures = 0; ; ) {
+      const began = Date.now();
+      try {
+        const response = await fetch('/chat/updates?after=' + last + '&life=' + encodeURIComponent(life || '') + '&wait=25');
+        if (!response.ok) throw new Error(String(response.status));
         const update = await response.json();
+        failures = 0;
         // Another life: what it holds was numbered afresh, so ask for all of it.
-        if (adopt(update.inbox)) return poll();
+        if (adopt(update.inbox)) continue;
         update.messages.forEach(show);
+        // Answered at once with nothing (a server about to stop): a moment before asking again.
+        if (update.messages.length === 0 && Date.now() - began < 1000)
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+      } catch {
+        failures++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 1000 * 2 ** failures)));
       }
-    } catch {}
-    setTimeout(poll, 3000);
+    }
+  }
+
+  // The language switch changes the conversation's language too, then shows the frame in it.
+  for (const link of document.querySelectorAll('header nav a')) {
+    link.addEventListener('click', async (event) => {
+      event.preventDefault();
+      await send({ type: 'choice', value: 'lang:' + link.lang });
+      location.href = link.href;
+    });
+  }
+
+  // In another site's frame, a browser that refuses the chat's cookie would start a new chat at every message:
+  // say so, and offer the chat in its own tab instead.
+  function cookiesRefused() {
+    const note = document.createElement('p');
+    note.className = 'blocked';
+    note.append(WORDS.cookies_blocked + ' ');
+    const a = document.createElement('a');
+    a.href = location.href;
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.textContent = WORDS.open_tab;
+    note.append(a);
+    form.replaceWith(note);
   }
 
   form.addEventListener('submit', (event) => {
@@ -313,11 +364,13 @@ export const chatScript = `'use strict';
   (async () => {
     const response = await fetch('/chat/updates?after=0');
     const update = response.ok ? await response.json() : { messages: [] };
+    // The page itself was served with the cookie: a chat that is new again here did not keep it.
+    if (update.fresh && window.top !== window) return cookiesRefused();
     adopt(update.inbox);
     const history = update.messages;
     history.forEach(show);
     if (history.length === 0) await send({ type: 'open' });
-    setTimeout(poll, 3000);
+    listen();
   })();
 })();
 `;

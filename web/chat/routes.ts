@@ -11,9 +11,10 @@ import type { StateStore } from '../../core/ports/state-store';
 import type { InsurerPreset } from '../../core/presets';
 import { clientNetwork } from '../client-network';
 import type { ChatInbox } from './inbox';
-import { chatIcon, chatPage, chatScript, chatStyle } from './page';
+import { chatPage, chatScript, chatStyle } from './page';
 import { type ChatSession, createChatSessions } from './session';
 import { readUpload } from './upload';
+import { widgetScript } from './widget';
 
 export interface ChatDeps {
   engine: Engine;
@@ -33,9 +34,18 @@ export interface ChatDeps {
   secureCookies: boolean;
   /** A preview of one of the account's own identity pictures, or null for any other file. */
   preview(account: string, fileId: string): Promise<Uint8Array | null>;
-  /** The insurer: its name and languages frame the page. */
-  preset: Pick<InsurerPreset, 'name' | 'languages'>;
+  /** The insurer: its name, languages and brand frame the page. */
+  preset: Pick<InsurerPreset, 'name' | 'languages' | 'brand'>;
+  /** Sites that may frame the chat (WEB_CHAT_EMBED_ORIGINS); none: no site may. */
+  embedOrigins?: readonly string[];
+  /** Aborted when the instance stops: pages waiting for updates are answered at once, to ask another instance. */
+  stopping?: AbortSignal;
 }
+
+/** Longest a page's request for updates waits for one (long polling). Seconds. */
+const UPDATES_WAIT_MAX = 25;
+/** How often a waiting request looks again, for messages another instance added. Milliseconds. */
+const UPDATES_RECHECK_MS = 1000;
 
 /** Largest picture the page may upload (Telegram's limit too). Bytes. */
 const UPLOAD_LIMIT = IMAGE_LIMITS.maxBytes;
@@ -67,6 +77,7 @@ async function admit(limiter: RateLimiter, key: string) {
 }
 
 type ChatEnv = { Variables: { session: ChatSession } };
+type ReaderEnv = { Variables: { session: ChatSession | null } };
 
 export function createChatRoutes(deps: ChatDeps) {
   const { engine, inbox, limits } = deps;
@@ -74,8 +85,20 @@ export function createChatRoutes(deps: ChatDeps) {
     store: deps.store,
     secret: deps.sessionSecret,
     secure: deps.secureCookies,
+    framed: (deps.embedOrigins ?? []).length > 0,
   });
+  const { brand } = deps.preset;
+  const translations = createTranslations();
+  const style = chatStyle(brand);
+  const widget = widgetScript({
+    color: brand.color,
+    languages: deps.preset.languages,
+    translations,
+    insurer: deps.preset.name,
+  });
+  const stopping = deps.stopping ?? new AbortController().signal;
   const app = new Hono<ChatEnv>();
+  const reading = new Hono<ReaderEnv>();
   let uploadsInFlight = 0;
   const uploading = new Set<string>();
   // Only the chat's own routes carry the session: mounted at '/', a bare `use` would also run (and set a
@@ -86,12 +109,14 @@ export function createChatRoutes(deps: ChatDeps) {
   };
   app.use('/', withSession);
   app.use('/chat/messages', withSession);
-  app.use('/chat/updates', withSession);
   app.use('/chat/upload', withSession);
-  app.use('/chat/files/*', withSession);
+  // Reading needs a chat but never starts one: see `peek`.
+  reading.use(async (c, next) => {
+    c.set('session', await sessions.peek(c));
+    await next();
+  });
 
   // The frame speaks the language asked for (`?lang=`), else the browser's first the insurer offers, else its own.
-  const translations = createTranslations();
   app.get('/', (c) => {
     const { languages, name } = deps.preset;
     const locale = pageLocale(c.req.query('lang'), c.req.header('accept-language'), languages);
@@ -100,9 +125,18 @@ export function createChatRoutes(deps: ChatDeps) {
   app.get('/chat/app.js', (c) =>
     c.body(chatScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
-  app.get('/chat/app.css', (c) => c.body(chatStyle, 200, { 'content-type': 'text/css; charset=utf-8' }));
-  app.get('/favicon.ico', (c) =>
-    c.body(chatIcon, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }),
+  app.get('/chat/app.css', (c) => c.body(style, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  // The insurer's mark: in the header, as the tab's icon (where browsers look for one), on the widget's launcher.
+  const logo = (c: Context) =>
+    c.body(brand.logo, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  app.get('/chat/logo.svg', logo);
+  app.get('/favicon.ico', logo);
+  // Loaded by other sites' pages (the insurer's): it holds nothing but the launcher.
+  app.get('/chat/widget.js', (c) =>
+    c.body(widget, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=300',
+    }),
   );
 
   /** Runs one message of this session's conversation and answers with the replies it produced. */
@@ -210,8 +244,9 @@ export function createChatRoutes(deps: ChatDeps) {
   }
 
   // The customer's own pictures, as previews in the summary: only those of the account signed in here.
-  app.get('/chat/files/:id', async (c) => {
-    const account = await engine.accountOf(c.get('session').conversationId);
+  reading.get('/chat/files/:id', async (c) => {
+    const session = c.get('session');
+    const account = session && (await engine.accountOf(session.conversationId));
     const bytes = account ? await deps.preview(account, c.req.param('id')) : null;
     if (!bytes) return c.json({ error: 'not_found', message: 'No such picture' }, 404);
     return c.body(new Uint8Array(bytes), 200, {
@@ -220,13 +255,30 @@ export function createChatRoutes(deps: ChatDeps) {
     });
   });
 
-  app.get('/chat/updates', async (c) => {
+  // What the page has not seen yet. With `wait`, the answer waits (up to 25 s) until there is something: the
+  // page's long polling. `life` is the inbox life the page counts in: another one is news at once.
+  reading.get('/chat/updates', async (c) => {
     const after = Number(c.req.query('after') ?? 0);
+    const wait = Number(c.req.query('wait') ?? 0);
     if (!Number.isSafeInteger(after) || after < 0)
       throw new HTTPException(400, { message: 'after: expected a number' });
-    const { messages, life } = await inbox.since(c.get('session').conversationId, after);
-    return c.json({ messages, inbox: life });
+    if (!Number.isSafeInteger(wait) || wait < 0 || wait > UPDATES_WAIT_MAX)
+      throw new HTTPException(400, { message: `wait: expected seconds from 0 to ${UPDATES_WAIT_MAX}` });
+    const known = c.req.query('life');
+    const session = c.get('session');
+    // `fresh`: the request came without a chat (a framed page whose browser refuses the cookie).
+    if (!session) return c.json({ messages: [], inbox: null, fresh: true });
+    const deadline = Date.now() + wait * 1000;
+    const gone = AbortSignal.any([c.req.raw.signal, stopping]);
+    for (;;) {
+      const { messages, life } = await inbox.since(session.conversationId, after);
+      const news = messages.length > 0 || (known !== undefined && life !== null && life !== known);
+      const left = deadline - Date.now();
+      if (news || left <= 0 || gone.aborted) return c.json({ messages, inbox: life, fresh: false });
+      await inbox.changed(session.conversationId, Math.min(left, UPDATES_RECHECK_MS), gone);
+    }
   });
 
+  app.route('/', reading);
   return app;
 }

@@ -25,6 +25,12 @@ export interface ChatSessionOptions {
   secret: string;
   /** Send the cookie only over HTTPS, `__Host-` prefixed. */
   secure: boolean;
+  /**
+   * The chat may be framed by other sites (the widget): there it is a third party, whose cookie a browser sends
+   * only if it is `SameSite=None; Secure`, and keeps (with third-party cookies blocked) only if `Partitioned`, one
+   * per embedding site (CHIPS).
+   */
+  framed?: boolean;
 }
 
 /**
@@ -34,7 +40,7 @@ export interface ChatSessionOptions {
  * the browser beforehand (session fixation) is worthless once the customer signs in. A missing, forged, malformed
  * or revoked cookie starts a new chat.
  */
-export function createChatSessions({ store, secret, secure }: ChatSessionOptions) {
+export function createChatSessions({ store, secret, secure, framed = false }: ChatSessionOptions) {
   // Over HTTPS the cookie is `__Host-` prefixed: the browser then refuses it unless it was set by this very
   // host, securely, for every path, so a sibling subdomain cannot plant a session of its choosing.
   const prefix = secure ? 'host' : undefined;
@@ -46,8 +52,9 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
     await setSignedCookie(c, COOKIE, token, secret, {
       prefix,
       httpOnly: true,
-      secure,
-      sameSite: 'Lax',
+      // Cross-site requests cannot post to the chat anyway: JSON and a custom header need a CORS preflight, never
+      // granted. `Lax` adds a second lock where no site frames the chat.
+      ...(framed ? { secure: true, sameSite: 'None', partitioned: true } : { secure, sameSite: 'Lax' }),
       path: '/',
       maxAge: COOKIE_MAX_AGE,
     });
@@ -58,25 +65,33 @@ export function createChatSessions({ store, secret, secure }: ChatSessionOptions
     return { token, conversationId, isNew: false };
   }
 
+  /** The chat the request's cookie opens, or null (none, forged, malformed, too old or revoked). */
+  async function opened(c: Context): Promise<ChatSession | null> {
+    const token = await getSignedCookie(c, secret, COOKIE, prefix);
+    const issuedAt = typeof token === 'string' ? Number.parseInt(TOKEN.exec(token)?.[2] ?? '', 36) * 1000 : 0;
+    // Refused once older than the cookie's life: a revoked token's mark lives that long after its revocation,
+    // so a token revoked at sign-in can never open its conversation again, however long that one lives on.
+    const age = Date.now() - issuedAt;
+    if (typeof token !== 'string' || !(age >= -60_000 && age <= COOKIE_MAX_AGE * 1000)) return null;
+    // Only rotated and revoked tokens are stored: a new chat costs no write until it signs in.
+    const name = await nameOf(token);
+    const stored = await store.get(`websession:${name}`);
+    if (!stored) return { token, conversationId: `web:${name}`, isNew: false };
+    const record = JSON.parse(stored.value) as TokenRecord;
+    if ('revoked' in record) return null;
+    return { token, conversationId: record.conversationId, isNew: false };
+  }
+
   return {
     /** The request's chat, or a new one (its cookie set on the response). */
-    async read(c: Context): Promise<ChatSession> {
-      const token = await getSignedCookie(c, secret, COOKIE, prefix);
-      const issuedAt =
-        typeof token === 'string' ? Number.parseInt(TOKEN.exec(token)?.[2] ?? '', 36) * 1000 : 0;
-      // Refused once older than the cookie's life: a revoked token's mark lives that long after its revocation,
-      // so a token revoked at sign-in can never open its conversation again, however long that one lives on.
-      const age = Date.now() - issuedAt;
-      if (typeof token !== 'string' || !(age >= -60_000 && age <= COOKIE_MAX_AGE * 1000))
-        return issue(c, null);
-      // Only rotated and revoked tokens are stored: a new chat costs no write until it signs in.
-      const name = await nameOf(token);
-      const stored = await store.get(`websession:${name}`);
-      if (!stored) return { token, conversationId: `web:${name}`, isNew: false };
-      const record = JSON.parse(stored.value) as TokenRecord;
-      if ('revoked' in record) return issue(c, null);
-      return { token, conversationId: record.conversationId, isNew: false };
-    },
+    read: async (c: Context): Promise<ChatSession> => (await opened(c)) ?? issue(c, null),
+
+    /**
+     * The request's chat, or null; never sets a cookie. For requests that only read (updates, pictures): one still
+     * in flight with the token a sign-in just rotated must not answer with a new chat's cookie, which would
+     * replace the rotated one in the browser and lose the conversation.
+     */
+    peek: opened,
 
     /** Gives the browser a new token for the same conversation and revokes the old one. */
     async rotate(c: Context, session: ChatSession): Promise<void> {

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type FrameLocator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { codeIn } from './fake-gateways';
+import { servicesRequired } from './services';
+
+/** Debian's Chromium: the browser tests never download one. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM);
+if (!chromiumAvailable && servicesRequired)
+  throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
+
+export const launchChromium = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+
+/** Where pictures of what the browser tests saw go, for a person to look at after the run (CI keeps them). */
+export const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? join(process.cwd(), '.data', 'screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/**
+ * A person at the chat page, or at the chat inside a frame (the widget): types an answer or presses a button of
+ * the newest question, and waits for the bot's reply.
+ */
+export function chatAt(root: Page | FrameLocator) {
+  const bots = root.locator('#log li.bot');
+  const lastBot = () => bots.last();
+  /** Runs `act` and waits for the bot's answer to it. */
+  async function replied(act: () => Promise<void>) {
+    const before = await bots.count();
+    await act();
+    await expect.poll(() => bots.count(), { timeout: 10_000 }).toBeGreaterThan(before);
+  }
+  return {
+    bots,
+    lastBot,
+    replied,
+    answer: (text: string) =>
+      replied(async () => {
+        await root.locator('#text').fill(text);
+        await root.locator('#text').press('Enter');
+      }),
+    tap: (label: string) => replied(() => lastBot().getByRole('button', { name: label }).click()),
+  };
+}
+
+/** The codes a service on embedded defaults "sent": read from its development outbox. */
+export function outboxOf(serviceUrl: string) {
+  const sentTo = async (to: string) => {
+    const { messages } = (await (await fetch(`${serviceUrl}/dev/outbox?format=json`)).json()) as {
+      messages: { to: string; text: string }[];
+    };
+    return messages.find((m) => m.to === to)?.text ?? '';
+  };
+  return {
+    /** The code sent to `to`, once it is there: codes leave through the job queue just after the reply. */
+    async code(to: string): Promise<string> {
+      await expect.poll(() => sentTo(to), { timeout: 10_000 }).not.toBe('');
+      return codeIn(await sentTo(to));
+    },
+  };
+}
