@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { chatBundle } from './chat-bundle';
 import { engineCost } from './engine-cost';
 import { enumeration } from './enumeration';
 import { hashing } from './hashing';
@@ -21,6 +22,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['import', policyImport],
   ['uploads', uploads],
   ['startup', startup],
+  ['bundle', chatBundle],
 ];
 
 const only = process.argv.slice(2);

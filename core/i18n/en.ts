@@ -204,6 +204,9 @@ export const en: Catalogue = {
   'chat.offline': 'No connection to the server. Please try again.',
   'chat.error': 'Error {{status}}',
   'chat.file_too_large': 'The file is over {{mb}} MB: please send a smaller picture.',
+  'chat.slow_down': 'Too many messages: please try again in {{seconds}} s.',
+  'chat.unavailable':
+    'The service is briefly unavailable: your message was not taken (your earlier answers are kept). Please send it again in a minute.',
   'chat.open': 'Open the chat',
   'chat.close': 'Close the chat',
   'chat.typing': 'typing…',

@@ -21,6 +21,8 @@ const scriptWords = (t: Translate) => ({
   error: t('chat.error', { status: '{{status}}' }),
   file_too_large: t('chat.file_too_large', { mb: String(IMAGE_LIMITS.maxBytes / 1048576) }),
   cookies_blocked: t('chat.cookies_blocked'),
+  too_many: t('chat.slow_down', { seconds: '{{seconds}}' }),
+  unavailable: t('chat.unavailable'),
   open_tab: t('chat.open_tab'),
 });
 
@@ -115,7 +117,13 @@ export const chatScript = `'use strict';
   const UPLOAD_LIMIT = ${IMAGE_LIMITS.maxBytes};
   // The frame's words in the page's language (the server put them beside the page).
   const WORDS = JSON.parse(document.getElementById('chat-words').textContent);
-  const failed = (status) => WORDS.error.replace('{{status}}', status);
+  // A refusal in the page's language: the server's own text is bilingual at best (it cannot know the frame's).
+  function failed(status, retryAfter) {
+    if (status === 429) return WORDS.too_many.replace('{{seconds}}', retryAfter || '60');
+    if (status === 503) return WORDS.unavailable;
+    if (status === 413) return WORDS.file_too_large;
+    return WORDS.error.replace('{{status}}', status);
+  }
   let last = 0;
   const KEYBOARDS = { email: 'email', username: 'email', tel: 'tel', 'one-time-code': 'numeric' };
   // The current question asks for a secret (a password): mask the field and never echo what was typed.
@@ -253,7 +261,7 @@ export const chatScript = `'use strict';
         });
         const reply = await response.json();
         if (response.status === 503 && attempt < 3) throw new Error('unavailable');
-        if (!response.ok) return problem(reply.message || failed(response.status));
+        if (!response.ok) return problem(failed(response.status, response.headers.get('retry-after')));
         problem('');
         if (reply.hidden && mine) { mine.textContent = '••••••'; mine.classList.add('secret'); }
         adopt(reply.inbox);
@@ -291,7 +299,7 @@ export const chatScript = `'use strict';
       bar.remove();
       let reply = {};
       try { reply = JSON.parse(xhr.responseText); } catch {}
-      if (xhr.status !== 200) return problem(reply.message || failed(xhr.status));
+      if (xhr.status !== 200) return problem(failed(xhr.status, xhr.getResponseHeader('retry-after')));
       problem('');
       adopt(reply.inbox);
       (reply.messages || []).forEach(show);
