@@ -25,7 +25,7 @@ function createTestApp(
   } = {},
 ) {
   const store = options.store ?? createMemoryStateStore();
-  const inbox = createChatInbox(store, 3600);
+  const inbox = createChatInbox(store, 24 * 3600); // as long as a conversation's idle life, as in kabinet.ts
   const outlet = createWebOutlet(inbox);
   const queue = createMemoryJobQueue();
   const lock = createTicketLock(createMemoryTicketStore());
@@ -44,6 +44,8 @@ function createTestApp(
     // The menu touches no service; test/registration.test.ts runs the flows with real ones.
     services: {} as Services,
     preset: presets.soglasie,
+    // Read at each call, so a test's faked clock ages conversations too.
+    now: () => Date.now(),
   });
   const limiter = (name: string, points: number) =>
     createRateLimiter({ name: `${name}-${++limiterNames}`, points, durationSeconds: 60 });
@@ -256,6 +258,25 @@ describe('web chat updates (long polling)', () => {
     expect(update.messages[0]?.text).toContain('Я задаю вопросы по одному');
     // Well before the 20 s it could have waited (a generous bound: only "it did not wait it out" is asserted).
     expect(Date.now() - began).toBeLessThan(15_000);
+  });
+
+  it('starts the numbering again after an idle expiry, under a new life the page recognises', async () => {
+    // The store reads the clock at each call, so the faked one below ages its entries too.
+    const b = browser(createTestApp({ store: createMemoryStateStore({ now: () => Date.now() }) }));
+    const opened = (await (await b.post({ type: 'open' })).json()) as Reply & { inbox: string };
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 25 * 60 * 60 * 1000);
+      const after = (await (await b.post({ type: 'text', text: 'hello' })).json()) as Reply & {
+        inbox: string;
+      };
+      // The page would drop seq 1 as seen under the old life; under a new one it shows the notice and the menu.
+      expect(after.inbox).not.toBe(opened.inbox);
+      expect(after.messages[0]).toMatchObject({ seq: 1 });
+      expect(after.messages[0]?.text).toContain('Мы давно не общались');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers at once when the page counts in another life of the inbox', async () => {
