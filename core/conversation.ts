@@ -186,7 +186,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
           );
         }
         if (inbound.value === CANCEL_CHOICE.discard) return cancel(state, t, where, commandDeps);
-        if (inbound.value === CANCEL_CHOICE.keep) return here.sayAndAsk(t('cancel.kept'));
+        if (inbound.value === CANCEL_CHOICE.keep)
+          return askingFor({ ...state, turn: state.turn + 1 }, where).sayAndAsk(t('cancel.kept'));
         break;
       }
     }

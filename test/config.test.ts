@@ -34,19 +34,39 @@ describe('configuration', () => {
   it('takes the sites that may frame the chat as origins, and refuses anything more or less than one', () => {
     expect(loadConfig({}).WEB_CHAT_EMBED_ORIGINS).toEqual([]);
     expect(
-      loadConfig({ WEB_CHAT_EMBED_ORIGINS: 'https://www.Insurer.ru/, http://localhost:8080' })
-        .WEB_CHAT_EMBED_ORIGINS,
+      loadConfig({
+        WEB_CHAT_EMBED_ORIGINS: 'https://www.Insurer.ru/, http://localhost:8080',
+        PUBLIC_URL: 'https://kabinet.example.ru',
+      }).WEB_CHAT_EMBED_ORIGINS,
     ).toEqual(['https://www.insurer.ru', 'http://localhost:8080']);
-    for (const bad of [
+    const refused = [
       'https://insurer.ru/chat',
       'insurer.ru',
-      "https://a.ru 'unsafe-inline'",
       'ftp://a.ru',
       '*',
-    ])
+      // What a URL parser lets through in a host: it would end the CSP directive, or allow every site.
+      'https://a.ru;script-src',
+      'https://a.ru;sandbox',
+      'https://*',
+      'https://*.ru',
+      // A page anyone on the way can rewrite.
+      'http://www.insurer.ru',
+    ];
+    for (const bad of refused)
       expect(() => loadConfig({ WEB_CHAT_EMBED_ORIGINS: bad }), bad).toThrow(
         /WEB_CHAT_EMBED_ORIGINS: expected origins/,
       );
+  });
+
+  it('refuses embedding when the chat is served over plain http off this machine', () => {
+    const embedding = { WEB_CHAT_EMBED_ORIGINS: 'https://www.insurer.ru' };
+    expect(() => loadConfig({ ...embedding, PUBLIC_URL: 'http://kabinet.lan:3000' })).toThrow(
+      /WEB_CHAT_EMBED_ORIGINS: needs PUBLIC_URL on https/,
+    );
+    expect(
+      loadConfig({ ...embedding, PUBLIC_URL: 'http://127.0.0.1:3000' }).WEB_CHAT_EMBED_ORIGINS,
+    ).toHaveLength(1);
+    expect(loadConfig(embedding).WEB_CHAT_EMBED_ORIGINS).toHaveLength(1); // localhost by default
   });
 
   it('takes RESET_MODE chosen or sent, and refuses anything else', () => {

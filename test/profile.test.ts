@@ -119,6 +119,12 @@ describe('profile (Soglasie)', () => {
     const kept = await c.choose('cancel:keep');
     expect(said(kept)).toContain('Хорошо, продолжаем.');
     expect(question(kept)).toContain('Фамилия: Иванова\nИмя: Анна-Мария');
+    // The confirmation's buttons are spent: a late "Yes, cancel" (still on screen in Telegram) drops nothing.
+    const confirmation = asked.at(-1);
+    const spent = confirmation?.type === 'choices' ? confirmation.nonce : undefined;
+    const late = await c.send({ type: 'choice', value: 'cancel:discard', nonce: spent });
+    expect(said(late)).toContain('устарел');
+    expect(question(late)).toContain('Фамилия: Иванова');
     // Correcting a field from the summary: the other answers are still there to lose.
     await c.choose('edit');
     await c.choose('surname');

@@ -7,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAt, chromiumAvailable, launchChromium, screenshot } from './support/browser';
 import { freePort, type RunningService, startService } from './support/service-process';
 
-/** An insurer's own page on another site, with the widget's one tag on it. */
+/**
+ * An insurer's own page on another site, with the widget's one tag on it, and CSS of its own that would show a
+ * hidden frame (as some sites' resets do).
+ */
 async function insurerSite(widgetSrc: string): Promise<{ url: string; server: Server }> {
   const port = await freePort();
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Insurer</title></head>
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Insurer</title><style>iframe { display: block }</style></head>
 <body><h1>Insurer's home page</h1><script src="${widgetSrc}" defer></script></body></html>`;
   const server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -21,6 +21,7 @@ function createTestApp(
     messagesPerMinute?: number;
     secure?: boolean;
     embedOrigins?: string[];
+    updatesPerMinute?: number;
     stopping?: AbortSignal;
   } = {},
 ) {
@@ -54,6 +55,7 @@ function createTestApp(
     limits: {
       messages: limiter('messages', options.messagesPerMinute ?? 1000),
       newConversations: limiter('new', 3),
+      updates: limiter('updates', options.updatesPerMinute ?? 1000),
     },
     // In-process requests have no socket: the tests name the client in a header.
     clientAddress: (c) => c.req.header('x-test-client') ?? null,
@@ -227,6 +229,17 @@ describe('web chat session scope', () => {
     }
   });
 
+  it('reads no chat on routes outside it, so a store outage does not touch them', async () => {
+    const store = createMemoryStateStore();
+    const b = browser(createTestApp({ store }));
+    await b.post({ type: 'open' });
+    store.get = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    };
+    expect((await b.request('/nowhere')).status).toBe(404);
+    expect((await b.request('/chat/updates?after=0')).status).toBe(503);
+  });
+
   it('never starts a chat when only reading: a poll still carrying a revoked token leaves the cookie alone', async () => {
     const b = browser(createTestApp());
     const none = await b.request('/chat/updates?after=0');
@@ -288,6 +301,28 @@ describe('web chat updates (long polling)', () => {
     expect(update.inbox).not.toBe('an-old-life');
   });
 
+  it('holds at most two waiting requests per chat: a third is answered at once', async () => {
+    const b = browser(createTestApp());
+    const opened = (await (await b.post({ type: 'open' })).json()) as { inbox: string };
+    const poll = () => b.request(`/chat/updates?after=2&life=${opened.inbox}&wait=20`);
+    const held = [poll(), poll()];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const began = Date.now();
+    expect((await json(poll())).messages).toEqual([]);
+    expect(Date.now() - began).toBeLessThan(5_000); // not the 20 s the first two wait
+    await b.post({ type: 'text', text: '/help' }); // lets the two held ones go
+    for (const answer of await Promise.all(held)) expect((await json(answer)).messages).toHaveLength(2);
+  });
+
+  it('counts requests for updates against the client, with Retry-After past the budget', async () => {
+    const b = browser(createTestApp({ updatesPerMinute: 2 }));
+    await b.post({ type: 'open' });
+    for (let i = 0; i < 2; i++) expect((await b.request('/chat/updates?after=0')).status).toBe(200);
+    const refused = await b.request('/chat/updates?after=0');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
   it('lets every waiting page go when the instance stops, and refuses a wait past 25 s', async () => {
     const stopping = new AbortController();
     const b = browser(createTestApp({ stopping: stopping.signal }));
@@ -306,7 +341,7 @@ describe("web chat embedded in an insurer's site (WEB_CHAT_EMBED_ORIGINS)", () =
   it('lets the named sites frame the chat page, and no page else', async () => {
     const app = createTestApp({ embedOrigins: [insurer] });
     const page = await app.request('/');
-    expect(page.headers.get('content-security-policy')).toContain(`frame-ancestors 'self' ${insurer}`);
+    expect(page.headers.get('content-security-policy')).toContain(`frame-ancestors ${insurer};`);
     expect(page.headers.get('x-frame-options')).toBeNull();
     for (const path of ['/healthz', '/chat/updates?after=0', '/nowhere']) {
       const other = await app.request(path);
@@ -327,6 +362,32 @@ describe("web chat embedded in an insurer's site (WEB_CHAT_EMBED_ORIGINS)", () =
     expect(cookie).toMatch(/Secure/);
     expect(cookie).toMatch(/SameSite=None/);
     expect(cookie).toMatch(/Partitioned/);
+    // Its own name: a chat cookie from before embedding was switched on is not taken for it (a browser would send
+    // both, the old one first, and it would shadow every new one, a sign-in's included).
+    expect(cookie).toMatch(/^kabinet_chat=/);
+    const before = (await createTestApp().request('/')).headers.get('set-cookie') ?? '';
+    const returning = await createTestApp({ embedOrigins: [insurer] }).request('/', {
+      headers: { cookie: before.split(';')[0] ?? '' },
+    });
+    expect(returning.headers.get('set-cookie')).toMatch(/^kabinet_chat=/);
+  });
+
+  it("refuses the chat's API to another site's page (Fetch Metadata)", async () => {
+    const b = browser(createTestApp({ embedOrigins: [insurer] }));
+    await b.request('/');
+    for (const site of ['cross-site', 'same-site']) {
+      const posted = await b.request('/chat/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'sec-fetch-site': site },
+        body: JSON.stringify({ id: 'x1', body: { type: 'open' } }),
+      });
+      expect(posted.status, site).toBe(403);
+      const read = await b.request('/chat/updates?after=0&wait=25', { headers: { 'sec-fetch-site': site } });
+      expect(read.status, site).toBe(403);
+    }
+    // The page itself, framed or not, asks from its own origin.
+    const own = await b.request('/chat/updates?after=0', { headers: { 'sec-fetch-site': 'same-origin' } });
+    expect(own.status).toBe(200);
   });
 
   it("serves the widget and the insurer's mark to other sites' pages", async () => {

@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): Hono {
         defaultSrc: ["'self'"],
         // blob: shows a picture the customer chose before it is sent.
         imgSrc: ["'self'", 'blob:'],
-        frameAncestors: [(c) => (framable(c) ? ["'self'", ...embedders].join(' ') : "'none'")],
+        frameAncestors: [(c) => (framable(c) ? embedders.join(' ') : "'none'")],
         formAction: ["'self'"],
       },
     }),

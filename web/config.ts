@@ -42,7 +42,7 @@ const schema = z.object({
         .string()
         .refine(isOrigin, {
           message:
-            'expected origins like https://www.insurer.ru,https://insurer.kz (scheme, host and port only)',
+            'expected origins like https://www.insurer.ru,https://insurer.kz (https, host and port only; http only for localhost)',
         })
         .transform((origin) => new URL(origin).origin),
     ),
@@ -115,6 +115,19 @@ const slackTogether = [
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema
     .superRefine((config, context) => {
+      // A framed chat's cookie is Secure: over plain http (but on this machine) no browser would keep it, and every
+      // message would start a new chat.
+      const served = new URL(config.PUBLIC_URL ?? 'http://localhost');
+      if (
+        config.WEB_CHAT_EMBED_ORIGINS.length > 0 &&
+        served.protocol !== 'https:' &&
+        !isLoopback(served.hostname)
+      )
+        context.addIssue({
+          code: 'custom',
+          path: ['WEB_CHAT_EMBED_ORIGINS'],
+          message: 'needs PUBLIC_URL on https (a framed chat keeps its cookie only over HTTPS)',
+        });
       const set = slackTogether.filter((name) => config[name] !== undefined);
       if (set.length === 0 || set.length === slackTogether.length) return;
       for (const name of slackTogether.filter((n) => config[n] === undefined))
@@ -143,18 +156,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-/** `https://host[:port]` and nothing more: what a browser compares `frame-ancestors` with. */
+/**
+ * `https://host[:port]` and nothing more: what a browser compares `frame-ancestors` with. The host is plain
+ * letters, digits, dots and hyphens (punycode for others): a URL parser lets `;`, `*` and quotes through, which
+ * would end the directive or allow every site. Plain http only for this machine (a page an attacker on the way
+ * can rewrite must not frame the chat).
+ */
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);
+    const loopback = isLoopback(url.hostname);
     return (
-      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) &&
+      (/^(?:[a-z0-9-]+\.)*[a-z0-9-]+$/.test(url.hostname) || url.hostname === '[::1]') &&
       url.origin === value.replace(/\/$/, '').toLowerCase()
     );
   } catch {
     return false;
   }
 }
+
+const isLoopback = (hostname: string) =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 
 const isSecret = (name: string) => /TOKEN|SECRET|KEY|PASS/.test(name);
 const hideCredentials = (value: string) => value.replace(/\/\/[^/@]*@/, '//…@');

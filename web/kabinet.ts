@@ -215,6 +215,9 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     limits: {
       messages: limiter('chat-messages', 120, 60),
       newConversations: limiter('chat-conversations', 60, 3600),
+      // A page asks about every 25 s, and again at once after each answer: this leaves room for many pages
+      // behind one address (a carrier's NAT), not for a loop.
+      updates: limiter('chat-updates', 600, 60),
     },
     clientAddress: (c) => clientAddress(c, config.TRUST_PROXY),
     inbox,

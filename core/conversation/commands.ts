@@ -49,16 +49,17 @@ export async function runCommand<S>(
       return { state: next, out: await deps.greet(next, where) };
     }
     case 'cancel': {
-      // Asked, not done, where answers would be lost; the question is not a step, so the flow's own buttons
-      // (and typing an answer) still work, as after /language.
+      // Asked, not done, where answers would be lost. The question is not a step (a typed answer still goes to
+      // the step), but it counts a turn: its buttons are the live ones, and answered, they are spent.
       if (!catalogue.cancelAsks(state)) return cancel(state, t, where, deps);
+      const asked = { ...state, turn: state.turn + 1 };
       const rows = [
         [{ value: CANCEL_CHOICE.discard, label: t('cancel.discard') }],
         [{ value: CANCEL_CHOICE.keep, label: t('cancel.keep') }],
       ];
       return {
-        state,
-        out: [{ type: 'choices', text: t('cancel.confirm'), rows, nonce: String(state.turn) }],
+        state: asked,
+        out: [{ type: 'choices', text: t('cancel.confirm'), rows, nonce: String(asked.turn) }],
       };
     }
     case 'back': {

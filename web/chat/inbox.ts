@@ -82,24 +82,25 @@ export function createChatInbox(store: StateStore, ttlSeconds: number) {
       return added;
     },
     /**
-     * Resolves when this instance adds to the conversation's inbox, after `ms`, or when `signal` aborts, whichever
+     * Resolves when this instance adds to the conversation's inbox, after `ms`, or when a signal aborts, whichever
      * comes first. Another instance's additions are not heard: a waiter looks again after `ms` for those.
      */
-    changed(conversationId: string, ms: number, signal: AbortSignal): Promise<void> {
+    changed(conversationId: string, ms: number, signals: AbortSignal[]): Promise<void> {
       return new Promise((resolve) => {
         const waiters = waiting.get(conversationId) ?? new Set();
         waiting.set(conversationId, waiters);
+        // Listeners are removed when done: a long-lived signal (the instance's stop) gathers none.
         const done = () => {
           clearTimeout(timer);
-          signal.removeEventListener('abort', done);
+          for (const signal of signals) signal.removeEventListener('abort', done);
           waiters.delete(done);
           if (waiters.size === 0 && waiting.get(conversationId) === waiters) waiting.delete(conversationId);
           resolve();
         };
         const timer = setTimeout(done, ms);
-        signal.addEventListener('abort', done);
+        for (const signal of signals) signal.addEventListener('abort', done);
         waiters.add(done);
-        if (signal.aborted) done();
+        if (signals.some((s) => s.aborted)) done();
       });
     },
     /** The messages of one batch, as the page shows them, and the inbox's life (null: none yet). */

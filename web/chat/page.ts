@@ -248,8 +248,8 @@ export const chatScript = `'use strict';
 
   // A message that met a dropped connection or an outage (503) goes again under the same id: the server handles
   // it once and answers a repeat with the replies it saved, so nothing is lost and nothing runs twice.
-  const send = (body, echo) => working(deliver(body, echo));
-  async function deliver(body, echo) {
+  const send = (body, echo, locale) => working(deliver(body, echo, locale));
+  async function deliver(body, echo, locale) {
     const id = newId();
     const mine = echo === undefined ? null : bubble('me', echo);
     for (let attempt = 0; ; attempt++) {
@@ -257,7 +257,7 @@ export const chatScript = `'use strict';
         const response = await fetch('/chat/messages', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ id, body, locale: document.documentElement.lang }),
+          body: JSON.stringify({ id, body, locale: locale || document.documentElement.lang }),
         });
         const reply = await response.json();
         if (response.status === 503 && attempt < 3) throw new Error('unavailable');
@@ -323,16 +323,19 @@ export const chatScript = `'use strict';
         const response = await fetch('/chat/updates?after=' + last + '&life=' + encodeURIComponent(life || '') + '&wait=25');
         if (!response.ok) throw new Error(String(response.status));
         const update = await response.json();
+        // No chat behind this page any more (its cookie expired or was replaced): nothing to wait for until the
+        // customer writes again, which starts one.
+        if (update.fresh) throw new Error('no chat');
         failures = 0;
         // Another life: what it holds was numbered afresh, so ask for all of it.
         if (adopt(update.inbox)) continue;
         update.messages.forEach(show);
-        // Answered at once with nothing (a server about to stop): a moment before asking again.
+        // Answered at once with nothing (a server about to stop): a moment before asking again, not all pages at once.
         if (update.messages.length === 0 && Date.now() - began < 1000)
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+          await new Promise((resolve) => setTimeout(resolve, 1000 + Math.random() * 2000));
       } catch {
         failures++;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 1000 * 2 ** failures)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 1000 * 2 ** failures) + Math.random() * 1000));
       }
     }
   }
@@ -341,7 +344,8 @@ export const chatScript = `'use strict';
   for (const link of document.querySelectorAll('header nav a')) {
     link.addEventListener('click', async (event) => {
       event.preventDefault();
-      await send({ type: 'choice', value: 'lang:' + link.lang });
+      // The new language as the hint too: a conversation that expired meanwhile starts afresh in it.
+      await send({ type: 'choice', value: 'lang:' + link.lang }, undefined, link.lang);
       location.href = link.href;
     });
   }

@@ -23,7 +23,7 @@ export interface ChatDeps {
    * Budgets per client address: messages (a flood), and new conversations (a script rotating cookies to get
    * fresh per-conversation budgets, e.g. for codes).
    */
-  limits: { messages: RateLimiter; newConversations: RateLimiter };
+  limits: { messages: RateLimiter; newConversations: RateLimiter; updates: RateLimiter };
   /** The client's address, or null when the runtime cannot tell. */
   clientAddress(c: Context): string | null;
   /** Where rotated and revoked session tokens are kept. */
@@ -44,8 +44,14 @@ export interface ChatDeps {
 
 /** Longest a page's request for updates waits for one (long polling). Seconds. */
 const UPDATES_WAIT_MAX = 25;
-/** How often a waiting request looks again, for messages another instance added. Milliseconds. */
-const UPDATES_RECHECK_MS = 1000;
+/**
+ * How often a waiting request looks again, for messages another instance added (this instance's wake it at once).
+ * Milliseconds; a page polled as often before it waited.
+ */
+const UPDATES_RECHECK_MS = 3000;
+/** Requests that may wait at once: per conversation (a page and a reload), and on this instance in all. */
+const WAITERS_PER_CONVERSATION = 2;
+const WAITERS_PER_INSTANCE = 5000;
 
 /** Largest picture the page may upload (Telegram's limit too). Bytes. */
 const UPLOAD_LIMIT = IMAGE_LIMITS.maxBytes;
@@ -107,14 +113,29 @@ export function createChatRoutes(deps: ChatDeps) {
     c.set('session', await sessions.read(c));
     await next();
   };
+  // The chat's API answers the chat's own page only: a browser says where a request comes from (Fetch Metadata),
+  // and another site's page, the insurer's included, has no business calling it, only framing the page.
+  const ownPageOnly: MiddlewareHandler = async (c, next) => {
+    const site = c.req.header('sec-fetch-site');
+    if (site === 'cross-site' || site === 'same-site')
+      throw new HTTPException(403, { message: 'the chat answers its own page only' });
+    await next();
+  };
+  for (const path of ['/chat/messages', '/chat/upload', '/chat/updates', '/chat/files/*'])
+    app.use(path, ownPageOnly);
   app.use('/', withSession);
   app.use('/chat/messages', withSession);
   app.use('/chat/upload', withSession);
   // Reading needs a chat but never starts one: see `peek`.
-  reading.use(async (c, next) => {
+  const withChatIfAny: MiddlewareHandler<ReaderEnv> = async (c, next) => {
     c.set('session', await sessions.peek(c));
     await next();
-  });
+  };
+  reading.use('/chat/updates', withChatIfAny);
+  reading.use('/chat/files/*', withChatIfAny);
+  /** Waiting requests per conversation, on this instance. */
+  const waiters = new Map<string, number>();
+  let waiting = 0;
 
   // The frame speaks the language asked for (`?lang=`), else the browser's first the insurer offers, else its own.
   app.get('/', (c) => {
@@ -265,17 +286,32 @@ export function createChatRoutes(deps: ChatDeps) {
     if (!Number.isSafeInteger(wait) || wait < 0 || wait > UPDATES_WAIT_MAX)
       throw new HTTPException(400, { message: `wait: expected seconds from 0 to ${UPDATES_WAIT_MAX}` });
     const known = c.req.query('life');
+    await admit(limits.updates, clientNetwork(deps.clientAddress(c) ?? 'unknown'));
     const session = c.get('session');
     // `fresh`: the request came without a chat (a framed page whose browser refuses the cookie).
     if (!session) return c.json({ messages: [], inbox: null, fresh: true });
-    const deadline = Date.now() + wait * 1000;
-    const gone = AbortSignal.any([c.req.raw.signal, stopping]);
-    for (;;) {
-      const { messages, life } = await inbox.since(session.conversationId, after);
-      const news = messages.length > 0 || (known !== undefined && life !== null && life !== known);
-      const left = deadline - Date.now();
-      if (news || left <= 0 || gone.aborted) return c.json({ messages, inbox: life, fresh: false });
-      await inbox.changed(session.conversationId, Math.min(left, UPDATES_RECHECK_MS), gone);
+    const { conversationId } = session;
+    // Past the caps a request is answered at once, as without `wait`: nobody holds many requests open.
+    const held = waiters.get(conversationId) ?? 0;
+    const mayWait = held < WAITERS_PER_CONVERSATION && waiting < WAITERS_PER_INSTANCE;
+    const deadline = Date.now() + (mayWait ? wait * 1000 : 0);
+    waiters.set(conversationId, held + 1);
+    waiting++;
+    try {
+      const ended = [c.req.raw.signal, stopping];
+      for (;;) {
+        const { messages, life } = await inbox.since(conversationId, after);
+        const news = messages.length > 0 || (known !== undefined && life !== null && life !== known);
+        const left = deadline - Date.now();
+        if (news || left <= 0 || ended.some((s) => s.aborted))
+          return c.json({ messages, inbox: life, fresh: false });
+        await inbox.changed(conversationId, Math.min(left, UPDATES_RECHECK_MS), ended);
+      }
+    } finally {
+      waiting--;
+      const left = (waiters.get(conversationId) ?? 1) - 1;
+      if (left > 0) waiters.set(conversationId, left);
+      else waiters.delete(conversationId);
     }
   });
 

@@ -3,7 +3,6 @@ import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { base64url, digest } from '../../core/digest';
 import type { StateStore } from '../../core/ports/state-store';
 
-const COOKIE = 'kabinet_session';
 /** 128 random bits, then when the token was issued (seconds, base 36): a token outlives its cookie nowhere. */
 const TOKEN = /^([A-Za-z0-9_-]{22})~([0-9a-z]{1,10})$/;
 /** How long a browser keeps its chat. Seconds. */
@@ -44,6 +43,10 @@ export function createChatSessions({ store, secret, secure, framed = false }: Ch
   // Over HTTPS the cookie is `__Host-` prefixed: the browser then refuses it unless it was set by this very
   // host, securely, for every path, so a sibling subdomain cannot plant a session of its choosing.
   const prefix = secure ? 'host' : undefined;
+  // A framed chat's cookie has its own name: a browser keeps a partitioned and an unpartitioned cookie of one name
+  // side by side and sends both, oldest first, so after embedding is switched on (or off) a returning customer's
+  // old cookie would shadow every new one, a sign-in's rotated token included. Switching starts new chats instead.
+  const COOKIE = framed ? 'kabinet_chat' : 'kabinet_session';
   /** A token's name (its hash): its record is `websession:<name>`, and unless rotated it opens `web:<name>`. */
   const nameOf = (token: string) => digest(token, 22);
 

@@ -32,8 +32,10 @@ export function widgetScript({ color, languages, translations, insurer }: Widget
   const settings = JSON.stringify({ color, languages, words }).replace(/</g, '\\u003c');
   return `'use strict';
 (() => {
-  const script = document.currentScript;
-  if (!script || window.__kabinetWidget) return;
+  // The tag that loaded this script (an async or module load has no currentScript: found by its address then).
+  const script = document.currentScript || document.querySelector('script[src$="/chat/widget.js"]');
+  if (!script) return console.warn('Kabinet widget: cannot find its own <script> tag; load it with a plain <script src> tag');
+  if (window.__kabinetWidget) return;
   window.__kabinetWidget = true;
   const SETTINGS = ${settings};
   const origin = new URL(script.src).origin;
@@ -81,6 +83,8 @@ export function widgetScript({ color, languages, translations, insurer }: Widget
       document.body.append(frame);
     } else frame.hidden = !frame.hidden;
     const open = !frame.hidden;
+    // The site's own CSS may show a hidden frame (iframe { display: block }): this says it louder.
+    frame.style.display = open ? 'block' : 'none';
     launcher.setAttribute('aria-expanded', String(open));
     launcher.setAttribute('aria-label', open ? words.close : words.open);
     launcher.title = open ? words.close : words.open;
