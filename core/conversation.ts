@@ -70,7 +70,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'same': {
         const t = translations(state.locale ?? defaultLocale);
         const kept = { ...state, data: withAnswers(state.data, transition.set) };
-        return askingFor(kept, where).sayAndAsk(t(transition.error.key, transition.error.vars));
+        return askingFor(kept, where).refuse(t(transition.error.key, transition.error.vars));
       }
       case 'step': {
         const moved = moveTo(state, state.flow, transition.step, true);
@@ -174,7 +174,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       }
       case 'choice': {
         if (inbound.nonce !== undefined && inbound.nonce !== String(state.turn))
-          return here.sayAndAsk(t('error.stale_button'));
+          return here.refuse(t('error.stale_button'));
         if (inbound.value.startsWith(LANGUAGE_CHOICE)) {
           const chosen =
             matchLocale(inbound.value.slice(LANGUAGE_CHOICE.length), preset.languages) ??
@@ -194,7 +194,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     const step = catalogue.stepOf(state);
     if (!step) throw new Error(`no step ${state.flow}/${state.step}`);
     const reading = readAnswer(inbound, step, await here.prompt(), maxTextLength);
-    if (!reading.ok) return here.sayAndAsk(t(reading.refusal.key, reading.refusal.vars));
+    if (!reading.ok) return here.refuse(t(reading.refusal.key, reading.refusal.vars));
     return follow(await step.handle(reading.answer, here.ctx), state, where);
   }
 

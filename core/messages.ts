@@ -78,8 +78,11 @@ export type AnswerKind =
   | 'bday';
 
 export type Outbound =
-  /** `secret`: the answer to this question is a secret, so a channel masks what the customer types. */
-  | { type: 'text'; text: string; secret?: boolean; expects?: AnswerKind }
+  /**
+   * `secret`: the answer to this question is a secret, so a channel masks what the customer types. `refusal`: the
+   * customer's answer was not taken, and this says why (a channel may show it as an error).
+   */
+  | { type: 'text'; text: string; secret?: boolean; expects?: AnswerKind; refusal?: boolean }
   /** A question answered by buttons; `rows` lay the buttons out, `nonce` comes back with the tap. */
   | { type: 'choices'; text: string; rows: Option[][]; nonce: string; secret?: boolean; expects?: AnswerKind }
   | { type: 'contact-request'; text: string; button: string; expects?: AnswerKind }

@@ -129,6 +129,10 @@ describe.skipIf(!chromiumAvailable)('the web chat page, accessible in Chromium',
     await answer(page, 'not-an-email');
     // The error, then the question again: the error is the bubble before the last.
     expect(await bots(page).nth(-2).textContent()).toContain('Это не похоже на адрес электронной почты');
+    // Shown as an error, and said at once to a screen reader; the question after it is not.
+    expect(await bots(page).nth(-2).getAttribute('class')).toContain('refusal');
+    expect(await bots(page).nth(-2).locator('[role="alert"]').count()).toBe(1);
+    expect(await lastBot(page).locator('[role="alert"]').count()).toBe(0);
     await axeCheckpoint(page, 'email-error');
 
     await answer(page, person.email);

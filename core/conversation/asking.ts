@@ -31,6 +31,8 @@ export interface Asking<S> {
   ask(): Promise<Outbound[]>;
   /** Says `text`, then asks the question again. */
   sayAndAsk(text: string): Promise<{ state: ConversationState; out: Outbound[] }>;
+  /** Says why the answer was not taken, then asks the question again. */
+  refuse(text: string): Promise<{ state: ConversationState; out: Outbound[] }>;
 }
 
 /** Builds the step context of a state once (in the state's language), and what asking its question needs. */
@@ -72,6 +74,7 @@ export function createAsking<S>(deps: AskingDeps<S>) {
       prompt,
       ask,
       sayAndAsk: async (text) => ({ state, out: [{ type: 'text', text }, ...(await ask())] }),
+      refuse: async (text) => ({ state, out: [{ type: 'text', text, refusal: true }, ...(await ask())] }),
     };
   };
 }

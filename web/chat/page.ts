@@ -78,6 +78,7 @@ header nav a[aria-current] { color: inherit; text-decoration: none; font-weight:
 #log { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 16px; display: flex; flex-direction: column; gap: 8px; }
 #log li { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; }
 #log li.bot { align-self: flex-start; background: #f0f2f7; }
+#log li.refusal { background: #fff1f0; border-left: 4px solid #b42318; }
 #log li.me { align-self: flex-end; background: var(--brand); color: #fff; }
 #log li.me.secret { letter-spacing: 2px; }
 #log li a { color: var(--brand); word-break: break-all; }
@@ -136,7 +137,7 @@ export const chatScript = `'use strict';
   function bubble(cls, text) {
     const li = document.createElement('li');
     li.className = cls;
-    if (cls === 'bot') {
+    if (cls.startsWith('bot')) {
       for (const part of String(text).split(LINK)) {
         if (!LINK.test(part)) { li.append(part); continue; }
         const url = part.replace(/[.,;:!?)]+$/, '');
@@ -206,7 +207,14 @@ export const chatScript = `'use strict';
     // the SMS, the password manager's new password). A question's messages come last, so it has the last word.
     input.autocomplete = message.expects || 'off';
     input.inputMode = KEYBOARDS[message.expects] || 'text';
-    const li = bubble('bot', message.text);
+    const li = bubble(message.refusal ? 'bot refusal' : 'bot', message.text);
+    // Why an answer was not taken is said at once to a screen reader, and looks unlike a question.
+    if (message.refusal) {
+      const alert = document.createElement('span');
+      alert.setAttribute('role', 'alert');
+      alert.append(...li.childNodes);
+      li.append(alert);
+    }
     if (message.type === 'choices') {
       const box = document.createElement('div');
       box.className = 'options';
