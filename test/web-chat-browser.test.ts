@@ -98,7 +98,9 @@ describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
     }
     // Each picture shows as a preview in the customer's bubble; the summary shows the three kept previews.
     expect(await page.locator('#log li.me.upload img').count()).toBe(3);
-    expect(await page.locator('#log li.me.upload progress').count()).toBe(0); // finished
+    // Finished: the bar goes when the upload's own answer is in, which may come just after the reply the page
+    // heard by long polling.
+    await expect.poll(() => page.locator('#log li.me.upload progress').count()).toBe(0);
     const previews = page.locator('#log li.previews img');
     await expect.poll(() => previews.count()).toBe(3);
     await expect
