@@ -6,7 +6,8 @@ import { presets } from '../core/presets';
 import type { Services } from '../core/services';
 import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
-import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
+import { createInlinePasswordHasher } from '../web/bcrypt-hasher';
+import { createWorkerPasswordHasher } from '../web/password-hasher';
 import { fmt, inProcess, percentile, type Section, sleep, verdict } from './support';
 
 const SECONDS = 10;

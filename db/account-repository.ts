@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { contactKey } from '../core/contacts';
 import { maskDocument } from '../core/documents';
 import { normaliseDocumentNumber } from '../core/policy-rows';
@@ -12,7 +12,6 @@ import type {
 import { fail, ok } from '../core/result';
 import { createActivationRepository } from './activation-repository';
 import type { OpenDatabase } from './database';
-import { pingDatabase } from './database';
 import type { FieldCipher } from './field-cipher';
 import { accounts, activationTokens, auditLog, consents, contacts, policies, profiles } from './schema';
 import { createSessionRepository } from './session-repository';
@@ -298,7 +297,9 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
         details: details ?? undefined,
       }));
     },
-    ping: () => pingDatabase(db),
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
     close,
   };
 }

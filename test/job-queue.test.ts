@@ -6,6 +6,7 @@ import { createFieldCipher } from '../db/field-cipher';
 import { transactionalJobWriter } from '../db/jobs/job-writer';
 import { createMemoryJobQueue } from '../db/jobs/memory-job-queue';
 import { createPgBossQueue, type JobsConnection } from '../db/jobs/pg-boss-queue';
+import { createPgBossWriter } from '../db/jobs/pg-boss-writer';
 import { jobQueueContract } from './contracts/job-queue.contract';
 import { createTestDatabase, serviceUrl } from './support/services';
 
@@ -76,6 +77,23 @@ function transactionalJobs(
       while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 700));
       expect(seen).toEqual([{ id: 'kept' }]);
+    }, 20_000);
+
+    it("runs jobs written without pg-boss (a Worker's writer): once per key, from a transaction too", async () => {
+      const { queue, jobs } = createPgBossWriter(
+        opened.database.db,
+        createFieldCipher(new Uint8Array(32).fill(2)),
+      );
+      expect(await queue.send('notice', { id: 'from-worker' }, 'worker-1')).toBe(true);
+      expect(await queue.send('notice', { id: 'from-worker' }, 'worker-1')).toBe(false); // a retried request
+      await opened.database.db.transaction((tx) =>
+        jobs.within(tx, [{ queue: 'notice', data: { id: 'from-worker-tx' }, key: 'worker-2' }]),
+      );
+      await expect
+        .poll(() => seen.map((job) => job.id), { timeout: 10_000 })
+        .toEqual(expect.arrayContaining(['from-worker', 'from-worker-tx']));
+      await new Promise((r) => setTimeout(r, 700));
+      expect(seen.filter((job) => job.id === 'from-worker')).toHaveLength(1);
     }, 20_000);
   });
 }

@@ -3,7 +3,8 @@ import { createCodeService } from '../core/codes';
 import { createFieldCipher } from '../db/field-cipher';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { createRateLimiter } from '../db/state/rate-limiter';
-import { createInlinePasswordHasher, createWorkerPasswordHasher } from '../web/password-hasher';
+import { createInlinePasswordHasher } from '../web/bcrypt-hasher';
+import { createWorkerPasswordHasher } from '../web/password-hasher';
 
 describe('personal data cipher', () => {
   const cipher = createFieldCipher(new Uint8Array(32).fill(1));

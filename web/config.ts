@@ -28,6 +28,8 @@ const schema = z.object({
   PUBLIC_URL: optional(urlWith(['http://', 'https://'], 'https://kabinet.example.com')),
   INSURER: z.enum(insurerIds, { message: `expected one of: ${insurerIds.join(', ')}` }).default('soglasie'),
   RESET_MODE: optional(z.enum(resetModes, { message: `expected one of: ${resetModes.join(', ')}` })),
+  /** A Worker forwards what only Node serves (pictures, webhooks, staff pages) to this Node deployment. */
+  KABINET_NODE_URL: optional(urlWith(['http://', 'https://'], 'https://node.kabinet.example.com')),
   /** Sites that may show the web chat in a frame (the widget): origins, comma-separated. Unset: none. */
   WEB_CHAT_EMBED_ORIGINS: z.preprocess(
     (value) =>

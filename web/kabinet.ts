@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { Bot } from 'grammy';
 import type { Hono } from 'hono';
@@ -33,11 +32,13 @@ import { createMemoryTicketStore, createTicketLock } from '../db/state/ticket-lo
 import { createActivationRoutes } from './activation-routes';
 import { createApp } from './app';
 import { createChatInbox, createWebOutlet } from './chat/inbox';
+import { chatLimits } from './chat/limits';
 import { clientAddress } from './client-address';
 import type { Config } from './config';
 import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
 import { createDelivery } from './delivery';
+import { deriveSecret, sharedSecrets } from './derived-secrets';
 import { createSharpPreparer } from './images/sharp-preparer';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
@@ -102,6 +103,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     resetMode: config.RESET_MODE ?? presets[config.INSURER].resetMode,
   };
   const dataKey = await resolveDataKey(config);
+  const secrets = sharedSecrets(dataKey);
   const delivery = createDelivery(config, logger); // checked before anything opens
 
   // Records and the job queue open in the background so the web chat answers at once; what needs them waits.
@@ -172,8 +174,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     passwords,
     sealer: cipher,
     limiter,
-    codeSecret: deriveSecret(dataKey, 'one-time-codes'),
-    activationSecret: deriveSecret(dataKey, 'activation-links'),
+    codeSecret: secrets.codeSecret,
+    activationSecret: secrets.activationSecret,
     publicUrl: config.PUBLIC_URL,
     logger,
     idleSeconds: IDLE_SECONDS,
@@ -212,17 +214,11 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     engine: runtime.engine,
     embedOrigins: config.WEB_CHAT_EMBED_ORIGINS,
     stopping: draining.signal,
-    limits: {
-      messages: limiter('chat-messages', 120, 60),
-      newConversations: limiter('chat-conversations', 60, 3600),
-      // A page asks about every 25 s, and again at once after each answer: this leaves room for many pages
-      // behind one address (a carrier's NAT), not for a loop.
-      updates: limiter('chat-updates', 600, 60),
-    },
+    limits: chatLimits(limiter),
     clientAddress: (c) => clientAddress(c, config.TRUST_PROXY),
     inbox,
     store,
-    sessionSecret: deriveSecret(dataKey, 'web-session-cookie').toString('base64url'),
+    sessionSecret: secrets.sessionSecret,
     preset,
     secureCookies: config.PUBLIC_URL.startsWith('https://'),
     preview: runtime.identity.preview,
@@ -370,9 +366,4 @@ async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
-}
-
-/** A purpose-bound key from DATA_KEY, so one secret serves several uses without reusing it directly. */
-function deriveSecret(dataKey: Uint8Array, purpose: string): Buffer {
-  return createHmac('sha256', dataKey).update(`kabinet:${purpose}`).digest();
 }

@@ -1,10 +1,7 @@
 import { availableParallelism } from 'node:os';
-import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
 import type { PasswordHasher } from '../core/ports/password-hasher';
-
-/** bcrypt work factor: ≈70 ms a hash on these machines; at least 10 (the floor). */
-export const BCRYPT_COST = 10;
+import { BCRYPT_COST } from './bcrypt-hasher';
 
 /**
  * bcrypt in a pool of worker threads (one per core, at a lower scheduling priority), so other chats keep
@@ -27,12 +24,4 @@ export function createWorkerPasswordHasher(options: { cost?: number; threads?: n
     close: () => pool.destroy(),
   };
   return hasher;
-}
-
-/** The same on the calling thread, for runtimes without worker threads (Workers) and for tests. */
-export function createInlinePasswordHasher(cost = BCRYPT_COST): PasswordHasher {
-  return {
-    hash: (password) => bcrypt.hash(password, cost),
-    verify: (password, hash) => bcrypt.compare(password, hash),
-  };
 }

@@ -49,7 +49,7 @@ export const noJobWriter: JobWriter = {
  * pg-boss's statements (`$1`-numbered parameters) run through a drizzle transaction, on Postgres and PGlite
  * alike: each `$n` becomes a bound parameter of drizzle's own.
  */
-function executorWithin(tx: Database): PgBoss.Db {
+export function executorWithin(tx: Database): PgBoss.Db {
   return {
     async executeSql(text, values) {
       // Fine for pg-boss's insert (the only statement sent this way); a `$1` inside a quoted literal would be

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { describeError, type Logger } from '../../core/logger';
 import {
@@ -10,6 +9,7 @@ import {
   queueSettings,
 } from '../../core/ports/job-queue';
 import type { Sealer } from '../../core/ports/sealer';
+import { jobIdOf, openJob, sealJob } from './job-rows';
 
 /** Where pg-boss keeps its tables: a Postgres server by URL, or any executor (PGlite through `pgliteExecutor`). */
 export type JobsConnection = { connectionString: string } | { db: PgBoss.Db };
@@ -72,18 +72,15 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pg
     });
   }
   const workers: string[] = [];
-  const seal = async (queue: QueueName, data: JobData) => ({
-    sealed: await options.sealer.seal(JSON.stringify(data), `job:${queue}`),
-  });
-  const open = async (queue: QueueName, stored: { sealed: string }) =>
-    JSON.parse(await options.sealer.open(stored.sealed, `job:${queue}`)) as JobData;
+  const seal = (queue: QueueName, data: JobData) => sealJob(options.sealer, queue, data);
+  const open = (queue: QueueName, stored: { sealed: string }) => openJob(options.sealer, queue, stored);
 
   const wake = () => {
     for (const worker of workers) boss.notifyWorker(worker);
   };
   const sendOne = async (job: QueuedJob, db?: PgBoss.Db) =>
     boss.send(job.queue, await seal(job.queue, job.data), {
-      id: uuidFrom(`${job.queue}:${job.key}`),
+      id: jobIdOf(job.queue, job.key),
       ...(job.startAfter ? { startAfter: job.startAfter } : {}),
       ...(db ? { db } : {}),
     });
@@ -166,10 +163,4 @@ async function retryOnDeadlock(work: () => Promise<void>, tries = 5): Promise<vo
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
     }
   }
-}
-
-/** A UUID-shaped digest of `key`: the same key always names the same job. */
-function uuidFrom(key: string): string {
-  const hex = createHash('sha256').update(key).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,0 +1,59 @@
+import { insertJob } from 'pg-boss/src/plans.js';
+import type { JobQueue } from '../../core/ports/job-queue';
+import type { Sealer } from '../../core/ports/sealer';
+import type { Database } from '../database';
+import { jobIdOf, sealJob } from './job-rows';
+import { executorWithin, type JobWriter } from './job-writer';
+
+const INSERT = insertJob('pgboss');
+
+/**
+ * Queues jobs without running any: for a runtime where pg-boss cannot run (a Cloudflare Worker: no timers outside
+ * a request, no long-lived connections). It writes pg-boss's own row, with pg-boss's own statement, into the table
+ * the Node instances' pg-boss works from: the same id from the key, the same sealed data, the queue's retry
+ * settings. Node's workers find the job within their polling interval (1 s).
+ *
+ * The records' own transactions queue their jobs through `jobs` (the transactional outbox, as on Node).
+ */
+export function createPgBossWriter(db: Database, sealer: Sealer): { queue: JobQueue; jobs: JobWriter } {
+  const write = async (
+    executor: ReturnType<typeof executorWithin>,
+    queue: string,
+    data: Record<string, unknown>,
+    key: string,
+    startAfter?: Date,
+  ) => {
+    const q = queue as Parameters<JobQueue['send']>[0];
+    const values = [
+      jobIdOf(q, key), // id
+      q, // name
+      await sealJob(sealer, q, data), // data
+      null, // priority
+      startAfter ? startAfter.toISOString() : null, // start_after
+      null, // singleton_key
+      null, // singleton_seconds
+      0, // singleton offset
+      null, // dead_letter
+      // expire_in, keep_until, retry limit, delay and backoff (and their defaults): the queue's own settings
+      ...Array(10).fill(null),
+    ];
+    const { rows } = await executor.executeSql(INSERT, values);
+    return rows.length === 1;
+  };
+  const queue: JobQueue = {
+    send: (name, data, key, options) => write(executorWithin(db), name, data, key, options?.startAfter),
+    work: async (name) => {
+      throw new Error(`jobs of ${name} run on the Node side`);
+    },
+    // What is queued is the Node side's to count (its /readyz and `settled`).
+    pending: async () => 0,
+    stop: async () => {},
+  };
+  const jobs: JobWriter = {
+    async within(tx, queued) {
+      for (const job of queued) await write(executorWithin(tx), job.queue, job.data, job.key, job.startAfter);
+    },
+    async committed() {},
+  };
+  return { queue, jobs };
+}

@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker, offlineWrangler, WORKER_LIMIT_GZIP } from '../scripts/worker-bundle';
+import type { ChatMessage } from '../web/chat/inbox';
+import { codeIn, startSmsGateway, startSmtpServer } from './support/fake-gateways';
+import { freePort, type RunningService, startService } from './support/service-process';
+import { createTestDatabase, serviceUrl } from './support/services';
+
+describe('the Worker bundle', () => {
+  it('holds no Node-only module and stays under the free plan limit', async () => {
+    const bundle = await bundleWorker();
+    expect(bundle.nodeOnly).toEqual([]);
+    expect(bundle.inputs.some((input) => input.includes('web/worker.ts'))).toBe(true);
+    expect(bundle.gzipBytes).toBeLessThan(WORKER_LIMIT_GZIP);
+  }, 60_000);
+});
+
+const databaseUrl = serviceUrl('DATABASE_URL');
+const redisUrl = serviceUrl('REDIS_URL');
+
+/** `wrangler dev`: the Worker in a local workerd, offline, with its vars given on the command line. */
+async function startWorker(vars: Record<string, string>) {
+  const home = await mkdtemp(join(tmpdir(), 'kabinet-wrangler-'));
+  const port = await freePort();
+  const args = ['dev', '--local', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', '0'];
+  args.push('--show-interactive-dev-session=false');
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+  const child: ChildProcess = spawn(join('node_modules', '.bin', 'wrangler'), args, {
+    env: offlineWrangler(home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group: workerd goes with it
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`wrangler dev did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The Worker under workerd (`wrangler dev`, no account, no network) beside a Node instance, both on one Postgres
+ * and one Redis: a registration through the Worker's web chat API, its codes sent by the Node side from the jobs
+ * the Worker queued, and the conversation going on at Node and back at the Worker with the same cookie.
+ */
+describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrangler dev) beside Node', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let sms: Awaited<ReturnType<typeof startSmsGateway>>;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let node: RunningService;
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let dataDir: string;
+  // A Redis database of its own: the chat's budgets per client (127.0.0.1 here) are not shared with other tests.
+  const redis = `${(redisUrl ?? '').replace(/\/\d*$/, '')}/7`;
+
+  beforeAll(async () => {
+    await new Redis(redis).flushdb().then(() => undefined);
+    [smtp, sms, database] = await Promise.all([
+      startSmtpServer(),
+      startSmsGateway(),
+      createTestDatabase(databaseUrl ?? ''),
+    ]);
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-worker-node-'));
+    const shared = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis,
+      DATA_KEY: Buffer.alloc(32, 23).toString('base64'),
+      PUBLIC_URL: 'http://127.0.0.1',
+    };
+    // Node first: it migrates the records and makes the job queues the Worker writes to.
+    node = await startService({
+      ...shared,
+      DATA_DIR: dataDir,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'Kabinet <no-reply@kabinet.test>',
+      SMS_GATEWAY_URL: sms.url,
+    });
+    await node.recordsOpen();
+    worker = await startWorker({ ...shared, KABINET_NODE_URL: node.url });
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await node?.stop();
+    await Promise.all([smtp?.close(), sms?.close(), database?.drop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** A browser whose requests may go to either side, as behind one host name. */
+  function browser() {
+    let cookie = '';
+    let nonce: string | undefined;
+    let n = 0;
+    async function post(at: string, body: Record<string, unknown>) {
+      const response = await fetch(`${at}/chat/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ id: `w-${++n}`, body }),
+      });
+      cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+      expect(response.status, await response.clone().text()).toBe(200);
+      const reply = (await response.json()) as { messages: ChatMessage[] };
+      for (const m of reply.messages) if (m.type === 'choices') nonce = m.nonce;
+      return reply.messages.map((m) => ('text' in m ? m.text : '')).join('\n');
+    }
+    return {
+      say: (at: string, text: string) => post(at, { type: 'text', text }),
+      tap: (at: string, value: string) => post(at, { type: 'choice', value, nonce }),
+      open: (at: string) => post(at, { type: 'open' }),
+    };
+  }
+  const arrived = async <T>(find: () => T | undefined): Promise<T> => {
+    await expect.poll(find, { timeout: 15_000 }).toBeTruthy();
+    return find() as T;
+  };
+
+  it('registers through the Worker, codes sent by Node, and the chat moves between them', async () => {
+    const suffix = Date.now().toString(36);
+    const email = `worker.${suffix}@example.ru`;
+    const b = browser();
+    const w = worker.url;
+    expect(await b.open(w)).toContain('Здравствуйте');
+    await b.tap(w, 'register');
+    expect(await b.say(w, email)).toContain('Шаг 2 из 16');
+    await b.say(w, `+7 916 ${String(Date.now() % 10_000_000).padStart(7, '0')}`);
+    await b.say(w, 'Sunflower42');
+    await b.say(w, 'Sunflower42');
+    await b.tap(w, 'agree');
+    expect(await b.tap(w, 'send')).toContain(`Мы отправили код из 6 цифр на ${email}`);
+
+    // The Worker queued the codes; Node's workers sent them.
+    const mail = await arrived(() => smtp.received.find((m) => m.to.includes(email)));
+    expect(await b.say(w, codeIn(mail.text))).toContain('Мы отправили код из 6 цифр в SMS');
+    const text = await arrived(() => sms.received.at(-1)?.text);
+
+    // The next message goes to Node: same cookie, same conversation.
+    expect(await b.say(node.url, codeIn(text))).toContain('личный кабинет создан');
+    // And back to the Worker: the profile goes on where Node left it.
+    expect(await b.say(w, 'Петрова')).toContain('Шаг 10 из 16');
+
+    // What only Node serves (an activation page), asked of the Worker, is answered by Node.
+    const [viaWorker, direct] = await Promise.all(
+      [w, node.url].map((at) =>
+        fetch(`${at}/activate/not-a-token`).then(async (r) => [r.status, await r.text()]),
+      ),
+    );
+    expect(viaWorker).toEqual(direct);
+    expect(String(direct?.[1])).toContain('<html');
+    expect(await fetch(`${w}/readyz`).then((r) => r.json())).toEqual({
+      status: 'ready',
+      postgres: 'ok',
+      redis: 'ok',
+    });
+  }, 120_000);
+});

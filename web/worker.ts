@@ -1,0 +1,216 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { DEFAULT_IDLE_SECONDS as IDLE_SECONDS } from '../core/engine';
+import type { Logger } from '../core/logger';
+import { presets } from '../core/presets';
+import { createAccountRepository } from '../db/account-repository';
+import { createFieldCipher } from '../db/field-cipher';
+import { createIdentityCaseRepository } from '../db/identity-case-repository';
+import { createPgBossWriter } from '../db/jobs/pg-boss-writer';
+import * as schema from '../db/schema';
+import { createRateLimiter } from '../db/state/rate-limiter';
+import { closeRedis, createRedisClient } from '../db/state/redis';
+import { createRedisStateStore } from '../db/state/redis-state-store';
+import { createRedisTicketStore } from '../db/state/redis-ticket-store';
+import { createTicketLock } from '../db/state/ticket-lock';
+import { createApp } from './app';
+import { createInlinePasswordHasher } from './bcrypt-hasher';
+import { createChatInbox, createWebOutlet } from './chat/inbox';
+import { chatLimits } from './chat/limits';
+import { type Config, ConfigError, loadConfig } from './config';
+import { sharedSecrets } from './derived-secrets';
+import { createRuntime } from './runtime';
+
+/**
+ * The Cloudflare Workers entry (wrangler.toml): the web chat's page and API on the same Hono app as Node, over the
+ * same Postgres and Redis, so a conversation moves freely between a Worker and Node instances. What a Worker
+ * cannot do is forwarded to the Node side (KABINET_NODE_URL), never pretended:
+ * pictures (sharp), the pages and webhooks of Telegram, Slack, activation and review; and every queued job
+ * (codes, replies to Telegram, notices) is written to the queue the Node side works from.
+ *
+ * A Worker's sockets belong to the request that opened them, so Postgres and Redis are connected per request
+ * (postgres.js over `cloudflare:sockets`, ioredis over `node:net` under nodejs_compat) and closed after it.
+ */
+
+/** What the Worker answers itself; anything else goes to the Node side. */
+const ON_THE_WORKER = new Set([
+  'GET /',
+  'GET /chat/app.js',
+  'GET /chat/app.css',
+  'GET /chat/logo.svg',
+  'GET /chat/widget.js',
+  'GET /favicon.ico',
+  'POST /chat/messages',
+  'GET /chat/updates',
+  'GET /healthz',
+  'GET /readyz',
+]);
+
+type Bindings = Record<string, unknown>;
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Configuration from the Worker's vars and secrets, read once per isolate at its first request. */
+interface Settings {
+  config: Config;
+  dataKey: Uint8Array;
+  databaseUrl: string;
+  redisUrl: string;
+}
+let settings: Settings | ConfigError | undefined;
+
+function settingsOf(env: Bindings): Settings | ConfigError {
+  if (settings) return settings;
+  const strings = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  // Hyperdrive (a binding named HYPERDRIVE) pools and caches the database connection when it is configured.
+  const hyperdrive = (env.HYPERDRIVE as { connectionString?: string } | undefined)?.connectionString;
+  if (hyperdrive) strings.DATABASE_URL = hyperdrive;
+  try {
+    const config = loadConfig(strings);
+    const missing = (['DATABASE_URL', 'REDIS_URL', 'DATA_KEY'] as const).filter((name) => !config[name]);
+    if (missing.length > 0)
+      throw new ConfigError(
+        `Invalid configuration:\n${missing.map((name) => `  ${name}: required on Workers (no embedded defaults there)`).join('\n')}`,
+      );
+    settings = {
+      config,
+      dataKey: Uint8Array.from(atob(String(config.DATA_KEY)), (c) => c.charCodeAt(0)),
+      databaseUrl: String(config.DATABASE_URL),
+      redisUrl: String(config.REDIS_URL),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    settings = error;
+  }
+  return settings;
+}
+
+const logger: Logger = {
+  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
+  warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
+};
+
+/** A port whose work is the Node side's: reaching it here is a defect, said plainly. */
+const onNode =
+  (what: string) =>
+  (..._: unknown[]): never => {
+    throw new Error(`${what} happens on the Node side, not in a Worker`);
+  };
+
+export default {
+  async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
+    const setup = settingsOf(env);
+    if (setup instanceof ConfigError) {
+      logger.error('the Worker is not configured', { problem: setup.message });
+      return Response.json(
+        { error: 'unavailable', message: 'The service is not configured.' },
+        { status: 503 },
+      );
+    }
+    const { config } = setup;
+    const url = new URL(request.url);
+    if (!ON_THE_WORKER.has(`${request.method} ${url.pathname}`)) return toNode(request, config);
+
+    const redis = createRedisClient(setup.redisUrl);
+    const sql = postgres(setup.databaseUrl, { max: 1, fetch_types: false, onnotice: () => {} });
+    try {
+      return await compose(setup, redis, sql).fetch(request);
+    } finally {
+      ctx.waitUntil(Promise.allSettled([sql.end({ timeout: 1 }), closeRedis(redis)]));
+    }
+  },
+};
+
+/** One request's Kabinet: the same runtime and app as on Node, over this request's connections. */
+function compose(setup: Settings, redis: ReturnType<typeof createRedisClient>, sql: postgres.Sql) {
+  const { config, dataKey } = setup;
+  const preset = {
+    ...presets[config.INSURER],
+    resetMode: config.RESET_MODE ?? presets[config.INSURER].resetMode,
+  };
+  const db = drizzle(sql, { schema });
+  const cipher = createFieldCipher(dataKey);
+  const { queue, jobs } = createPgBossWriter(db, cipher);
+  const accounts = createAccountRepository(
+    {
+      db,
+      kind: 'postgres',
+      jobs: { connectionString: setup.databaseUrl },
+      emails: noEmails,
+      close: () => sql.end(),
+    },
+    cipher,
+  );
+  const store = createRedisStateStore(redis);
+  const inbox = createChatInbox(store, IDLE_SECONDS);
+  const limiter = (name: string, points: number, durationSeconds: number) =>
+    createRateLimiter({ name, points, durationSeconds, redis });
+  const secrets = sharedSecrets(dataKey);
+  const runtime = createRuntime({
+    preset,
+    store,
+    lock: createTicketLock(createRedisTicketStore(redis)),
+    queue,
+    // Telegram replies are queued for the Node side, whose outlet sends them.
+    outlets: { web: createWebOutlet(inbox), tg: { inline: false, deliver: onNode('sending to Telegram') } },
+    accounts,
+    identity: {
+      cases: createIdentityCaseRepository(db, jobs),
+      files: {
+        put: onNode('keeping pictures'),
+        get: onNode('reading pictures'),
+        delete: onNode('deleting pictures'),
+      },
+      images: { prepare: onNode('preparing pictures (sharp)') },
+    },
+    mailer: { send: onNode('sending mail') },
+    sms: { send: onNode('sending SMS') },
+    passwords: createInlinePasswordHasher(),
+    sealer: cipher,
+    limiter,
+    codeSecret: secrets.codeSecret,
+    activationSecret: secrets.activationSecret,
+    publicUrl: config.PUBLIC_URL,
+    logger,
+    idleSeconds: IDLE_SECONDS,
+  });
+  return createApp({
+    engine: runtime.engine,
+    limits: chatLimits(limiter),
+    // Cloudflare names the client; nothing in front of it can.
+    clientAddress: (c) => c.req.header('cf-connecting-ip') ?? null,
+    inbox,
+    store,
+    sessionSecret: secrets.sessionSecret,
+    preset,
+    secureCookies: config.PUBLIC_URL.startsWith('https://'),
+    embedOrigins: config.WEB_CHAT_EMBED_ORIGINS,
+    preview: runtime.identity.preview,
+    dependencies: [
+      { name: 'postgres', ping: accounts.ping },
+      { name: 'redis', ping: store.ping },
+    ],
+    logger,
+  });
+}
+
+const noEmails = { rewritten: 0, collisions: 0, unreadable: 0, failed: 0 };
+
+/** Forwards a request to the Node side as it came (method, headers, body): the Node side answers it. */
+async function toNode(request: Request, config: Config): Promise<Response> {
+  if (!config.KABINET_NODE_URL)
+    return Response.json(
+      {
+        error: 'unavailable',
+        message: 'This is served by the Node side, which is not configured (KABINET_NODE_URL).',
+      },
+      { status: 503 },
+    );
+  const url = new URL(request.url);
+  const target = new URL(url.pathname + url.search, config.KABINET_NODE_URL);
+  return fetch(new Request(target, request));
+}
