@@ -129,6 +129,8 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
       say: (at: string, text: string) => post(at, { type: 'text', text }),
       tap: (at: string, value: string) => post(at, { type: 'choice', value, nonce }),
       open: (at: string) => post(at, { type: 'open' }),
+      updates: (at: string) =>
+        fetch(`${at}/chat/updates?after=0`, { headers: { cookie } }).then((r) => r.json()),
     };
   }
   const arrived = async <T>(find: () => T | undefined): Promise<T> => {
@@ -159,6 +161,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
     expect(await b.say(node.url, codeIn(text))).toContain('личный кабинет создан');
     // And back to the Worker: the profile goes on where Node left it.
     expect(await b.say(w, 'Петрова')).toContain('Шаг 10 из 16');
+    // The page's long polling, asked of the Worker, is Node's: the same history under the same cookie.
+    const updates = (await b.updates(w)) as { messages: ChatMessage[] };
+    expect(updates.messages.at(-1)).toMatchObject({ text: expect.stringContaining('Шаг 10 из 16') });
 
     // What only Node serves (an activation page), asked of the Worker, is answered by Node.
     const [viaWorker, direct] = await Promise.all(
@@ -168,6 +173,10 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
     );
     expect(viaWorker).toEqual(direct);
     expect(String(direct?.[1])).toContain('<html');
+    // A path that looks like another host is still a path on the Node side: the Worker is nobody's open proxy.
+    const elsewhere = await fetch(`${w}//example.com/`);
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.json()).toMatchObject({ message: 'No route for GET //example.com/' });
     expect(await fetch(`${w}/readyz`).then((r) => r.json())).toEqual({
       status: 'ready',
       postgres: 'ok',

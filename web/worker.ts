@@ -24,9 +24,10 @@ import { createRuntime } from './runtime';
 /**
  * The Cloudflare Workers entry (wrangler.toml): the web chat's page and API on the same Hono app as Node, over the
  * same Postgres and Redis, so a conversation moves freely between a Worker and Node instances. What a Worker
- * cannot do is forwarded to the Node side (KABINET_NODE_URL), never pretended:
- * pictures (sharp), the pages and webhooks of Telegram, Slack, activation and review; and every queued job
- * (codes, replies to Telegram, notices) is written to the queue the Node side works from.
+ * cannot do is forwarded to the Node side (KABINET_NODE_URL), never pretended: pictures (sharp), long polling for
+ * updates (a request held 25 s would hold its own Postgres and Redis connections here, unbounded by the per-chat cap,
+ * and unwoken by other requests), the pages and webhooks of Telegram, Slack, activation and review; and every
+ * queued job (codes, replies to Telegram, notices) is written to the queue the Node side works from.
  *
  * A Worker's sockets belong to the request that opened them, so Postgres and Redis are connected per request
  * (postgres.js over `cloudflare:sockets`, ioredis over `node:net` under nodejs_compat) and closed after it.
@@ -41,7 +42,6 @@ const ON_THE_WORKER = new Set([
   'GET /chat/widget.js',
   'GET /favicon.ico',
   'POST /chat/messages',
-  'GET /chat/updates',
   'GET /healthz',
   'GET /readyz',
 ]);
@@ -200,7 +200,11 @@ function compose(setup: Settings, redis: ReturnType<typeof createRedisClient>, s
 
 const noEmails = { rewritten: 0, collisions: 0, unreadable: 0, failed: 0 };
 
-/** Forwards a request to the Node side as it came (method, headers, body): the Node side answers it. */
+/**
+ * Forwards a request to the Node side as it came (method, headers, body): the Node side answers it. The client's
+ * address (Cloudflare's `cf-connecting-ip`) is appended to X-Forwarded-For, so Node, counting this Worker among its
+ * proxies (TRUST_PROXY), keeps each client's budgets apart rather than charging them all to the Worker's address.
+ */
 async function toNode(request: Request, config: Config): Promise<Response> {
   if (!config.KABINET_NODE_URL)
     return Response.json(
@@ -211,6 +215,15 @@ async function toNode(request: Request, config: Config): Promise<Response> {
       { status: 503 },
     );
   const url = new URL(request.url);
-  const target = new URL(url.pathname + url.search, config.KABINET_NODE_URL);
-  return fetch(new Request(target, request));
+  // The path is set, never resolved against the Node side's address: `//elsewhere.example/x` stays a path.
+  const target = new URL(config.KABINET_NODE_URL);
+  target.pathname = url.pathname;
+  target.search = url.search;
+  const forwarded = new Request(target, request);
+  const client = request.headers.get('cf-connecting-ip');
+  if (client) {
+    const prior = request.headers.get('x-forwarded-for');
+    forwarded.headers.set('x-forwarded-for', prior ? `${prior}, ${client}` : client);
+  }
+  return fetch(forwarded);
 }
