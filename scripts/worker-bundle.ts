@@ -11,12 +11,31 @@ export const WORKER_LIMIT_GZIP = 3 * 1024 * 1024;
 export const NODE_ONLY = [
   /node_modules\/sharp\//,
   /node_modules\/piscina\//,
-  /worker_threads/,
   /node_modules\/@electric-sql\/pglite\//,
   /node_modules\/pg-boss\/src\/(?!plans\.js)/,
   /node_modules\/nodemailer\//,
   /node_modules\/@slack\//,
   /node_modules\/@hono\/node-server\//,
+];
+
+/**
+ * Node built-ins a Worker must not import: nodejs_compat lets a bundle import them, and they fail (or do nothing
+ * useful) at run time. Built-ins are left out of the bundle, so they are looked for among its imports.
+ */
+export const NODE_ONLY_BUILTINS = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'worker_threads',
+  'os',
+  'http',
+  'https',
+  'http2',
+  'module',
+  'vm',
+  'sqlite',
+  'v8',
+  'inspector',
 ];
 
 /** wrangler without an account or the network: no metrics, no `request.cf` download, no update check. */
@@ -30,6 +49,9 @@ export const offlineWrangler = (home: string): NodeJS.ProcessEnv => ({
   XDG_CONFIG_HOME: join(home, 'config'),
   TMPDIR: home,
   CLOUDFLARE_API_TOKEN: '',
+  CLOUDFLARE_ACCOUNT_ID: '',
+  CF_API_TOKEN: '',
+  WRANGLER_CACHE_DIR: join(home, 'cache'),
   CI: '1',
 });
 
@@ -38,7 +60,7 @@ export interface WorkerBundle {
   gzipBytes: number;
   /** Source files bundled (esbuild's metafile inputs). */
   inputs: string[];
-  /** Inputs matching NODE_ONLY. */
+  /** Inputs matching NODE_ONLY, and Node built-ins of NODE_ONLY_BUILTINS the bundle imports. */
   nodeOnly: string[];
 }
 
@@ -67,13 +89,21 @@ export async function bundleWorker(): Promise<WorkerBundle> {
     const code = Buffer.concat(await Promise.all(files.map((f) => readFile(join(out, 'dist', f)))));
     const meta = JSON.parse(await readFile(join(out, 'meta.json'), 'utf8')) as {
       inputs: Record<string, unknown>;
+      outputs: Record<string, { imports?: { path: string; external?: boolean }[] }>;
     };
     const inputs = Object.keys(meta.inputs);
+    const builtins = Object.values(meta.outputs)
+      .flatMap((output) => output.imports ?? [])
+      .filter((i) => i.external && NODE_ONLY_BUILTINS.includes(i.path.replace(/^node:/, '')))
+      .map((i) => i.path);
     return {
       bytes: code.length,
       gzipBytes: gzipSync(code).length,
       inputs,
-      nodeOnly: inputs.filter((input) => NODE_ONLY.some((pattern) => pattern.test(input))),
+      nodeOnly: [
+        ...inputs.filter((input) => NODE_ONLY.some((pattern) => pattern.test(input))),
+        ...new Set(builtins),
+      ],
     };
   } finally {
     await rm(out, { recursive: true, force: true });

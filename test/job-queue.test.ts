@@ -94,6 +94,10 @@ function transactionalJobs(
         .toEqual(expect.arrayContaining(['from-worker', 'from-worker-tx']));
       await new Promise((r) => setTimeout(r, 700));
       expect(seen.filter((job) => job.id === 'from-worker')).toHaveLength(1);
+      // A queue that does not exist is an error, never a job taken for already queued.
+      await expect(queue.send('no-such-queue' as 'notice', { id: 'lost' }, 'worker-3')).rejects.toThrow(
+        /no job queue/,
+      );
     }, 20_000);
   });
 }

@@ -38,6 +38,17 @@ async function startWorker(vars: Record<string, string>) {
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  async function stop() {
+    // The whole group: wrangler and the workerd it started.
+    if (child.pid && !exited()) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    await rm(home, { recursive: true, force: true });
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     const up = await fetch(`${url}/healthz`).then(
@@ -45,19 +56,13 @@ async function startWorker(vars: Record<string, string>) {
       () => false,
     );
     if (up) break;
-    if (Date.now() > deadline || child.exitCode !== null)
+    if (Date.now() > deadline || exited()) {
+      await stop();
       throw new Error(`wrangler dev did not start:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return {
-    url,
-    output: () => output,
-    async stop() {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
-      await rm(home, { recursive: true, force: true });
-    },
-  };
+  return { url, output: () => output, stop };
 }
 
 /**
@@ -76,7 +81,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
   const redis = `${(redisUrl ?? '').replace(/\/\d*$/, '')}/7`;
 
   beforeAll(async () => {
-    await new Redis(redis).flushdb().then(() => undefined);
+    const cleaner = new Redis(redis);
+    await cleaner.flushdb();
+    await cleaner.quit();
     [smtp, sms, database] = await Promise.all([
       startSmtpServer(),
       startSmsGateway(),
@@ -86,7 +93,8 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
     const shared = {
       DATABASE_URL: database.url,
       REDIS_URL: redis,
-      DATA_KEY: Buffer.alloc(32, 23).toString('base64'),
+      // base64url, as an embedded run writes its key: both sides must read it alike.
+      DATA_KEY: Buffer.alloc(32, 251).toString('base64url'),
       PUBLIC_URL: 'http://127.0.0.1',
     };
     // Node first: it migrates the records and makes the job queues the Worker writes to.
@@ -121,6 +129,8 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
       });
       cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
       expect(response.status, await response.clone().text()).toBe(200);
+      // Which side answered: the Worker itself, or Node (directly, or forwarded to).
+      expect(response.headers.get('x-kabinet-runtime')).toBe(at === worker.url ? 'worker' : null);
       const reply = (await response.json()) as { messages: ChatMessage[] };
       for (const m of reply.messages) if (m.type === 'choices') nonce = m.nonce;
       return reply.messages.map((m) => ('text' in m ? m.text : '')).join('\n');
@@ -177,7 +187,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
     const elsewhere = await fetch(`${w}//example.com/`);
     expect(elsewhere.status).toBe(404);
     expect(await elsewhere.json()).toMatchObject({ message: 'No route for GET //example.com/' });
-    expect(await fetch(`${w}/readyz`).then((r) => r.json())).toEqual({
+    const ready = await fetch(`${w}/readyz`);
+    expect(ready.headers.get('x-kabinet-runtime')).toBe('worker');
+    expect(await ready.json()).toEqual({
       status: 'ready',
       postgres: 'ok',
       redis: 'ok',

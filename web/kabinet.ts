@@ -39,6 +39,7 @@ import { resolveDataKey } from './data-key';
 import { deferredPort } from './deferred-port';
 import { createDelivery } from './delivery';
 import { deriveSecret, sharedSecrets } from './derived-secrets';
+import { vouchedClient } from './forwarded-client';
 import { createSharpPreparer } from './images/sharp-preparer';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
@@ -104,6 +105,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   };
   const dataKey = await resolveDataKey(config);
   const secrets = sharedSecrets(dataKey);
+  const forwardKey = deriveSecret(dataKey, 'worker-forward');
   const delivery = createDelivery(config, logger); // checked before anything opens
 
   // Records and the job queue open in the background so the web chat answers at once; what needs them waits.
@@ -215,7 +217,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     embedOrigins: config.WEB_CHAT_EMBED_ORIGINS,
     stopping: draining.signal,
     limits: chatLimits(limiter),
-    clientAddress: (c) => clientAddress(c, config.TRUST_PROXY),
+    // A request a Worker forwarded names its client, with proof; any other is whoever the connection says.
+    clientAddress: (c) => vouchedClient(c, forwardKey) ?? clientAddress(c, config.TRUST_PROXY),
     inbox,
     store,
     sessionSecret: secrets.sessionSecret,

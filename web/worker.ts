@@ -18,7 +18,8 @@ import { createInlinePasswordHasher } from './bcrypt-hasher';
 import { createChatInbox, createWebOutlet } from './chat/inbox';
 import { chatLimits } from './chat/limits';
 import { type Config, ConfigError, loadConfig } from './config';
-import { sharedSecrets } from './derived-secrets';
+import { deriveSecret, sharedSecrets } from './derived-secrets';
+import { vouchForClient } from './forwarded-client';
 import { createRuntime } from './runtime';
 
 /**
@@ -70,20 +71,23 @@ function settingsOf(env: Bindings): Settings | ConfigError {
   if (hyperdrive) strings.DATABASE_URL = hyperdrive;
   try {
     const config = loadConfig(strings);
-    const missing = (['DATABASE_URL', 'REDIS_URL', 'DATA_KEY'] as const).filter((name) => !config[name]);
+    // PUBLIC_URL too: it decides the cookie's name and flags, which must be Node's for a chat to move between them.
+    const missing = (['DATABASE_URL', 'REDIS_URL', 'DATA_KEY', 'PUBLIC_URL'] as const).filter(
+      (name) => !strings[name],
+    );
     if (missing.length > 0)
       throw new ConfigError(
         `Invalid configuration:\n${missing.map((name) => `  ${name}: required on Workers (no embedded defaults there)`).join('\n')}`,
       );
     settings = {
       config,
-      dataKey: Uint8Array.from(atob(String(config.DATA_KEY)), (c) => c.charCodeAt(0)),
+      // As Node reads it: base64 or base64url alike.
+      dataKey: new Uint8Array(Buffer.from(String(config.DATA_KEY), 'base64')),
       databaseUrl: String(config.DATABASE_URL),
       redisUrl: String(config.REDIS_URL),
     };
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    settings = error;
+    settings = error instanceof ConfigError ? error : new ConfigError(String(error));
   }
   return settings;
 }
@@ -113,14 +117,28 @@ export default {
     }
     const { config } = setup;
     const url = new URL(request.url);
-    if (!ON_THE_WORKER.has(`${request.method} ${url.pathname}`)) return toNode(request, config);
+    if (!ON_THE_WORKER.has(`${request.method} ${url.pathname}`))
+      return toNode(request, config, setup.dataKey);
 
-    const redis = createRedisClient(setup.redisUrl);
-    const sql = postgres(setup.databaseUrl, { max: 1, fetch_types: false, onnotice: () => {} });
+    // Connected on first use: the page's script and style need neither.
+    const redis = createRedisClient(setup.redisUrl, undefined, { lazy: true });
+    const sql = postgres(setup.databaseUrl, {
+      max: 1,
+      fetch_types: false,
+      onnotice: () => {},
+      connect_timeout: 5,
+      connection: { statement_timeout: 10_000 },
+    });
     try {
-      return await compose(setup, redis, sql).fetch(request);
+      const response = await compose(setup, redis, sql).fetch(request);
+      // Says which side answered (the tests tell a Worker's answer from a forwarded one by it).
+      const answered = new Response(response.body, response);
+      answered.headers.set('x-kabinet-runtime', 'worker');
+      return answered;
     } finally {
-      ctx.waitUntil(Promise.allSettled([sql.end({ timeout: 1 }), closeRedis(redis)]));
+      // A client never used never connected: nothing to say goodbye to.
+      const redisClosed = redis.status === 'wait' ? Promise.resolve(redis.disconnect()) : closeRedis(redis);
+      ctx.waitUntil(Promise.allSettled([sql.end({ timeout: 1 }), redisClosed]));
     }
   },
 };
@@ -202,10 +220,10 @@ const noEmails = { rewritten: 0, collisions: 0, unreadable: 0, failed: 0 };
 
 /**
  * Forwards a request to the Node side as it came (method, headers, body): the Node side answers it. The client's
- * address (Cloudflare's `cf-connecting-ip`) is appended to X-Forwarded-For, so Node, counting this Worker among its
- * proxies (TRUST_PROXY), keeps each client's budgets apart rather than charging them all to the Worker's address.
+ * address (Cloudflare's `cf-connecting-ip`) goes with it, vouched for by an HMAC under DATA_KEY, so Node keeps each
+ * client's budgets apart rather than charging them all to the Worker's address.
  */
-async function toNode(request: Request, config: Config): Promise<Response> {
+async function toNode(request: Request, config: Config, dataKey: Uint8Array): Promise<Response> {
   if (!config.KABINET_NODE_URL)
     return Response.json(
       {
@@ -220,10 +238,10 @@ async function toNode(request: Request, config: Config): Promise<Response> {
   target.pathname = url.pathname;
   target.search = url.search;
   const forwarded = new Request(target, request);
-  const client = request.headers.get('cf-connecting-ip');
-  if (client) {
-    const prior = request.headers.get('x-forwarded-for');
-    forwarded.headers.set('x-forwarded-for', prior ? `${prior}, ${client}` : client);
-  }
+  vouchForClient(
+    forwarded.headers,
+    deriveSecret(dataKey, 'worker-forward'),
+    request.headers.get('cf-connecting-ip'),
+  );
   return fetch(forwarded);
 }

@@ -38,7 +38,13 @@ export function createPgBossWriter(db: Database, sealer: Sealer): { queue: JobQu
       ...Array(10).fill(null),
     ];
     const { rows } = await executor.executeSql(INSERT, values);
-    return rows.length === 1;
+    if (rows.length === 1) return true;
+    // Nothing inserted: the job is there already (the same key), or its queue is not (pg-boss's insert joins the
+    // queue's row). The second must fail loudly, rolling back the change that named the job, not pass for the first.
+    const queues = await executor.executeSql('SELECT 1 FROM pgboss.queue WHERE name = $1', [q]);
+    if (queues.rows.length === 0)
+      throw new Error(`no job queue "${q}": a Node instance makes the queues when it starts`);
+    return false;
   };
   const queue: JobQueue = {
     send: (name, data, key, options) => write(executorWithin(db), name, data, key, options?.startAfter),

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 /** A command unanswered this long fails (Redis frozen or cut off): the request answers 503 instead of hanging. */
 export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
-export function createRedisClient(url: string, prefix = 'kabinet:'): Redis {
+export function createRedisClient(url: string, prefix = 'kabinet:', options: { lazy?: boolean } = {}): Redis {
   // Auto-pipelining sends the commands of many concurrent conversations in one write: fewer syscalls under load.
   const redis = new Redis(url, {
     keyPrefix: prefix,
@@ -19,6 +19,7 @@ export function createRedisClient(url: string, prefix = 'kabinet:'): Redis {
     // ticket or a budget spend replayed after an outage would act for a request answered 503 long ago (measured:
     // a phantom 10 s lease holding the chat's next update after Redis came back).
     autoResendUnfulfilledCommands: false,
+    lazyConnect: options.lazy ?? false,
   });
   // Commands wait for the first connection (a process starting), but not for a lost one: during an outage they
   // fail at once rather than queue up to be replayed when Redis is back.
