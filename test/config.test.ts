@@ -58,6 +58,18 @@ describe('configuration', () => {
       );
   });
 
+  it('takes the Node side a Worker forwards to over https only, but on this machine', () => {
+    expect(() => loadConfig({ KABINET_NODE_URL: 'http://node.internal:3000' })).toThrow(
+      /KABINET_NODE_URL: expected https/,
+    );
+    expect(loadConfig({ KABINET_NODE_URL: 'http://127.0.0.1:3000' }).KABINET_NODE_URL).toBe(
+      'http://127.0.0.1:3000',
+    );
+    expect(loadConfig({ KABINET_NODE_URL: 'https://node.example.ru' }).KABINET_NODE_URL).toBe(
+      'https://node.example.ru',
+    );
+  });
+
   it('refuses embedding when the chat is served over plain http off this machine', () => {
     const embedding = { WEB_CHAT_EMBED_ORIGINS: 'https://www.insurer.ru' };
     expect(() => loadConfig({ ...embedding, PUBLIC_URL: 'http://kabinet.lan:3000' })).toThrow(

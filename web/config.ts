@@ -117,6 +117,14 @@ const slackTogether = [
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema
     .superRefine((config, context) => {
+      // What a Worker forwards (passwords on activation pages, cookies) crosses the internet to Node: encrypted.
+      const node = config.KABINET_NODE_URL ? new URL(config.KABINET_NODE_URL) : null;
+      if (node && node.protocol !== 'https:' && !isLoopback(node.hostname))
+        context.addIssue({
+          code: 'custom',
+          path: ['KABINET_NODE_URL'],
+          message: 'expected https (plain http only for this machine)',
+        });
       // A framed chat's cookie is Secure: over plain http (but on this machine) no browser would keep it, and every
       // message would start a new chat.
       const served = new URL(config.PUBLIC_URL ?? 'http://localhost');
