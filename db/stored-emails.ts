@@ -84,15 +84,14 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
           done.rewritten++;
           return;
         }
+        const audit = (accountId: string, action: string, details: Record<string, string>) =>
+          tx
+            .insert(auditLog)
+            .values({ accountId, actor: 'start-up:emails', action, details: { kind: 'email', ...details } });
         if (holder.accountId === row.accountId) {
           // The same account has this mailbox already in punycode: the Unicode spelling is a duplicate of it.
           await tx.delete(contacts).where(sameRow(row));
-          await tx.insert(auditLog).values({
-            accountId: row.accountId,
-            actor: 'start-up:emails',
-            action: 'contact.duplicate_removed',
-            details: { kind: 'email', kept: holder.value },
-          });
+          await audit(row.accountId, 'contact.duplicate_removed', { kept: holder.value });
           done.rewritten++;
           return;
         }
@@ -100,12 +99,7 @@ export async function rereadStoredEmails(db: Database): Promise<EmailRereading> 
         // The one moving aside first, so the key is free when the other takes it.
         await rekey(moved, `${key}#collision:${moved.accountId}`);
         if (kept === row) await rekey(row, key);
-        await tx.insert(auditLog).values({
-          accountId: moved.accountId,
-          actor: 'start-up:emails',
-          action: 'contact.case_collision',
-          details: { kind: 'email', keptBy: kept.accountId },
-        });
+        await audit(moved.accountId, 'contact.case_collision', { keptBy: kept.accountId });
         done.rewritten++;
         done.collisions++;
       })

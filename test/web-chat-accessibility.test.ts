@@ -1,11 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatAt, chromiumAvailable, launchChromium, outboxOf, screenshot } from './support/browser';
-import { type RunningService, startService } from './support/service-process';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chatAt, chromiumAvailable, chromiumOnService, outboxOf, screenshot } from './support/browser';
 
 /** WCAG 2.1 A and AA plus axe's best practices; only the serious and critical findings fail the test. */
 const AXE_OPTIONS = {
@@ -35,25 +32,10 @@ const DESKTOP: BrowserContextOptions = { locale: 'ru-RU', viewport: { width: 128
  * Screenshots of each checked moment are kept as artefacts.
  */
 describe.skipIf(!chromiumAvailable)('the web chat page, accessible in Chromium', () => {
-  let service: RunningService;
-  let browser: Browser;
-  let dataDir: string;
+  const at = chromiumOnService();
   let axeSource: string;
-
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-a11y-'));
-    [service, browser, axeSource] = await Promise.all([
-      startService({ DATA_DIR: dataDir }),
-      launchChromium(),
-      readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'),
-    ]);
-    await service.recordsOpen();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   });
 
   // Each registration its own contacts: one service holds them all.
@@ -71,10 +53,10 @@ describe.skipIf(!chromiumAvailable)('the web chat page, accessible in Chromium',
   const bots = (page: Page) => chatAt(page).bots;
   const lastBot = (page: Page) => chatAt(page).lastBot();
   async function opened(options: BrowserContextOptions) {
-    const page = await browser.newPage(options);
+    const page = await at.browser.newPage(options);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${service.url}/`);
+    await page.goto(`${at.service.url}/`);
     // The greeting and the menu.
     await expect.poll(() => bots(page).count()).toBe(2);
     return { page, errors };
@@ -82,7 +64,7 @@ describe.skipIf(!chromiumAvailable)('the web chat page, accessible in Chromium',
   const replied = (page: Page, act: () => Promise<void>) => chatAt(page).replied(act);
   const answer = (page: Page, text: string) => chatAt(page).answer(text);
   const tap = (page: Page, label: string) => chatAt(page).tap(label);
-  const outboxCode = (to: string) => outboxOf(service.url).code(to);
+  const outboxCode = (to: string) => outboxOf(at.service.url).code(to);
 
   /** axe-core's serious and critical findings on the page as it is now. */
   async function blockingViolations(page: Page): Promise<AxeViolation[]> {

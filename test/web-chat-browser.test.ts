@@ -1,43 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatAt, chromiumAvailable, launchChromium, outboxOf, screenshot } from './support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chatAt, chromiumAvailable, chromiumOnService, outboxOf, screenshot } from './support/browser';
 import { documentPhoto } from './support/images';
-import { type RunningService, startService } from './support/service-process';
 
 /**
  * A person in a real browser, on the service as `npm start` runs it (embedded defaults, the outbox for mail
  * and SMS): registers through the page, reading the codes at /dev/outbox.
  */
 describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
-  let service: RunningService;
-  let browser: Browser;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-browser-'));
-    [service, browser] = await Promise.all([startService({ DATA_DIR: dataDir }), launchChromium()]);
-    await service.recordsOpen();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const at = chromiumOnService();
 
   const lastBot = (page: Page) => chatAt(page).lastBot();
   const answer = (page: Page, text: string) => chatAt(page).answer(text);
   const tap = (page: Page, label: string) => chatAt(page).tap(label);
-  const outboxCode = (to: string) => outboxOf(service.url).code(to);
+  const outboxCode = (to: string) => outboxOf(at.service.url).code(to);
 
   it('registers a customer from greeting to profile, with the password masked', async () => {
-    const page = await browser.newPage({ locale: 'ru-RU' });
+    const page = await at.browser.newPage({ locale: 'ru-RU' });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${service.url}/`);
+    await page.goto(`${at.service.url}/`);
     await expect.poll(() => page.locator('#log li.bot').first().textContent()).toContain('Здравствуйте');
 
     const email = `browser.${Date.now().toString(36)}@example.ru`;
@@ -115,10 +97,10 @@ describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
     expect(await page.locator('#log').textContent()).toContain('ответ будет дан в течение суток');
 
     // The operator decides on the local review page whose address the service printed at start.
-    const reviewPath = /\/dev\/review\/[\w-]+\//.exec(service.output())?.[0];
+    const reviewPath = /\/dev\/review\/[\w-]+\//.exec(at.service.output())?.[0];
     expect(reviewPath).toBeTruthy();
-    const desk = await browser.newPage({ locale: 'ru-RU' });
-    await desk.goto(`${service.url}${reviewPath}`);
+    const desk = await at.browser.newPage({ locale: 'ru-RU' });
+    await desk.goto(`${at.service.url}${reviewPath}`);
     expect(await desk.locator('section img').count()).toBe(3);
     await desk.getByRole('button', { name: 'Подтвердить' }).click();
     await expect.poll(() => desk.locator('.flash').textContent()).toContain('Решение принято');
@@ -131,8 +113,8 @@ describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
   }, 90_000);
 
   it('speaks the language asked for in the whole frame, with a switch to the others', async () => {
-    const page = await browser.newPage({ locale: 'ru-RU' });
-    await page.goto(`${service.url}/?lang=en`);
+    const page = await at.browser.newPage({ locale: 'ru-RU' });
+    await page.goto(`${at.service.url}/?lang=en`);
     await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.getAttribute('#text', 'placeholder')).toBe('Type your answer…');
@@ -145,22 +127,22 @@ describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
     expect(visible).not.toMatch(/[А-Яа-яЁё]/);
     expect(await page.locator('nav a[lang="ru"]').getAttribute('href')).toBe('?lang=ru');
     // And the other way round: a Russian frame has no English words of the frame.
-    const russian = await browser.newPage({ locale: 'en-US' });
-    await russian.goto(`${service.url}/?lang=ru`);
+    const russian = await at.browser.newPage({ locale: 'en-US' });
+    await russian.goto(`${at.service.url}/?lang=ru`);
     await expect.poll(() => russian.locator('#log li.bot').count()).toBe(2);
     expect(await russian.getAttribute('#text', 'placeholder')).toBe('Напишите ответ…');
     expect(await russian.locator('header span').textContent()).not.toMatch(/[A-Za-z]{3}/);
   });
 
   it('has a tab icon', async () => {
-    const icon = await fetch(`${service.url}/favicon.ico`);
+    const icon = await fetch(`${at.service.url}/favicon.ico`);
     expect(icon.status).toBe(200);
     expect(icon.headers.get('content-type')).toBe('image/svg+xml');
   });
 
   it('keeps the conversation across a page reload', async () => {
-    const page = await browser.newPage({ locale: 'ru-RU' });
-    await page.goto(`${service.url}/`);
+    const page = await at.browser.newPage({ locale: 'ru-RU' });
+    await page.goto(`${at.service.url}/`);
     await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
     await tap(page, 'Войти');
     await page.reload();
@@ -170,18 +152,16 @@ describe.skipIf(!chromiumAvailable)('the web chat page in Chromium', () => {
 
   // Last in this file: it restarts the service the other tests share.
   it('recovers by itself when a restart lost the conversation (embedded, in-process state)', async () => {
-    const page = await browser.newPage({ locale: 'ru-RU' });
+    const page = await at.browser.newPage({ locale: 'ru-RU' });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${service.url}/`);
+    await page.goto(`${at.service.url}/`);
     await expect.poll(() => page.locator('#log li.bot').count()).toBe(2);
     await tap(page, 'Зарегистрироваться');
     await answer(page, `restart.${Date.now().toString(36)}@example.ru`);
     expect(await lastBot(page).textContent()).toContain('телефон');
     // The same address, a new process: the conversation and its numbered replies were only in memory.
-    await service.stop();
-    service = await startService({ DATA_DIR: dataDir, PORT: new URL(service.url).port });
-    await service.recordsOpen();
+    await at.restart();
     // The server starts afresh (greeting and menu, numbered from 1 again); the page shows it, no reload needed.
     await answer(page, '+7 916 321-54-77');
     await expect.poll(() => lastBot(page).textContent()).toContain('Что вы хотите сделать?');

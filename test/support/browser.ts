@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type FrameLocator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { codeIn } from './fake-gateways';
+import { type RunningService, startService } from './service-process';
 import { servicesRequired } from './services';
 
 /** Debian's Chromium: the browser tests never download one. */
@@ -67,4 +69,33 @@ export function outboxOf(serviceUrl: string) {
       return codeIn(await sentTo(to));
     },
   };
+}
+
+/**
+ * For one test file: the service as `npm start` runs it (embedded defaults under a data directory of its own) and a
+ * Chromium, started before the file's tests and stopped after them. `restart` stops the service and starts it
+ * again on the same address and data (in-process state is lost, as in a deploy).
+ */
+export function chromiumOnService() {
+  let dataDir = '';
+  const at = {
+    service: undefined as unknown as RunningService,
+    browser: undefined as unknown as Browser,
+    async restart() {
+      await at.service.stop();
+      at.service = await startService({ DATA_DIR: dataDir, PORT: new URL(at.service.url).port });
+      await at.service.recordsOpen();
+    },
+  };
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-browser-'));
+    [at.service, at.browser] = await Promise.all([startService({ DATA_DIR: dataDir }), launchChromium()]);
+    await at.service.recordsOpen();
+  }, 60_000);
+  afterAll(async () => {
+    await at.browser?.close();
+    await at.service?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return at;
 }
