@@ -15,7 +15,9 @@ export interface TurnTiming {
    * A caller with an order (Telegram's update_id) that finds the turn of a busy or brand-new conversation free
    * waits this long for an earlier update still on its way: arrival order across instances is only as good as
    * their event loops (measured: 10–20 ms apart under a burst on two cores; past 15 ms under a full test run,
-   * where 15 ms let one chat's updates 3 ms apart swap). Only a brand-new or just-busy chat pays it.
+   * where 15 ms let one chat's updates 3 ms apart swap; past 40 ms once in CI with the fuzz suites running
+   * alongside, where 40 ms let a new chat's button overtake its /start). Only a brand-new or just-busy chat pays it,
+   * and only when its update finds the turn free: one queued behind a turn in progress has waited already.
    */
   holdBackMs: number;
   /** A conversation whose last turn ended this recently counts as busy. */
@@ -44,7 +46,7 @@ export interface TicketStore {
   release(key: string, ticket: number): Promise<void>;
 }
 
-const defaults: TurnTiming = { leaseMs: 10_000, claimMs: 2_000, holdBackMs: 40, busyMs: 300 };
+const defaults: TurnTiming = { leaseMs: 10_000, claimMs: 2_000, holdBackMs: 120, busyMs: 300 };
 
 /**
  * One turn per key at a time across every instance sharing the store. Waiters are admitted by the channel's
