@@ -43,6 +43,7 @@ export async function enumeration(): Promise<Section> {
       preset: presets.soglasie,
       store,
       lock: createTicketLock(createRedisTicketStore(redis)),
+      deliveryLock: createTicketLock(createRedisTicketStore(redis)),
       // Deliveries are not run: only what the turn itself does is timed.
       queue,
       outlets: {

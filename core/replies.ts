@@ -2,7 +2,7 @@ import { describeError, type Logger } from './logger';
 import type { Job, JobQueue } from './ports/job-queue';
 import type { BatchRef, OutgoingBatch, Outlets } from './ports/outlet';
 import type { StateStore } from './ports/state-store';
-import type { TurnLock } from './ports/turn-lock';
+import type { TurnLease, TurnLock } from './ports/turn-lock';
 
 /** Where delivery of one conversation's batches stands: batches of `epoch` before `batch` are finished. */
 interface Cursor {
@@ -15,7 +15,10 @@ interface Cursor {
 export interface ReplyDeliveryOptions {
   outlets: Outlets;
   queue: JobQueue;
-  /** One deliverer per conversation at a time, across instances (the turn lock, on keys of its own). */
+  /**
+   * One deliverer per conversation at a time, across instances: a ticket lock on keys of its own whose lease is
+   * DELIVERY_LEASE_MS, so it outlasts a store outage its holder rides out to record a message it sent.
+   */
   lock: TurnLock;
   /** Holds the saved batches (written by the engine) and each conversation's delivery cursor. */
   store: StateStore;
@@ -37,8 +40,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const batchKey = (ref: Pick<BatchRef, 'conversationId' | 'epoch' | 'batch'>) =>
   `out:${ref.conversationId}:${ref.epoch}:${ref.batch}`;
 
-/** How long a delivery keeps trying to record a message it sent, through a state store outage. */
-const RECORD_PATIENCE_MS = 30_000;
+/**
+ * The delivery lock's lease. Its holder keeps trying to record a message it sent until its lease may have run out
+ * (no renewal for 3/4 of it: 30 s), so the next deliverer, let in only once the lease has run out in the store,
+ * reads the cursor after that record or after the holder gave up. Shorter (the turn lock's 10 s) and a 10 s Redis
+ * outage between a send and its record let the conversation's next job in first: the message went twice.
+ */
+export const DELIVERY_LEASE_MS = 40_000;
 
 /** Thrown to retry a job later: its batch is not saved yet, or its delivery lock was lost. */
 class NotYet extends Error {
@@ -64,13 +72,17 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
   }
 
   /**
-   * Moves the cursor from `version`, riding out a store outage of up to RECORD_PATIENCE_MS: the message is out, and
+   * Moves the cursor from `version`, riding out a store outage while its lease holds (DELIVERY_LEASE_MS): the message is out, and
    * a failed write here would send it again on retry (measured: a Telegram menu sent twice when Redis stopped
    * between the send and its record). Fails at once if someone else moved it: a second delivery of the same job
    * after an expiry.
    */
-  async function moveCursor(conversationId: string, version: number, cursor: Cursor): Promise<number> {
-    const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
+  async function moveCursor(
+    conversationId: string,
+    version: number,
+    cursor: Cursor,
+    lease: TurnLease,
+  ): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
         const saved = await store.compareAndSet(
@@ -82,7 +94,7 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
         if (saved === null) throw new Error(`delivery cursor of ${conversationId} moved under us`);
         return saved;
       } catch (error) {
-        if (Date.now() >= giveUpAt || /moved under us/.test(String(error))) throw error;
+        if (lease.lost() || /moved under us/.test(String(error))) throw error;
         await sleep(Math.min(1000, 200 * attempt));
       }
     }
@@ -123,14 +135,19 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
       for (let n = cursor.batch; n <= ref.batch; n++) {
         const batch = n === ref.batch ? own : await savedBatch({ ...ref, batch: n }, 0);
         const from = n === cursor.batch ? cursor.sent : 0;
-        if (batch && !lease.lost()) version = await deliverOne(batch, from, version, job);
+        if (batch && !lease.lost()) version = await deliverOne(batch, from, version, job, lease);
         else if (!batch)
           logger.warn('reply batch expired before delivery', {
             conversationId: ref.conversationId,
             batch: n,
           });
         else throw new NotYet('the delivery lock was lost');
-        version = await moveCursor(ref.conversationId, version, { epoch: ref.epoch, batch: n + 1, sent: 0 });
+        version = await moveCursor(
+          ref.conversationId,
+          version,
+          { epoch: ref.epoch, batch: n + 1, sent: 0 },
+          lease,
+        );
       }
     } finally {
       await lease.release();
@@ -138,14 +155,14 @@ export function createReplyDelivery(options: ReplyDeliveryOptions) {
   }
 
   /** One batch from message `from` on; returns the cursor's version after the progress recorded. */
-  async function deliverOne(batch: OutgoingBatch, from: number, version: number, job: Job) {
+  async function deliverOne(batch: OutgoingBatch, from: number, version: number, job: Job, lease: TurnLease) {
     const { conversationId, epoch } = batch;
     try {
       const outcome = await outlets[batch.channel].deliver(
         batch,
         from,
         async (sent) => {
-          version = await moveCursor(conversationId, version, { epoch, batch: batch.batch, sent });
+          version = await moveCursor(conversationId, version, { epoch, batch: batch.batch, sent }, lease);
         },
         job.deadline,
       );

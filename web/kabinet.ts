@@ -14,6 +14,7 @@ import type { JobQueue, QueueName, QueueSettings } from '../core/ports/job-queue
 import type { Outlet } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
+import { DELIVERY_LEASE_MS } from '../core/replies';
 import type { Services } from '../core/services';
 import { createStaffLinks } from '../core/staff-links';
 import { createAccountRepository } from '../db/account-repository';
@@ -150,7 +151,9 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
 
   const redis = config.REDIS_URL ? createRedisClient(config.REDIS_URL, options.redisKeyPrefix) : undefined;
   const store = redis ? createRedisStateStore(redis) : createMemoryStateStore();
-  const lock = createTicketLock(redis ? createRedisTicketStore(redis) : createMemoryTicketStore());
+  const tickets = redis ? createRedisTicketStore(redis) : createMemoryTicketStore();
+  const lock = createTicketLock(tickets);
+  const deliveryLock = createTicketLock(tickets, { leaseMs: DELIVERY_LEASE_MS });
   const limiter = (name: string, points: number, durationSeconds: number) =>
     createRateLimiter({ name, points, durationSeconds, redis });
 
@@ -167,6 +170,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     preset,
     store,
     lock,
+    deliveryLock,
     queue,
     outlets: { web: createWebOutlet(inbox), tg: telegramBot?.outlet ?? unreachable('tg') },
     accounts,

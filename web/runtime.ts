@@ -45,6 +45,8 @@ export interface RuntimeDeps {
   preset: InsurerPreset;
   store: StateStore;
   lock: TurnLock;
+  /** The reply deliveries' lock: a ticket lock of its own, its lease DELIVERY_LEASE_MS (core/replies.ts). */
+  deliveryLock: TurnLock;
   queue: JobQueue;
   outlets: Outlets;
   accounts: AccountRepository;
@@ -125,7 +127,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
   const replies = createReplyDelivery({
     outlets: deps.outlets,
     queue,
-    lock: deps.lock,
+    lock: deps.deliveryLock,
     store,
     logger,
     onGivenUp: (batch, reason) =>

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { DEFAULT_IDLE_SECONDS as IDLE_SECONDS } from '../core/engine';
 import type { Logger } from '../core/logger';
 import { presets } from '../core/presets';
+import { DELIVERY_LEASE_MS } from '../core/replies';
 import { createAccountRepository } from '../db/account-repository';
 import { createFieldCipher } from '../db/field-cipher';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
@@ -172,6 +173,7 @@ function compose(setup: Settings, redis: ReturnType<typeof createRedisClient>, s
     preset,
     store,
     lock: createTicketLock(createRedisTicketStore(redis)),
+    deliveryLock: createTicketLock(createRedisTicketStore(redis), { leaseMs: DELIVERY_LEASE_MS }),
     queue,
     // Telegram replies are queued for the Node side, whose outlet sends them.
     outlets: { web: createWebOutlet(inbox), tg: { inline: false, deliver: onNode('sending to Telegram') } },

@@ -9,6 +9,7 @@ import type { IdentityCaseRepository } from '../../core/ports/identity-cases';
 import type { Outlet } from '../../core/ports/outlet';
 import type { StateStore } from '../../core/ports/state-store';
 import { type InsurerPreset, presets } from '../../core/presets';
+import { DELIVERY_LEASE_MS } from '../../core/replies';
 import { createAccountRepository } from '../../db/account-repository';
 import { openDatabase } from '../../db/database';
 import { createFieldCipher } from '../../db/field-cipher';
@@ -165,6 +166,7 @@ export function createFlowHarness(
     preset,
     store,
     lock: createTicketLock(createMemoryTicketStore(), options.turnTiming),
+    deliveryLock: createTicketLock(createMemoryTicketStore(), { leaseMs: DELIVERY_LEASE_MS }),
     queue,
     outlets: { web: outlet, tg: outlet },
     accounts,
