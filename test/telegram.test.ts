@@ -9,7 +9,13 @@ import { queueSettings } from '../core/ports/job-queue';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
 import { codeIn } from './support/fake-gateways';
-import { type ApiCallRecord, startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
+import {
+  type ApiCallRecord,
+  buttonData,
+  startFakeTelegram,
+  TOKEN,
+  telegramUser,
+} from './support/fake-telegram';
 import { createTestDatabase, serviceUrl } from './support/services';
 
 const SECRET = 'hook-secret_42_0123456789abcdef';
@@ -88,18 +94,8 @@ describe('Telegram channel', () => {
       seen = all.length;
       return fresh;
     }
-    const keyboardOf = (payload: ApiCallRecord['payload']) =>
-      (payload.reply_markup?.inline_keyboard ?? []).flat() as { text: string; callback_data: string }[];
     /** Taps the button labelled `label` on the newest message that has it. */
-    function tap(label: string) {
-      const button = fake
-        .sent(chatId)
-        .flatMap(keyboardOf)
-        .reverse()
-        .find((b) => b.text === label);
-      if (!button) throw new Error(`no button "${label}"`);
-      return send(user.tap(button.callback_data));
-    }
+    const tap = (label: string) => send(user.tap(buttonData(fake.sent(chatId), label)));
     return { chatId, user, send, say: (text: string) => send(user.text(text)), tap, replies };
   }
 

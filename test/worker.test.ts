@@ -2,11 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Update } from 'grammy/types';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker, offlineWrangler, WORKER_LIMIT_GZIP } from '../scripts/worker-bundle';
 import type { ChatMessage } from '../web/chat/inbox';
 import { codeIn, startSmsGateway, startSmtpServer } from './support/fake-gateways';
+import { buttonData, startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
 import { freePort, type RunningService, startService } from './support/service-process';
 import { createTestDatabase, serviceUrl } from './support/services';
 
@@ -70,9 +72,12 @@ async function startWorker(vars: Record<string, string>) {
  * and one Redis: a registration through the Worker's web chat API, its codes sent by the Node side from the jobs
  * the Worker queued, and the conversation going on at Node and back at the Worker with the same cookie.
  */
+const SECRET = 'worker-hook-secret_0123456789abcdef';
+
 describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrangler dev) beside Node', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let sms: Awaited<ReturnType<typeof startSmsGateway>>;
+  let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let node: RunningService;
   let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -84,9 +89,10 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
     const cleaner = new Redis(redis);
     await cleaner.flushdb();
     await cleaner.quit();
-    [smtp, sms, database] = await Promise.all([
+    [smtp, sms, telegram, database] = await Promise.all([
       startSmtpServer(),
       startSmsGateway(),
+      startFakeTelegram(),
       createTestDatabase(databaseUrl ?? ''),
     ]);
     dataDir = await mkdtemp(join(tmpdir(), 'kabinet-worker-node-'));
@@ -96,6 +102,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
       // base64url, as an embedded run writes its key: both sides must read it alike.
       DATA_KEY: Buffer.alloc(32, 251).toString('base64url'),
       PUBLIC_URL: 'http://127.0.0.1',
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
     };
     // Node first: it migrates the records and makes the job queues the Worker writes to.
     node = await startService({
@@ -112,7 +121,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
   afterAll(async () => {
     await worker?.stop();
     await node?.stop();
-    await Promise.all([smtp?.close(), sms?.close(), database?.drop()]);
+    await Promise.all([smtp?.close(), sms?.close(), telegram?.close(), database?.drop()]);
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -194,5 +203,106 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
       postgres: 'ok',
       redis: 'ok',
     });
+  }, 120_000);
+
+  /**
+   * A Telegram chat whose updates may go to either side, as Telegram's webhook behind one host name would. The
+   * replies come from Node's sender (the Worker queues them), so each step waits for the text it expects and for
+   * the rest of its batch.
+   */
+  function telegramChat() {
+    const chatId = 8_000_000 + Math.floor(Math.random() * 1_000_000);
+    const user = telegramUser(chatId);
+    let seen = 0;
+    async function send(at: string, update: Update, expected: string) {
+      const response = await fetch(`${at}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+        body: JSON.stringify(update),
+      });
+      expect(response.status, await response.text()).toBe(200);
+      const fresh = () => telegram.sent(chatId).slice(seen);
+      await expect
+        .poll(() => fresh().map((p) => p.text as string), { timeout: 15_000 })
+        .toContainEqual(expect.stringContaining(expected));
+      // The rest of the same batch, sent one call after another: quiet for half a second.
+      for (let count = -1; count !== fresh().length; ) {
+        count = fresh().length;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const replies = fresh();
+      seen += replies.length;
+      return { replies, runtime: response.headers.get('x-kabinet-runtime') };
+    }
+    /** Taps the button labelled `label` on the newest message that has it. */
+    const tap = (at: string, label: string, expected: string) =>
+      send(at, user.tap(buttonData(telegram.sent(chatId), label)), expected);
+    return {
+      chatId,
+      user,
+      send,
+      tap,
+      say: (at: string, text: string, expected: string) => send(at, user.text(text), expected),
+    };
+  }
+
+  it('takes Telegram updates at the Worker as Node does: replies sent by Node, a file handed to Node, the chat moving between them', async () => {
+    const w = worker.url;
+    const c = telegramChat();
+    const start = await c.say(w, '/start', 'Что вы хотите сделать?');
+    expect(start.runtime).toBe('worker');
+    expect(start.replies[0]?.text).toContain('Здравствуйте');
+    expect(start.replies[1]?.reply_markup.inline_keyboard[0][0]).toEqual({
+      text: 'Зарегистрироваться',
+      callback_data: '0|register',
+    });
+    // Without Telegram's secret: refused at the Worker, as at Node, and nothing said.
+    const forged = await fetch(`${w}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'guess' },
+      body: JSON.stringify(c.user.text('/start')),
+    });
+    expect([forged.status, forged.headers.get('x-kabinet-runtime')]).toEqual([401, 'worker']);
+    const tapped = await c.tap(w, 'Зарегистрироваться', 'Шаг 1 из 16');
+    expect(tapped.runtime).toBe('worker');
+    // The button's spinner is stopped by the Worker itself.
+    expect(telegram.calls.filter((call) => call.method === 'answerCallbackQuery')).toHaveLength(1);
+
+    const email = `tg.worker.${c.chatId}@example.ru`;
+    const phoneStep = await c.say(w, email, 'Шаг 2 из 16');
+    expect(phoneStep.replies.at(-1)?.reply_markup).toEqual({
+      keyboard: [[{ text: 'Отправить мой номер', request_contact: true }]],
+      resize_keyboard: true,
+      one_time_keyboard: true,
+    });
+    await c.send(w, c.user.contact('+79160000000', 42), 'Можно отправить только свой номер');
+    const phone = `+7916${String(c.chatId).slice(-7)}`;
+    const passwordStep = await c.send(w, c.user.contact(phone.slice(1)), 'Придумайте пароль');
+    expect(passwordStep.replies[0]?.reply_markup).toEqual({ remove_keyboard: true });
+
+    await c.say(w, 'Sunflower42', 'Повторите пароль');
+    const deletedFirst = c.user.lastMessageId();
+    await c.say(w, 'Sunflower42', 'пользовательским соглашением');
+    // The password messages are deleted from the chat (by Node's sender, from the Worker's queue).
+    await expect
+      .poll(() => telegram.sent(c.chatId, 'deleteMessage').map((p) => p.message_id))
+      .toEqual([deletedFirst, c.user.lastMessageId()]);
+    await c.tap(w, 'Я согласен с пользовательским соглашением', 'Проверьте, всё ли верно');
+    await c.tap(w, 'Всё верно, отправить коды', `Мы отправили код из 6 цифр на ${email}`);
+
+    const mail = await arrived(() => smtp.received.find((m) => m.to.includes(email)));
+    await c.say(w, codeIn(mail.text), 'Мы отправили код из 6 цифр в SMS');
+    const text = await arrived(() => sms.received.find((m) => m.to === phone)?.text);
+    // The next update goes to Node, the one after back to the Worker: one conversation.
+    const created = await c.say(node.url, codeIn(text), 'личный кабинет создан');
+    expect(created.runtime).toBe(null);
+    expect((await c.say(w, 'Петрова', 'Шаг 10 из 16')).runtime).toBe('worker');
+
+    // A photo needs Node's image pipeline: the Worker hands the update over, Node answers it.
+    const photo = await c.send(w, c.user.photo(), 'Здесь нужен ответ текстом');
+    expect(photo.runtime).toBe('node');
+    // Nothing was said twice on the way (a repeat would follow its first).
+    const said = telegram.sent(c.chatId).map((p) => p.text as string);
+    expect(said.filter((t, i) => t === said[i - 1])).toEqual([]);
   }, 120_000);
 });

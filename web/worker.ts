@@ -1,5 +1,12 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
+import { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { Hono } from 'hono';
 import postgres from 'postgres';
+import { carriesFile } from '../bots/telegram/inbound';
+import { handleTurns } from '../bots/telegram/turns';
+import { createTelegramRoutes } from '../bots/telegram/webhook-routes';
+import type { Engine } from '../core/engine';
 import { DEFAULT_IDLE_SECONDS as IDLE_SECONDS } from '../core/engine';
 import type { Logger } from '../core/logger';
 import { presets } from '../core/presets';
@@ -24,12 +31,13 @@ import { vouchForClient } from './forwarded-client';
 import { createRuntime } from './runtime';
 
 /**
- * The Cloudflare Workers entry (wrangler.toml): the web chat's page and API on the same Hono app as Node, over the
- * same Postgres and Redis, so a conversation moves freely between a Worker and Node instances. What a Worker
- * cannot do is forwarded to the Node side (KABINET_NODE_URL), never pretended: pictures (sharp), long polling for
- * updates (a request held 25 s would hold its own Postgres and Redis connections here, unbounded by the per-chat cap,
- * and unwoken by other requests), the pages and webhooks of Telegram, Slack, activation and review; and every
- * queued job (codes, replies to Telegram, notices) is written to the queue the Node side works from.
+ * The Cloudflare Workers entry (wrangler.toml): the web chat's page and API and Telegram's webhook on the same Hono
+ * app and engine as Node, over the same Postgres and Redis, so a conversation moves freely between a Worker and Node
+ * instances. What a Worker cannot do is forwarded to the Node side (KABINET_NODE_URL), never pretended: pictures
+ * (sharp; a Telegram update bringing a file too), long polling for updates (a request held 25 s would hold its own
+ * Postgres and Redis connections here, unbounded by the per-chat cap, and unwoken by other requests), the pages and
+ * webhooks of Slack, activation and review; and every queued job (codes, replies to Telegram, notices) is written to
+ * the queue the Node side works from.
  *
  * A Worker's sockets belong to the request that opened them, so Postgres and Redis are connected per request
  * (postgres.js over `cloudflare:sockets`, ioredis over `node:net` under nodejs_compat) and closed after it.
@@ -118,8 +126,9 @@ export default {
     }
     const { config } = setup;
     const url = new URL(request.url);
-    if (!ON_THE_WORKER.has(`${request.method} ${url.pathname}`))
-      return toNode(request, config, setup.dataKey);
+    const route = `${request.method} ${url.pathname}`;
+    const webhook = route === TELEGRAM_WEBHOOK && telegramOf(config) !== null;
+    if (!ON_THE_WORKER.has(route) && !webhook) return toNode(request, config, setup.dataKey);
 
     // Connected on first use: the page's script and style need neither.
     const redis = createRedisClient(setup.redisUrl, undefined, { lazy: true });
@@ -131,10 +140,10 @@ export default {
       connection: { statement_timeout: 10_000 },
     });
     try {
-      const response = await compose(setup, redis, sql).fetch(request);
-      // Says which side answered (the tests tell a Worker's answer from a forwarded one by it).
+      const response = await compose(setup, redis, sql, webhook ? ctx : null).fetch(request);
+      if (response.headers.has(RUNTIME)) return response; // handed to Node from inside the app
       const answered = new Response(response.body, response);
-      answered.headers.set('x-kabinet-runtime', 'worker');
+      answered.headers.set(RUNTIME, 'worker');
       return answered;
     } finally {
       // A client never used never connected: nothing to say goodbye to.
@@ -144,8 +153,16 @@ export default {
   },
 };
 
-/** One request's Kabinet: the same runtime and app as on Node, over this request's connections. */
-function compose(setup: Settings, redis: ReturnType<typeof createRedisClient>, sql: postgres.Sql) {
+/**
+ * One request's Kabinet: the same runtime and app as on Node, over this request's connections; with `webhook`
+ * (the request's context), Telegram's webhook too.
+ */
+function compose(
+  setup: Settings,
+  redis: ReturnType<typeof createRedisClient>,
+  sql: postgres.Sql,
+  webhook: ExecutionContext | null,
+) {
   const { config, dataKey } = setup;
   const preset = {
     ...presets[config.INSURER],
@@ -199,6 +216,7 @@ function compose(setup: Settings, redis: ReturnType<typeof createRedisClient>, s
     idleSeconds: IDLE_SECONDS,
   });
   return createApp({
+    extraRoutes: webhook ? [telegramRoutes(setup, runtime.engine, webhook)] : [],
     engine: runtime.engine,
     limits: chatLimits(limiter),
     // Cloudflare names the client; nothing in front of it can.
@@ -219,6 +237,44 @@ function compose(setup: Settings, redis: ReturnType<typeof createRedisClient>, s
 }
 
 const noEmails = { rewritten: 0, collisions: 0, unreadable: 0, failed: 0 };
+
+const TELEGRAM_WEBHOOK = 'POST /telegram/webhook';
+
+/** Telegram's settings when this deployment takes its webhook (a token and the webhook's secret), else null. */
+function telegramOf(config: Config) {
+  const { TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_SECRET: secret } = config;
+  return token && secret ? { token, secret, apiRoot: config.TELEGRAM_API_ROOT } : null;
+}
+
+/** The bot's own description (getMe), asked once per isolate rather than once per update. */
+let botInfo: UserFromGetMe | undefined;
+
+/**
+ * Telegram's webhook over this request's engine, as Node serves it: same secret check, same turns. Replies go to
+ * the queue Node's sender works from; an update bringing a file goes to Node as it came (its pictures are Node's).
+ */
+function telegramRoutes(setup: Settings, engine: Engine, ctx: ExecutionContext): Hono {
+  const telegram = telegramOf(setup.config) as NonNullable<ReturnType<typeof telegramOf>>;
+  const bot = new Bot(telegram.token, {
+    client: { apiRoot: telegram.apiRoot, timeoutSeconds: 10 },
+    botInfo,
+  });
+  handleTurns(bot, engine, {
+    logger,
+    fetchFile: onNode('downloading a customer’s file'),
+    background: (call) => ctx.waitUntil(call),
+  });
+  const routes = createTelegramRoutes(bot, telegram.secret, logger, {
+    wants: carriesFile,
+    to: (request) => toNode(request, setup.config, setup.dataKey),
+  });
+  const remembering = new Hono();
+  remembering.use(async (_c, next) => {
+    await next();
+    if (bot.isInited()) botInfo = bot.botInfo;
+  });
+  return remembering.route('/', routes);
+}
 
 /**
  * Forwards a request to the Node side as it came (method, headers, body): the Node side answers it. The client's
@@ -245,5 +301,11 @@ async function toNode(request: Request, config: Config, dataKey: Uint8Array): Pr
     deriveSecret(dataKey, 'worker-forward'),
     request.headers.get('cf-connecting-ip'),
   );
-  return fetch(forwarded);
+  const answer = await fetch(forwarded);
+  const answered = new Response(answer.body, answer);
+  answered.headers.set(RUNTIME, 'node');
+  return answered;
 }
+
+/** Which side answered: `worker`, or `node` for what the Worker forwarded (the tests tell them apart by it). */
+const RUNTIME = 'x-kabinet-runtime';

@@ -7,8 +7,9 @@ import type { Engine } from '../../core/engine';
 import { createTranslations, defaultLocale, type Locale } from '../../core/i18n';
 import { describeError, type Logger } from '../../core/logger';
 import type { Outlet } from '../../core/ports/outlet';
-import { chatIdOf, type FileFetcher, TELEGRAM_DOWNLOAD_LIMIT, toInbound } from './inbound';
+import { chatIdOf, type FileFetcher, TELEGRAM_DOWNLOAD_LIMIT } from './inbound';
 import { type ApiCall, toApiCalls } from './outbound';
+import { handleTurns } from './turns';
 
 export interface TelegramBotOptions {
   token: string;
@@ -106,47 +107,17 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     },
   };
 
-  const inFlight = new Set<Promise<unknown>>();
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
+  let turns: ReturnType<typeof handleTurns> | undefined;
   return {
     bot,
     outlet,
-    async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    idle: async () => turns?.idle(),
     connect(engine, connectOptions = {}) {
-      const handle = async (inbound: NonNullable<ReturnType<typeof toInbound>>) => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await engine.handle(inbound);
-          } catch (error) {
-            if (!connectOptions.persistent || attempt >= 20) throw error;
-            logger.warn('telegram update will be tried again', { attempt, error: describeError(error) });
-            await sleep(Math.min(500 * attempt, 5000));
-          }
-        }
-      };
-      bot.use(async (ctx) => {
-        const inbound = toInbound(ctx.update, fetchFile);
-        const chatId = ctx.chat?.id;
-        if (!inbound || chatId === undefined) return;
-        // Stop the button's spinner at once; the answer comes as a message.
-        if (ctx.callbackQuery) void ctx.answerCallbackQuery().catch(() => {});
-        const typing = setTimeout(
-          () => void ctx.api.sendChatAction(chatId, 'typing').catch(() => {}),
-          options.typingAfterMs ?? 400,
-        );
-        // Resolves once the turn is saved and its replies queued; throws on an outage, so the webhook answers
-        // 5xx and Telegram delivers the update again (then handled once).
-        const turn = handle(inbound);
-        inFlight.add(turn);
-        try {
-          await turn;
-        } finally {
-          inFlight.delete(turn);
-          clearTimeout(typing);
-        }
+      turns = handleTurns(bot, engine, {
+        logger,
+        fetchFile,
+        typingAfterMs: options.typingAfterMs,
+        persistent: connectOptions.persistent,
       });
     },
   };

@@ -14,6 +14,10 @@ export const chatIdOf = (conversationId: string) => Number(conversationId.slice(
 /** A tapped inline button carries `<nonce>|<value>` (Telegram allows 64 bytes of callback data). */
 export const encodeCallback = (nonce: string, value: string): string => `${nonce}|${value}`;
 
+/** Whether an update brings a customer's file (a photo or a document), whose handling needs the image pipeline. */
+export const carriesFile = (update: Update): boolean =>
+  Boolean(update.message?.photo || update.message?.document);
+
 /**
  * An update as the engine's Inbound, or null for what Kabinet does not handle (group chats, edits, stickers).
  * Pure but for `fetchFile`, which runs only when a step asks for the bytes.

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Bot, webhookCallback } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -11,31 +12,44 @@ import { updateShape } from './update-shape';
  * answers only after the update's effect on the conversation is saved; past the timeout it answers 5xx, so
  * Telegram delivers the update again and the engine's event ids keep it from being handled twice.
  */
-export function createTelegramRoutes(bot: Bot, secretToken: string, logger: Logger) {
+export function createTelegramRoutes(bot: Bot, secretToken: string, logger: Logger, handOff?: HandOff) {
   const app = new Hono();
   const handle = webhookCallback(bot, 'hono', {
     secretToken,
     timeoutMilliseconds: 25_000,
     onTimeout: 'throw',
   });
-  app.post('/telegram/webhook', declaredLengthAtMost(1024 * 1024), poisonDropped(secretToken, logger), (c) =>
-    handle(c),
+  app.post(
+    '/telegram/webhook',
+    declaredLengthAtMost(1024 * 1024),
+    poisonDropped(secretToken, logger, handOff),
+    (c) => handle(c),
   );
   return app;
+}
+
+/**
+ * Updates this side does not handle itself, answered by another that does (a Worker hands the ones carrying a
+ * customer's file to Node, which has the image pipeline): `to` gets the update as Telegram sent it.
+ */
+export interface HandOff {
+  wants(update: Update): boolean;
+  to(request: Request): Promise<Response>;
 }
 
 /**
  * From Telegram (the secret matches) but unreadable or not an update as documented: answered 200 and logged, so
  * Telegram does not resend it forever. Without the secret, grammY answers 401 as before, whatever the body.
  */
-function poisonDropped(secretToken: string, logger: Logger): MiddlewareHandler {
+function poisonDropped(secretToken: string, logger: Logger, handOff?: HandOff): MiddlewareHandler {
   const expected = new TextEncoder().encode(secretToken);
   return async (c, next) => {
     const given = new TextEncoder().encode(c.req.header('x-telegram-bot-api-secret-token') ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next();
+    const text = await c.req.text(); // kept by Hono: grammY parses the same text
     let body: unknown;
     try {
-      body = await c.req.json(); // kept by Hono: grammY reads the same parsed body
+      body = JSON.parse(text);
     } catch {
       logger.warn('telegram update dropped: not JSON', {});
       return c.body(null, 200);
@@ -49,6 +63,8 @@ function poisonDropped(secretToken: string, logger: Logger): MiddlewareHandler {
       });
       return c.body(null, 200);
     }
+    if (handOff?.wants(shaped.data as Update))
+      return handOff.to(new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: text }));
     await next();
   };
 }

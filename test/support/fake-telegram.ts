@@ -206,3 +206,13 @@ export function telegramUser(chatId: number, languageCode = 'ru') {
     lastMessageId: () => messageId,
   };
 }
+
+/** The callback data of the button labelled `label` on the newest of `sent` (sendMessage payloads) that has it. */
+export function buttonData(sent: ApiCallRecord['payload'][], label: string): string {
+  const button = sent
+    .flatMap((payload) => (payload.reply_markup?.inline_keyboard ?? []).flat())
+    .reverse()
+    .find((b: { text: string }) => b.text === label) as { callback_data: string } | undefined;
+  if (!button) throw new Error(`no button "${label}"`);
+  return button.callback_data;
+}
