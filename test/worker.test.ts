@@ -184,14 +184,21 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
     const updates = (await b.updates(w)) as { messages: ChatMessage[] };
     expect(updates.messages.at(-1)).toMatchObject({ text: expect.stringContaining('Шаг 10 из 16') });
 
-    // What only Node serves (an activation page), asked of the Worker, is answered by Node.
-    const [viaWorker, direct] = await Promise.all(
+    // An activation page: the Worker's own, the same as Node's.
+    const [atWorker, atNode] = await Promise.all(
       [w, node.url].map((at) =>
-        fetch(`${at}/activate/not-a-token`).then(async (r) => [r.status, await r.text()]),
+        fetch(`${at}/activate/not-a-token`).then(async (r) => [
+          r.status,
+          await r.text(),
+          r.headers.get('x-kabinet-runtime'),
+        ]),
       ),
     );
-    expect(viaWorker).toEqual(direct);
-    expect(String(direct?.[1])).toContain('<html');
+    expect(atWorker).toEqual([atNode?.[0], atNode?.[1], 'worker']);
+    expect(String(atNode?.[1])).toContain('<html');
+    // What only Node serves (the review desk), asked of the Worker, is answered by Node.
+    const review = await fetch(`${w}/dev/review/not-the-token/`);
+    expect(review.headers.get('x-kabinet-runtime')).toBe('node');
     // A path that looks like another host is still a path on the Node side: the Worker is nobody's open proxy.
     const elsewhere = await fetch(`${w}//example.com/`);
     expect(elsewhere.status).toBe(404);

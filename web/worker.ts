@@ -21,6 +21,7 @@ import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { createRedisTicketStore } from '../db/state/redis-ticket-store';
 import { createTicketLock } from '../db/state/ticket-lock';
+import { createActivationRoutes } from './activation-routes';
 import { createApp } from './app';
 import { createInlinePasswordHasher } from './bcrypt-hasher';
 import { createChatInbox, createWebOutlet } from './chat/inbox';
@@ -33,17 +34,21 @@ import { createRuntime } from './runtime';
 /**
  * The Cloudflare Workers entry (wrangler.toml): the web chat's page and API and Telegram's webhook on the same Hono
  * app and engine as Node, over the same Postgres and Redis, so a conversation moves freely between a Worker and Node
- * instances. What a Worker cannot do is forwarded to the Node side (KABINET_NODE_URL), never pretended: pictures
- * (sharp; a Telegram update bringing a file too), long polling for updates (a request held 25 s would hold its own
- * Postgres and Redis connections here, unbounded by the per-chat cap, and unwoken by other requests), the pages and
- * webhooks of Slack, activation and review; and every queued job (codes, replies to Telegram, notices) is written to
+ * instances, and the activation pages. What a Worker cannot do is forwarded to the Node side (KABINET_NODE_URL),
+ * never pretended: pictures (sharp; a Telegram update bringing a file too), long polling for updates (a request
+ * held 25 s would hold its own Postgres and Redis connections here, unbounded by the per-chat cap, and unwoken by
+ * other requests), Slack's webhook and the review pages (Bolt; the pictures under review are Node's); and every
+ * queued job (codes, replies to Telegram, notices) is written to
  * the queue the Node side works from.
  *
  * A Worker's sockets belong to the request that opened them, so Postgres and Redis are connected per request
  * (postgres.js over `cloudflare:sockets`, ioredis over `node:net` under nodejs_compat) and closed after it.
  */
 
-/** What the Worker answers itself; anything else goes to the Node side. */
+/**
+ * What the Worker answers itself, besides the activation pages (`/activate/…`) and Telegram's webhook (when
+ * configured); anything else goes to the Node side.
+ */
 const ON_THE_WORKER = new Set([
   'GET /',
   'GET /chat/app.js',
@@ -128,7 +133,8 @@ export default {
     const url = new URL(request.url);
     const route = `${request.method} ${url.pathname}`;
     const webhook = route === TELEGRAM_WEBHOOK && telegramOf(config) !== null;
-    if (!ON_THE_WORKER.has(route) && !webhook) return toNode(request, config, setup.dataKey);
+    const activation = url.pathname.startsWith('/activate/');
+    if (!ON_THE_WORKER.has(route) && !webhook && !activation) return toNode(request, config, setup.dataKey);
 
     // Connected on first use: the page's script and style need neither.
     const redis = createRedisClient(setup.redisUrl, undefined, { lazy: true });
@@ -216,7 +222,15 @@ function compose(
     idleSeconds: IDLE_SECONDS,
   });
   return createApp({
-    extraRoutes: webhook ? [telegramRoutes(setup, runtime.engine, webhook)] : [],
+    extraRoutes: [
+      createActivationRoutes({
+        accounts,
+        activation: runtime.services.activation,
+        notices: runtime.notices,
+        preset,
+      }),
+      ...(webhook ? [telegramRoutes(setup, runtime.engine, webhook)] : []),
+    ],
     engine: runtime.engine,
     limits: chatLimits(limiter),
     // Cloudflare names the client; nothing in front of it can.
