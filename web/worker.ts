@@ -29,6 +29,7 @@ import { chatLimits } from './chat/limits';
 import { type Config, ConfigError, loadConfig } from './config';
 import { deriveSecret, sharedSecrets } from './derived-secrets';
 import { vouchForClient } from './forwarded-client';
+import { createConsoleLogger, toConsole } from './logger';
 import { createRuntime } from './runtime';
 
 /**
@@ -93,6 +94,7 @@ function settingsOf(env: Bindings): Settings | ConfigError {
       throw new ConfigError(
         `Invalid configuration:\n${missing.map((name) => `  ${name}: required on Workers (no embedded defaults there)`).join('\n')}`,
       );
+    logger = createConsoleLogger(config.LOG_LEVEL, toConsole);
     settings = {
       config,
       // As Node reads it: base64 or base64url alike.
@@ -106,11 +108,8 @@ function settingsOf(env: Bindings): Settings | ConfigError {
   return settings;
 }
 
-const logger: Logger = {
-  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
-  warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
-};
+/** At LOG_LEVEL once the configuration is read; until then (or when it cannot be), at `info`. */
+let logger: Logger = createConsoleLogger('info', toConsole);
 
 /** A port whose work is the Node side's: reaching it here is a defect, said plainly. */
 const onNode =
