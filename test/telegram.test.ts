@@ -1,10 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramRoutes } from '../bots/telegram/webhook-routes';
 import { digest } from '../core/digest';
 import type { Logger } from '../core/logger';
+import { silentLogger } from '../core/logger';
 import { queueSettings } from '../core/ports/job-queue';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
@@ -410,4 +415,35 @@ describe('Telegram channel', () => {
     });
     expect(next.messages.at(-1)?.text).toContain('Введите номер мобильного телефона');
   });
+});
+
+describe('Telegram webhook while Telegram itself does not answer', () => {
+  it('refuses a wrong secret at once without asking Telegram, and answers an update 5xx within seconds', async () => {
+    // A Bot API that takes connections and never answers: the bot's first getMe hangs.
+    const asked: string[] = [];
+    const silent = createServer((request) => asked.push(request.url ?? ''));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const bot = new Bot(TOKEN, { client: { apiRoot: `http://127.0.0.1:${port}` } });
+      const app = createTelegramRoutes(bot, SECRET, silentLogger);
+      const post = (secret: string) =>
+        app.request('/telegram/webhook', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+          body: JSON.stringify(telegramUser(1).text('/start')),
+        });
+      expect((await post('not-the-secret')).status).toBe(401);
+      expect(asked).toEqual([]);
+      const started = Date.now();
+      const answer = await post(SECRET);
+      // 5xx: Telegram sends the update again later (200 would drop it; no answer would hold its connection).
+      expect(answer.status).toBeGreaterThanOrEqual(500);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(asked.some((url) => url.endsWith('/getMe'))).toBe(true);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  }, 30_000);
 });

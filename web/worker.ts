@@ -87,13 +87,16 @@ function settingsOf(env: Bindings): Settings | ConfigError {
   try {
     const config = loadConfig(strings);
     // PUBLIC_URL too: it decides the cookie's name and flags, which must be Node's for a chat to move between them.
-    const missing = (['DATABASE_URL', 'REDIS_URL', 'DATA_KEY', 'PUBLIC_URL'] as const).filter(
-      (name) => !strings[name],
-    );
-    if (missing.length > 0)
-      throw new ConfigError(
-        `Invalid configuration:\n${missing.map((name) => `  ${name}: required on Workers (no embedded defaults there)`).join('\n')}`,
+    const problems = (['DATABASE_URL', 'REDIS_URL', 'DATA_KEY', 'PUBLIC_URL'] as const)
+      .filter((name) => !strings[name])
+      .map((name) => `${name}: required on Workers (no embedded defaults there)`);
+    // Telegram's replies and files are Node's work: without it, a photo's update would be refused for a day.
+    if (telegramOf(config) && !config.KABINET_NODE_URL)
+      problems.push(
+        'KABINET_NODE_URL: required with Telegram’s webhook (Node sends the replies and takes files)',
       );
+    if (problems.length > 0)
+      throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     logger = createConsoleLogger(config.LOG_LEVEL, toConsole);
     settings = {
       config,

@@ -23,7 +23,12 @@ export function createTelegramRoutes(bot: Bot, secretToken: string, logger: Logg
     '/telegram/webhook',
     declaredLengthAtMost(1024 * 1024),
     poisonDropped(secretToken, logger, handOff),
-    (c) => handle(c),
+    async (c) => {
+      // grammY would ask getMe itself, retrying without end (backing off to 20 minutes): a Telegram that does not
+      // answer would hold the webhook open. Bounded here, a failure answers 5xx and Telegram sends the update again.
+      if (!bot.isInited()) await bot.init(AbortSignal.timeout(INIT_TIMEOUT_MS) as GrammySignal);
+      return handle(c);
+    },
   );
   return app;
 }
@@ -37,15 +42,23 @@ export interface HandOff {
   to(request: Request): Promise<Response>;
 }
 
+/** The platform's AbortSignal, as grammY's Node typings name it (they declare abort-controller's). */
+type GrammySignal = Parameters<Bot['init']>[0];
+
+/** How long the bot's first getMe may take before an update is answered 5xx. */
+const INIT_TIMEOUT_MS = 5_000;
+
 /**
- * From Telegram (the secret matches) but unreadable or not an update as documented: answered 200 and logged, so
- * Telegram does not resend it forever. Without the secret, grammY answers 401 as before, whatever the body.
+ * Without Telegram's secret: 401, whatever the body, before anything else is done for it (grammY itself would ask
+ * Telegram for getMe first). From Telegram but unreadable or not an update as documented: answered 200 and logged,
+ * so Telegram does not resend it forever.
  */
 function poisonDropped(secretToken: string, logger: Logger, handOff?: HandOff): MiddlewareHandler {
   const expected = new TextEncoder().encode(secretToken);
   return async (c, next) => {
     const given = new TextEncoder().encode(c.req.header('x-telegram-bot-api-secret-token') ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next();
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return c.text('secret token is wrong', 401);
     const text = await c.req.text(); // kept by Hono: grammY parses the same text
     let body: unknown;
     try {
