@@ -7,6 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { JOBS_QUEUED_CHANNEL } from './jobs/job-rows';
 import type { JobsConnection } from './jobs/pg-boss-queue';
 import { pgliteExecutor } from './jobs/pglite-executor';
 import * as schema from './schema';
@@ -23,6 +24,11 @@ export interface OpenDatabase {
   jobs: JobsConnection;
   /** What re-reading e-mails stored before strict reading did at this start (db/stored-emails.ts). */
   emails: EmailRereading;
+  /**
+   * Calls `wake` whenever another process queues a job without pg-boss (a Worker, db/jobs/pg-boss-writer.ts);
+   * Postgres only (no Worker writes to an embedded PGlite).
+   */
+  onJobsQueuedElsewhere(wake: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +71,10 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
     kind: 'postgres',
     jobs: { connectionString: url },
     emails,
+    // postgres.js keeps the LISTEN on a connection of its own and listens again after reconnecting.
+    onJobsQueuedElsewhere: async (wake) => {
+      await client.listen(JOBS_QUEUED_CHANNEL, () => wake());
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -81,5 +91,12 @@ async function openPglite(dataDir: string | null): Promise<OpenDatabase> {
     await client.close(); // an open PGlite keeps the process alive
     throw error;
   }
-  return { db, kind: 'pglite', jobs: { db: pgliteExecutor(client) }, emails, close: () => client.close() };
+  return {
+    db,
+    kind: 'pglite',
+    jobs: { db: pgliteExecutor(client) },
+    emails,
+    onJobsQueuedElsewhere: async () => {},
+    close: () => client.close(),
+  };
 }

@@ -117,6 +117,47 @@ if (databaseUrl) {
     const database = await createTestDatabase(databaseUrl);
     return pgBoss({ connectionString: database.url }, database.drop);
   });
+  it("runs a job a Worker's writer queued at once, not at the next poll (Postgres NOTIFY)", async () => {
+    const created = await createTestDatabase(databaseUrl);
+    const database = await openDatabase({ url: created.url });
+    const sealer = createFieldCipher(new Uint8Array(32).fill(2));
+    // Polling every 30 s: a job run within seconds was woken.
+    const boss = await createPgBossQueue({
+      connection: database.jobs,
+      logger: silentLogger,
+      sealer,
+      pollingIntervalSeconds: 30,
+    });
+    try {
+      const seen: JobData[] = [];
+      await boss.work('notice', async (job) => {
+        seen.push(job.data);
+      });
+      await database.onJobsQueuedElsewhere(boss.wake);
+      // The Worker's own connection (a second client), as in web/worker.ts.
+      const worker = await openDatabase({ url: created.url });
+      const { queue, jobs } = createPgBossWriter(worker.db, sealer);
+      await new Promise((r) => setTimeout(r, 1500)); // past the workers' first look
+      await queue.send('notice', { id: 'woken' }, 'wake-1');
+      await expect.poll(() => seen.map((job) => job.id), { timeout: 10_000 }).toEqual(['woken']);
+      // From a transaction: on commit, and not for one rolled back.
+      await expect(
+        worker.db.transaction(async (tx) => {
+          await jobs.within(tx, [{ queue: 'notice', data: { id: 'rolled-back' }, key: 'wake-2' }]);
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
+      await worker.db.transaction((tx) =>
+        jobs.within(tx, [{ queue: 'notice', data: { id: 'committed' }, key: 'wake-3' }]),
+      );
+      await expect.poll(() => seen.map((job) => job.id), { timeout: 10_000 }).toEqual(['woken', 'committed']);
+      await worker.close();
+    } finally {
+      await boss.stop(2000);
+      await database.close();
+      await created.drop();
+    }
+  }, 40_000);
   transactionalJobs('Postgres', async () => {
     const created = await createTestDatabase(databaseUrl);
     const database = await openDatabase({ url: created.url });

@@ -142,6 +142,16 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       createIdentityCaseRepository(db.db, transactionalJobWriter(q)),
     ),
   );
+  // Jobs a Worker queued are run at once, not at the next poll: its replies would otherwise wait up to a second.
+  Promise.all([opening, queueOpening]).then(
+    ([db, q]) =>
+      db.onJobsQueuedElsewhere(q.wake).catch((error) =>
+        logger.warn('not listening for jobs queued elsewhere; they run at the next poll', {
+          error: describeError(error),
+        }),
+      ),
+    () => {},
+  );
   let recordsOpen = false;
   queueOpening.then(
     () => (recordsOpen = true),

@@ -185,6 +185,7 @@ function compose(
       kind: 'postgres',
       jobs: { connectionString: setup.databaseUrl },
       emails: noEmails,
+      onJobsQueuedElsewhere: async () => {}, // a Worker runs no jobs
       close: () => sql.end(),
     },
     cipher,

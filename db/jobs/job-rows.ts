@@ -17,3 +17,9 @@ export const sealJob = async (sealer: Sealer, queue: QueueName, data: JobData) =
 
 export const openJob = async (sealer: Sealer, queue: QueueName, stored: { sealed: string }) =>
   JSON.parse(await sealer.open(stored.sealed, `job:${queue}`)) as JobData;
+
+/**
+ * Postgres's NOTIFY channel on which a writer that cannot wake pg-boss's workers itself (a Worker's) says a job was
+ * queued: Node's instances listen and look at once instead of at their next poll (up to 1 s later).
+ */
+export const JOBS_QUEUED_CHANNEL = 'kabinet_jobs_queued';

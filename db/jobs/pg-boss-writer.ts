@@ -2,7 +2,7 @@ import { insertJob } from 'pg-boss/src/plans.js';
 import type { JobQueue } from '../../core/ports/job-queue';
 import type { Sealer } from '../../core/ports/sealer';
 import type { Database } from '../database';
-import { jobIdOf, sealJob } from './job-rows';
+import { JOBS_QUEUED_CHANNEL, jobIdOf, sealJob } from './job-rows';
 import { executorWithin, type JobWriter } from './job-writer';
 
 const INSERT = insertJob('pgboss');
@@ -11,7 +11,7 @@ const INSERT = insertJob('pgboss');
  * Queues jobs without running any: for a runtime where pg-boss cannot run (a Cloudflare Worker: no timers outside
  * a request, no long-lived connections). It writes pg-boss's own row, with pg-boss's own statement, into the table
  * the Node instances' pg-boss works from: the same id from the key, the same sealed data, the queue's retry
- * settings. Node's workers find the job within their polling interval (1 s).
+ * settings; and says so on JOBS_QUEUED_CHANNEL, so Node's workers look at once rather than at their next poll.
  *
  * The records' own transactions queue their jobs through `jobs` (the transactional outbox, as on Node).
  */
@@ -38,7 +38,11 @@ export function createPgBossWriter(db: Database, sealer: Sealer): { queue: JobQu
       ...Array(10).fill(null),
     ];
     const { rows } = await executor.executeSql(INSERT, values);
-    if (rows.length === 1) return true;
+    if (rows.length === 1) {
+      // Delivered when the transaction commits (at once outside one), never for a change rolled back.
+      await executor.executeSql('SELECT pg_notify($1, $2)', [JOBS_QUEUED_CHANNEL, q]);
+      return true;
+    }
     // Nothing inserted: the job is there already (the same key), or its queue is not (pg-boss's insert joins the
     // queue's row). The second must fail loudly, rolling back the change that named the job, not pass for the first.
     const queues = await executor.executeSql('SELECT 1 FROM pgboss.queue WHERE name = $1', [q]);
