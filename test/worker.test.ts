@@ -1,16 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, offlineWrangler, WORKER_LIMIT_GZIP } from '../scripts/worker-bundle';
+import { bundleWorker, WORKER_LIMIT_GZIP } from '../scripts/worker-bundle';
 import type { ChatMessage } from '../web/chat/inbox';
 import { codeIn, startSmsGateway, startSmtpServer } from './support/fake-gateways';
 import { buttonData, startFakeTelegram, TOKEN, telegramUser } from './support/fake-telegram';
-import { freePort, type RunningService, startService } from './support/service-process';
+import { type RunningService, startService } from './support/service-process';
 import { createTestDatabase, serviceUrl } from './support/services';
+import { startWorker } from './support/wrangler';
 
 describe('the Worker bundle', () => {
   it('holds no Node-only module and stays under the free plan limit', async () => {
@@ -23,49 +23,6 @@ describe('the Worker bundle', () => {
 
 const databaseUrl = serviceUrl('DATABASE_URL');
 const redisUrl = serviceUrl('REDIS_URL');
-
-/** `wrangler dev`: the Worker in a local workerd, offline, with its vars given on the command line. */
-async function startWorker(vars: Record<string, string>) {
-  const home = await mkdtemp(join(tmpdir(), 'kabinet-wrangler-'));
-  const port = await freePort();
-  const args = ['dev', '--local', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', '0'];
-  args.push('--show-interactive-dev-session=false');
-  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
-  const child: ChildProcess = spawn(join('node_modules', '.bin', 'wrangler'), args, {
-    env: offlineWrangler(home),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: workerd goes with it
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  async function stop() {
-    // The whole group: wrangler and the workerd it started.
-    if (child.pid && !exited()) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {}
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-    await rm(home, { recursive: true, force: true });
-  }
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const up = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline || exited()) {
-      await stop();
-      throw new Error(`wrangler dev did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return { url, output: () => output, stop };
-}
 
 /**
  * The Worker under workerd (`wrangler dev`, no account, no network) beside a Node instance, both on one Postgres
