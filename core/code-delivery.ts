@@ -8,6 +8,7 @@ import { generatePassword } from './password-generator';
 import type { Mailer, SmsSender } from './ports/delivery';
 import type { JobQueue } from './ports/job-queue';
 import type { SessionRepository } from './ports/sessions';
+import { noTelemetry, type Telemetry } from './ports/telemetry';
 import type { InsurerPreset } from './presets';
 
 /** Where a code goes: the e-mail box or the phone. */
@@ -36,6 +37,7 @@ export interface CodeDeliveryOptions {
   notices: Notices;
   preset: InsurerPreset;
   logger: Logger;
+  telemetry?: Telemetry;
 }
 
 /**
@@ -46,6 +48,7 @@ export interface CodeDeliveryOptions {
  */
 export function createCodeDelivery(options: CodeDeliveryOptions) {
   const { queue, codes, accounts, mailer, sms, notices, preset, logger } = options;
+  const telemetry = options.telemetry ?? noTelemetry;
   const translations = createTranslations();
 
   /** What the message says: the code, and for a reset in mode 'sent' the new password that goes with it. */
@@ -76,8 +79,9 @@ export function createCodeDelivery(options: CodeDeliveryOptions) {
     const letter = await letterFor(request, code);
     if (!letter) return;
     const sent = await sendLetter({ mailer, sms }, request.to, request.contact, letter);
-    if (sent.ok) return;
+    if (sent.ok) return telemetry.record({ type: 'code', to: request.to, outcome: 'sent' });
     if (sent.error === 'unavailable' && !lastAttempt) throw new Error(`${request.to} gateway unavailable`);
+    telemetry.record({ type: 'code', to: request.to, outcome: 'failed' });
     logger.warn('code not delivered', {
       to: request.to,
       reason: sent.error,

@@ -5,7 +5,14 @@ import { createFlowCatalogue } from './conversation/catalogue';
 import { CANCEL_CHOICE, cancel, LANGUAGE_CHOICE, runCommand } from './conversation/commands';
 import { moveTo, returnTo, signedIn, toHome, withAnswers } from './conversation/navigation';
 import type { Flow, Transition } from './flow';
-import { createTranslations, defaultLocale, type Locale, matchLocale, type Translate } from './i18n';
+import {
+  createTranslations,
+  defaultLocale,
+  type Locale,
+  type MessageKey,
+  matchLocale,
+  type Translate,
+} from './i18n';
 import type { Inbound, Notice, Outbound } from './messages';
 import type { InsurerPreset } from './presets';
 import type { Sessions, SignedIn } from './sessions';
@@ -15,6 +22,8 @@ import { type ConversationState, freshState } from './state';
 export interface Turn {
   state: ConversationState;
   out: Outbound[];
+  /** The message key of why the answer was not taken, when it was not (for counting; never the answer). */
+  refused?: MessageKey;
 }
 
 export interface ConversationOptions<S> {
@@ -68,9 +77,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     });
     switch (transition.to) {
       case 'same': {
-        const t = translations(state.locale ?? defaultLocale);
         const kept = { ...state, data: withAnswers(state.data, transition.set) };
-        return askingFor(kept, where).refuse(t(transition.error.key, transition.error.vars));
+        return askingFor(kept, where).refuse(transition.error.key, transition.error.vars);
       }
       case 'step': {
         const moved = moveTo(state, state.flow, transition.step, true);
@@ -174,7 +182,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       }
       case 'choice': {
         if (inbound.nonce !== undefined && inbound.nonce !== String(state.turn))
-          return here.refuse(t('error.stale_button'));
+          return here.refuse('error.stale_button');
         if (inbound.value.startsWith(LANGUAGE_CHOICE)) {
           const chosen =
             matchLocale(inbound.value.slice(LANGUAGE_CHOICE.length), preset.languages) ??
@@ -194,7 +202,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     const step = catalogue.stepOf(state);
     if (!step) throw new Error(`no step ${state.flow}/${state.step}`);
     const reading = readAnswer(inbound, step, await here.prompt(), maxTextLength);
-    if (!reading.ok) return here.refuse(t(reading.refusal.key, reading.refusal.vars));
+    if (!reading.ok) return here.refuse(reading.refusal.key, reading.refusal.vars);
     return follow(await step.handle(reading.answer, here.ctx), state, where);
   }
 

@@ -1,10 +1,11 @@
-import { createConversation } from './conversation';
+import { createConversation, type Turn } from './conversation';
 import type { Flow } from './flow';
 import { matchLocale } from './i18n';
 import { describeError, type Logger, silentLogger } from './logger';
 import type { Inbound, Outbound } from './messages';
 import type { OutgoingBatch } from './ports/outlet';
 import type { StateStore } from './ports/state-store';
+import { noTelemetry, type Telemetry } from './ports/telemetry';
 import type { TurnLease, TurnLock } from './ports/turn-lock';
 import type { InsurerPreset } from './presets';
 import { BATCH_TTL_SECONDS, batchKey, type ReplyHandOver } from './replies';
@@ -31,6 +32,8 @@ export interface EngineOptions<S> {
   /** Longest text answer accepted, in characters. */
   maxTextLength?: number;
   logger?: Logger;
+  /** Told of every handled message (where it came, refused or not, how long): counted for operators. */
+  telemetry?: Telemetry;
 }
 
 /** What became of one inbound event. */
@@ -88,6 +91,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
   const now = options.now ?? Date.now;
   const idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_SECONDS;
   const logger = options.logger ?? silentLogger;
+  const telemetry = options.telemetry ?? noTelemetry;
   const conversation = createConversation({ ...options, now, maxTextLength: options.maxTextLength ?? 2000 });
 
   /** The conversation's latest saved batch, handed over again (a hand-over that died is finished now). */
@@ -116,6 +120,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
 
   async function handleOnce(inbound: Inbound, lease: TurnLease): Promise<Handled> {
     const key = conversationKey(inbound.conversationId);
+    const started = now();
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
       const stored = await store.get(key);
       let loaded = stored ? decodeState(stored.value) : null;
@@ -129,12 +134,13 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         loaded && inbound.type === 'text' && inbound.messageId && conversation.asksForSecret(loaded)
           ? [{ type: 'delete-message', messageId: inbound.messageId }]
           : [];
-      const turn = (await runSafely(loaded, expired, inbound)) ?? {
+      const turn: Turn & { failed?: true } = (await runSafely(loaded, expired, inbound)) ?? {
         // A step failed on our side: the customer keeps their place and hears an apology.
         state: loaded ?? conversation.fresh(matchLocale(inbound.localeHint, options.preset.languages)),
         out: conversation.apology(
           loaded?.locale ?? matchLocale(inbound.localeHint, options.preset.languages),
         ),
+        failed: true,
       };
       const out = [...deleteSecret, ...turn.out];
       const { epoch, seq } = turn.state.replies;
@@ -167,6 +173,15 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         also,
       );
       if (saved !== null) {
+        telemetry.record({
+          type: 'turn',
+          channel: inbound.channel,
+          flow: loaded && !expired ? loaded.flow : 'start',
+          step: loaded && !expired ? loaded.step : 'start',
+          refused: turn.refused ?? null,
+          failed: turn.failed === true,
+          seconds: (now() - started) / 1000,
+        });
         const signedIn = next.session !== null && next.session !== loaded?.session;
         if (out.length === 0) return { out, batch: null, duplicate: false, signedIn };
         if (!announced) await replies.confirm(batch, saved);

@@ -1,6 +1,7 @@
 import type { TypedContact } from './contacts';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { Credentials, SessionRepository } from './ports/sessions';
+import { noTelemetry, type Telemetry } from './ports/telemetry';
 import type { SignInLimits } from './sign-in-limits';
 
 export type SignInOutcome =
@@ -14,6 +15,7 @@ export interface SignInOptions {
   records: Pick<SessionRepository, 'credentials'>;
   passwords: PasswordHasher;
   limits: SignInLimits;
+  telemetry?: Telemetry;
 }
 
 /**
@@ -21,7 +23,12 @@ export interface SignInOptions {
  * comparison against a hash made at start-up with the same cost, so neither the answer nor its time says whether
  * an account exists.
  */
-export function createSignIn({ records, passwords, limits }: SignInOptions) {
+export function createSignIn({ records, passwords, limits, telemetry = noTelemetry }: SignInOptions) {
+  const outcome = (result: SignInOutcome): SignInOutcome => {
+    const counted = result.ok ? 'ok' : result.error === 'too_many' ? 'budget' : result.error;
+    telemetry.record({ type: 'sign_in', outcome: counted });
+    return result;
+  };
   // Hashed once, eagerly, so the first unknown contact does not pay for the hashing.
   const dummyHash = passwords.hash(
     [...crypto.getRandomValues(new Uint8Array(18))].map((b) => b.toString(36)).join(''),
@@ -36,17 +43,19 @@ export function createSignIn({ records, passwords, limits }: SignInOptions) {
     ): Promise<SignInOutcome> {
       // Counted as a failure before the check (core/sign-in-limits.ts), forgotten below if it succeeds.
       const admitted = await limits.admit(contact, who);
-      if (!admitted.ok) return admitted;
+      if (!admitted.ok) return outcome(admitted);
       const credentials = await records.credentials(contact.kind, contact.value);
       const hash = credentials?.passwordHash ?? (await dummyHash);
       const matches = await passwords.verify(password, hash);
       if (!credentials?.passwordHash || !matches) {
-        return admitted.lockedForSeconds
-          ? { ok: false, error: 'locked', retryAfterSeconds: admitted.lockedForSeconds }
-          : { ok: false, error: 'wrong' };
+        return outcome(
+          admitted.lockedForSeconds
+            ? { ok: false, error: 'locked', retryAfterSeconds: admitted.lockedForSeconds }
+            : { ok: false, error: 'wrong' },
+        );
       }
       await limits.cleared(contact);
-      return { ok: true, credentials };
+      return outcome({ ok: true, credentials });
     },
     /** Forgets a contact's failures (its password was just reset). */
     forget: (contact: TypedContact) => limits.cleared(contact),

@@ -264,5 +264,18 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
         .limit(limit);
       return rows.map(toCase);
     },
+
+    async census() {
+      const since = sql<Date>`min(coalesce(${identityCases.submittedAt}, ${identityCases.createdAt}))`;
+      const rows = await db
+        .select({ status: identityCases.status, count: sql<number>`count(*)::int`, oldestSince: since })
+        .from(identityCases)
+        .groupBy(identityCases.status);
+      return rows.map((row) => ({
+        status: row.status as CaseStatus,
+        count: Number(row.count),
+        oldestSince: new Date(row.oldestSince),
+      }));
+    },
   };
 }

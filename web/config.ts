@@ -61,6 +61,10 @@ const schema = z.object({
       // Telegram allows 1–256 characters; a short one could be guessed, and it guards every customer's chat.
       .regex(/^[\w-]{24,256}$/, 'expected 24–256 letters, digits, _ or - (openssl rand -hex 16)'),
   ),
+  /** Bearer token for GET /metrics (Prometheus); unset: /metrics is off. */
+  METRICS_TOKEN: optional(
+    z.string().regex(/^[\w.~+/=-]{24,256}$/, 'expected 24–256 characters of a token (openssl rand -hex 16)'),
+  ),
   TELEGRAM_API_ROOT: urlWith(['http://', 'https://'], 'https://api.telegram.org').default(
     'https://api.telegram.org',
   ),

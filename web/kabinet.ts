@@ -42,6 +42,7 @@ import { createDelivery } from './delivery';
 import { deriveSecret, sharedSecrets } from './derived-secrets';
 import { vouchedClient } from './forwarded-client';
 import { createSharpPreparer } from './images/sharp-preparer';
+import { createMetrics, createMetricsRoutes } from './metrics';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
 import { createReviewRoutes } from './review-routes';
@@ -176,7 +177,12 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const files = createDirectoryFileStore(join(config.DATA_DIR, 'uploads'), dataKey);
   const passwords = createWorkerPasswordHasher();
 
+  // Counted only where someone can read them (METRICS_TOKEN).
+  const metrics = config.METRICS_TOKEN
+    ? createMetrics({ jobsWaiting: () => queue.pending(), identityCases: () => identityCases.census() })
+    : null;
   const runtime = createRuntime({
+    telemetry: metrics?.telemetry,
     preset,
     store,
     lock,
@@ -204,6 +210,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   if (telegram && config.TELEGRAM_WEBHOOK_SECRET)
     extraRoutes.push(createTelegramRoutes(telegram, config.TELEGRAM_WEBHOOK_SECRET, logger));
   if (delivery.outbox) extraRoutes.push(createOutboxRoutes(delivery.outbox));
+  if (metrics && config.METRICS_TOKEN)
+    extraRoutes.push(createMetricsRoutes(metrics.registry, config.METRICS_TOKEN));
   // Identity cases are decided in Slack; without it, on a local page behind a secret address.
   const reviewToken = deriveSecret(dataKey, 'local-review-page').toString('base64url').slice(0, 32);
   const slack = slackReviewOf(config, {

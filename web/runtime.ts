@@ -26,6 +26,7 @@ import type { RateLimiter } from '../core/ports/rate-limiter';
 import { pageDesk, type ReviewDesk } from '../core/ports/review-desk';
 import type { Sealer } from '../core/ports/sealer';
 import type { StateStore } from '../core/ports/state-store';
+import { noTelemetry, type Telemetry } from '../core/ports/telemetry';
 import type { TurnLock } from '../core/ports/turn-lock';
 import type { InsurerPreset } from '../core/presets';
 import { createReplyDelivery } from '../core/replies';
@@ -65,6 +66,8 @@ export interface RuntimeDeps {
   /** Where links in e-mails point (PUBLIC_URL). */
   publicUrl: string;
   logger: Logger;
+  /** Told what happens, for operators' metrics (web/metrics.ts); none by default. */
+  telemetry?: Telemetry;
   /** Idle conversations start afresh after this. Seconds. */
   idleSeconds?: number;
   /** When staff are reminded of undecided cases, and how long a claim holds; tests shorten them. */
@@ -91,6 +94,7 @@ export interface Runtime {
 /** One wiring of services, engine and queues, the same in the service, its tests and its benchmarks. */
 export function createRuntime(deps: RuntimeDeps): Runtime {
   const { preset, store, queue, logger } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
   const codes = createCodeService({
     store,
     limiter: deps.limiter('codes', preset.codes.sendsPerHour, 3600),
@@ -123,6 +127,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     notices,
     preset,
     logger,
+    telemetry,
   });
   const replies = createReplyDelivery({
     outlets: deps.outlets,
@@ -130,13 +135,15 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     lock: deps.deliveryLock,
     store,
     logger,
-    onGivenUp: (batch, reason) =>
+    onGivenUp: (batch, reason) => {
+      telemetry.record({ type: 'delivery_given_up', channel: batch.channel });
       logger.warn('replies given up', {
         conversationId: batch.conversationId,
         batch: batch.batch,
         messages: batch.out.length,
         reason,
-      }),
+      });
+    },
   });
   const sessions = createSessions(deps.accounts, deps.idleSeconds ?? DEFAULT_IDLE_SECONDS);
   const signIn = createSignIn({
@@ -148,6 +155,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
       perClient: deps.limiter('signin-by-client', SIGN_INS_PER_HOUR.client, 3600),
       now: deps.now,
     }),
+    telemetry,
   });
   const reviewTiming = deps.reviewTiming ?? defaultReviewTiming;
   const identity = createIdentity({
@@ -190,6 +198,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     idleSeconds: deps.idleSeconds,
     now: deps.now,
     logger,
+    telemetry,
   });
   return {
     engine,

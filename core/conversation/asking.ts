@@ -1,5 +1,5 @@
 import type { Prompt, StepContext } from '../flow';
-import { defaultLocale, type Locale, type Translate } from '../i18n';
+import { defaultLocale, type Locale, type MessageKey, type Translate } from '../i18n';
 import type { ChannelName, Outbound } from '../messages';
 import type { InsurerPreset } from '../presets';
 import { renderPrompt } from '../render';
@@ -31,8 +31,14 @@ export interface Asking<S> {
   ask(): Promise<Outbound[]>;
   /** Says `text`, then asks the question again. */
   sayAndAsk(text: string): Promise<{ state: ConversationState; out: Outbound[] }>;
-  /** Says why the answer was not taken, then asks the question again. */
-  refuse(text: string): Promise<{ state: ConversationState; out: Outbound[] }>;
+  /**
+   * Says why the answer was not taken (the message `key`, in the state's language), then asks the question again;
+   * the turn names the key as `refused` (counted per step; never what was typed).
+   */
+  refuse(
+    key: MessageKey,
+    vars?: Record<string, string | number>,
+  ): Promise<{ state: ConversationState; out: Outbound[]; refused: MessageKey }>;
 }
 
 /** Builds the step context of a state once (in the state's language), and what asking its question needs. */
@@ -74,7 +80,11 @@ export function createAsking<S>(deps: AskingDeps<S>) {
       prompt,
       ask,
       sayAndAsk: async (text) => ({ state, out: [{ type: 'text', text }, ...(await ask())] }),
-      refuse: async (text) => ({ state, out: [{ type: 'text', text, refusal: true }, ...(await ask())] }),
+      refuse: async (key, vars) => ({
+        state,
+        out: [{ type: 'text', text: t(key, vars), refusal: true }, ...(await ask())],
+        refused: key,
+      }),
     };
   };
 }

@@ -89,7 +89,7 @@ export async function runCommand<S>(
       return deps.askingFor(next, where).sayAndAsk(t('logout.done'));
     }
     default:
-      return here().refuse(t('error.unknown_command', { command: `/${name}` }));
+      return here().refuse('error.unknown_command', { command: `/${name}` });
   }
 }
 

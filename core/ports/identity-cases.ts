@@ -152,4 +152,9 @@ export interface IdentityCaseRepository {
   latestCase(accountId: string): Promise<IdentityCase | null>;
   /** Cases in `status`, oldest first (the review queue). */
   casesIn(status: CaseStatus, limit?: number): Promise<IdentityCase[]>;
+  /**
+   * How many cases are in each status, and since when the oldest of each has waited (sent for review, else
+   * opened): for operators' metrics. Statuses with no case are left out.
+   */
+  census(): Promise<{ status: CaseStatus; count: number; oldestSince: Date }[]>;
 }

@@ -36,6 +36,18 @@ export function identityCasesContract(name: string, open: () => Promise<CasesHar
     }
     const answerBy = new Date(Date.now() + 24 * 3600_000);
 
+    it('counts the cases in each status, with the oldest one’s start', async () => {
+      const before = new Map((await harness.cases.census()).map((row) => [row.status, row.count]));
+      const startedAt = Date.now();
+      await draft();
+      await draft();
+      const after = await harness.cases.census();
+      const drafts = after.find((row) => row.status === 'draft');
+      expect(drafts?.count).toBe((before.get('draft') ?? 0) + 2);
+      expect(drafts?.oldestSince.getTime()).toBeLessThanOrEqual(startedAt + 1000);
+      expect(after.every((row) => row.count > 0)).toBe(true);
+    });
+
     it('keeps one open case per account, even when two are opened at once', async () => {
       const first = await draft();
       const [a, b] = await Promise.all([

@@ -1,0 +1,34 @@
+import type { MessageKey } from '../i18n';
+import type { ChannelName } from '../messages';
+
+/**
+ * What Kabinet reports as it works, for operators (web/metrics.ts counts it for Prometheus). Never personal data:
+ * positions in flows, message keys, channels, outcomes and durations only, so no label can name a customer.
+ */
+export type TelemetryEvent =
+  /**
+   * One handled message: where the conversation stood when it came (`flow`/`step`; `start` for a new or expired
+   * one), why it was refused (the message key) or whether the step failed on our side, and how long it took.
+   */
+  | {
+      type: 'turn';
+      channel: ChannelName;
+      flow: string;
+      step: string;
+      refused: MessageKey | null;
+      failed: boolean;
+      seconds: number;
+    }
+  /** A code (or a reset's new password) handed to its gateway, or given up on. */
+  | { type: 'code'; to: 'email' | 'phone'; outcome: 'sent' | 'failed' }
+  /** A sign-in attempt's outcome: `locked` and `budget` were refused before the password was checked. */
+  | { type: 'sign_in'; outcome: 'ok' | 'wrong' | 'locked' | 'budget' }
+  /** A reply batch that could not be delivered and was given up on. */
+  | { type: 'delivery_given_up'; channel: ChannelName };
+
+export interface Telemetry {
+  record(event: TelemetryEvent): void;
+}
+
+/** For a runtime nobody watches (tests, the Worker until it has somewhere to report). */
+export const noTelemetry: Telemetry = { record() {} };

@@ -1,0 +1,141 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger';
+import type { ChatMessage } from '../web/chat/inbox';
+import { loadConfig } from '../web/config';
+import { createKabinet, type Kabinet } from '../web/kabinet';
+import { codeIn } from './support/fake-gateways';
+
+const TOKEN = 'metrics-token_0123456789abcdef';
+
+/** GET /metrics: Prometheus text for a scraper with the token, counting what customers did and nothing of theirs. */
+describe('metrics', () => {
+  let kabinet: Kabinet;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kabinet-metrics-'));
+    kabinet = await createKabinet(
+      loadConfig({
+        DATA_DIR: dataDir,
+        DATA_KEY: Buffer.alloc(32, 12).toString('base64'),
+        METRICS_TOKEN: TOKEN,
+      }),
+      { logger: silentLogger },
+    );
+    await kabinet.ready;
+    kabinet.startBackground();
+  });
+  afterAll(async () => {
+    await kabinet?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const scrape = (authorization?: string) =>
+    kabinet.app.request('/metrics', { headers: authorization ? { authorization } : {} });
+  /** The value of one series in Prometheus's text format, 0 when absent. */
+  const valueOf = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+
+  it('refuses a scraper without the token, or with another', async () => {
+    for (const authorization of [undefined, 'Bearer wrong', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+      const refused = await scrape(authorization);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await refused.text()).not.toContain('kabinet_');
+    }
+  });
+
+  it('counts a registration: messages by step, a refused answer by its reason, codes sent, step times', async () => {
+    let cookie = '';
+    let nonce: string | undefined;
+    let n = 0;
+    const post = async (body: Record<string, unknown>) => {
+      const response = await kabinet.app.request('/chat/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ id: `m-${++n}`, body }),
+      });
+      cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+      const reply = (await response.json()) as { messages: ChatMessage[] };
+      for (const m of reply.messages) if (m.type === 'choices') nonce = m.nonce;
+      return reply.messages.map((m) => ('text' in m ? m.text : '')).join('\n');
+    };
+    const say = (text: string) => post({ type: 'text', text });
+    const tap = (value: string) => post({ type: 'choice', value, nonce });
+    const outboxCode = async (to: string) => {
+      await kabinet.settled();
+      const { messages } = (await (await kabinet.app.request('/dev/outbox?format=json')).json()) as {
+        messages: { to: string; text: string }[];
+      };
+      return codeIn(messages.find((m) => m.to === to)?.text ?? '');
+    };
+
+    const email = `metrics.${Date.now().toString(36)}@example.ru`;
+    const phone = `+7916${String(Date.now()).slice(-7)}`;
+    await post({ type: 'open' });
+    await tap('register');
+    expect(await say('not an address')).toContain('адрес');
+    await say(email);
+    await say(phone);
+    await say('Sunflower42');
+    await say('Sunflower42');
+    await tap('agree');
+    await tap('send');
+    await say(await outboxCode(email));
+    expect(await say(await outboxCode(phone))).toContain('личный кабинет создан');
+
+    const scraped = await scrape(`Bearer ${TOKEN}`);
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toContain('text/plain');
+    const text = await scraped.text();
+    const series = (name: string, labels: Record<string, string>) =>
+      valueOf(
+        text,
+        `${name}{${Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}}`,
+      );
+    const at = (step: string, outcome: string) =>
+      series('kabinet_messages_total', { channel: 'web', flow: 'registration', step, outcome });
+    expect(at('email', 'refused')).toBe(1);
+    expect(at('email', 'answered')).toBe(1);
+    expect(at('phone', 'answered')).toBe(1);
+    expect(text).toMatch(/kabinet_refusals_total\{flow="registration",step="email",reason="[\w.]+"\} 1/);
+    expect(series('kabinet_codes_total', { to: 'email', outcome: 'sent' })).toBe(1);
+    expect(series('kabinet_codes_total', { to: 'phone', outcome: 'sent' })).toBe(1);
+    expect(series('kabinet_step_duration_seconds_count', { flow: 'registration', step: 'email' })).toBe(2);
+    expect(text).toMatch(/^kabinet_jobs_waiting \d+$/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    // Nothing a customer typed: positions, reasons and outcomes only.
+    for (const typed of [
+      email,
+      email.split('@')[0] ?? '',
+      phone,
+      phone.slice(1),
+      'Sunflower42',
+      'not an address',
+    ])
+      expect(text).not.toContain(typed);
+  });
+});
+
+describe('metrics without METRICS_TOKEN', () => {
+  it('is off: /metrics does not exist', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'kabinet-metrics-off-'));
+    const kabinet = await createKabinet(
+      loadConfig({ DATA_DIR: dataDir, DATA_KEY: Buffer.alloc(32, 13).toString('base64') }),
+      { logger: silentLogger },
+    );
+    try {
+      expect((await kabinet.app.request('/metrics')).status).toBe(404);
+    } finally {
+      await kabinet.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
