@@ -36,7 +36,7 @@ describe('metrics', () => {
   const scrape = (authorization?: string) =>
     kabinet.app.request('/metrics', { headers: authorization ? { authorization } : {} });
   /** The value of one series in Prometheus's text format, 0 when absent. */
-  const valueOf = (text: string, series: string) => {
+  const sampleOf = (text: string, series: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line ? Number(line.slice(series.length + 1)) : 0;
   };
@@ -94,7 +94,7 @@ describe('metrics', () => {
     expect(scraped.headers.get('content-type')).toContain('text/plain');
     const text = await scraped.text();
     const series = (name: string, labels: Record<string, string>) =>
-      valueOf(
+      sampleOf(
         text,
         `${name}{${Object.entries(labels)
           .map(([k, v]) => `${k}="${v}"`)
