@@ -10,7 +10,12 @@ export interface AppDeps extends ChatDeps {
   logger: Logger;
   /** Extra routes mounted at the root, e.g. the development outbox while it is in use. */
   extraRoutes?: Hono[];
+  /** Runs a request's handling with its id on every line it logs (web/pino-logger.ts); none: just runs it. */
+  logContext?: <T>(fields: Record<string, string>, work: () => Promise<T>) => Promise<T>;
 }
+
+/** An id a caller (a proxy, a load balancer) gave the request, if it looks like one; else ours. */
+const REQUEST_ID = /^[\w.:-]{8,128}$/;
 
 /** Shown when something failed on our side; the customer's place in the conversation is kept. */
 const OUTAGE_MESSAGE =
@@ -19,6 +24,14 @@ const OUTAGE_MESSAGE =
 /** The HTTP face of Kabinet: the same app on Node and in tests (`app.request()`). */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Every answer names its request, and so does every line logged while handling it: a customer's "it failed at
+  // 14:02" or a proxy's log finds the lines that belong to it.
+  app.use(async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    await (deps.logContext ? deps.logContext({ requestId: id }, next) : next());
+    c.res.headers.set('x-request-id', id);
+  });
   // Only the chat page may be framed, and only by the sites WEB_CHAT_EMBED_ORIGINS names (the widget); every other
   // page (the outbox, the review desk, activation) by none.
   const embedders = deps.embedOrigins ?? [];

@@ -97,6 +97,8 @@ const schema = z.object({
   /** Allows the development outbox beside a server database (a staging box without mail); never in production. */
   DEV_OUTBOX: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** `json` (one line per event, for a collector) or `pretty` (for a person); unset: pretty on a terminal. */
+  LOG_FORMAT: optional(z.enum(['json', 'pretty'])),
 });
 
 export type Env = z.infer<typeof schema>;

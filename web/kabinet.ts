@@ -45,6 +45,7 @@ import { createSharpPreparer } from './images/sharp-preparer';
 import { createMetrics, createMetricsRoutes } from './metrics';
 import { createOutboxRoutes } from './outbox-routes';
 import { createWorkerPasswordHasher } from './password-hasher';
+import { withLogContext } from './pino-logger';
 import { createReviewRoutes } from './review-routes';
 import { createRuntime } from './runtime';
 import { createStaffRoutes } from './staff-routes';
@@ -136,7 +137,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       workersPerQueue: embedded ? 1 : 2,
     }),
   );
-  const queue = deferredPort<JobQueue>(queueOpening);
+  const queue = loggedInContext(deferredPort<JobQueue>(queueOpening));
   // A case's changes queue their notices in their own transaction: the cases need the queue open.
   const identityCases = deferredPort<IdentityCaseRepository>(
     Promise.all([opening, queueOpening]).then(([db, q]) =>
@@ -259,6 +260,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     ],
     extraRoutes,
     logger,
+    logContext: withLogContext,
   });
   if (!config.SLACK_BOT_TOKEN) {
     logger.warn(
@@ -391,4 +393,14 @@ async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+}
+
+/** The queue, with every line a job's handler logs naming the job's queue (web/pino-logger.ts). */
+function loggedInContext(queue: JobQueue): JobQueue {
+  return {
+    send: (name, data, key, options) => queue.send(name, data, key, options),
+    work: (name, handler) => queue.work(name, (job) => withLogContext({ job: name }, () => handler(job))),
+    pending: () => queue.pending(),
+    stop: (graceMs) => queue.stop(graceMs),
+  };
 }

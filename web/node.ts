@@ -1,12 +1,15 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config';
 import { createKabinet } from './kabinet';
-import { createConsoleLogger } from './logger';
+import { createPinoLogger } from './pino-logger';
 
 /** `npm start`: Kabinet on Node. Embedded defaults when DATABASE_URL / REDIS_URL are unset. */
 async function main() {
   const config = loadConfig(process.env);
-  const logger = createConsoleLogger(config.LOG_LEVEL);
+  const logger = createPinoLogger({
+    level: config.LOG_LEVEL,
+    pretty: config.LOG_FORMAT ? config.LOG_FORMAT === 'pretty' : Boolean(process.stdout.isTTY),
+  });
   const kabinet = await createKabinet(config, { logger });
   // A library promise nobody awaits must not end the process: pg-boss 10.4.2 completes or fails a finished job
   // without awaiting it (manager.js), so Postgres going away at that moment rejected into nowhere and Node 20

@@ -29,7 +29,7 @@ import { chatLimits } from './chat/limits';
 import { type Config, ConfigError, loadConfig } from './config';
 import { deriveSecret, sharedSecrets } from './derived-secrets';
 import { vouchForClient } from './forwarded-client';
-import { createConsoleLogger, toConsole } from './logger';
+import { createConsoleLogger } from './logger';
 import { createRuntime } from './runtime';
 
 /**
@@ -97,7 +97,7 @@ function settingsOf(env: Bindings): Settings | ConfigError {
       );
     if (problems.length > 0)
       throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    logger = createConsoleLogger(config.LOG_LEVEL, toConsole);
+    logger = createConsoleLogger(config.LOG_LEVEL);
     settings = {
       config,
       // As Node reads it: base64 or base64url alike.
@@ -112,7 +112,7 @@ function settingsOf(env: Bindings): Settings | ConfigError {
 }
 
 /** At LOG_LEVEL once the configuration is read; until then (or when it cannot be), at `info`. */
-let logger: Logger = createConsoleLogger('info', toConsole);
+let logger: Logger = createConsoleLogger('info');
 
 /** A port whose work is the Node side's: reaching it here is a defect, said plainly. */
 const onNode =
