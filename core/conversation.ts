@@ -78,6 +78,10 @@ export function createConversation<S>(options: ConversationOptions<S>) {
     switch (transition.to) {
       case 'same': {
         const kept = { ...state, data: withAnswers(state.data, transition.set) };
+        if (transition.news) {
+          const t = translations(state.locale ?? defaultLocale);
+          return askingFor(kept, where).sayAndAsk(t(transition.error.key, transition.error.vars));
+        }
         return askingFor(kept, where).refuse(transition.error.key, transition.error.vars);
       }
       case 'step': {

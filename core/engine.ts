@@ -5,7 +5,7 @@ import { describeError, type Logger, silentLogger } from './logger';
 import type { Inbound, Outbound } from './messages';
 import type { OutgoingBatch } from './ports/outlet';
 import type { StateStore } from './ports/state-store';
-import { noTelemetry, type Telemetry } from './ports/telemetry';
+import { noTelemetry, type Telemetry, type TelemetryEvent } from './ports/telemetry';
 import type { TurnLease, TurnLock } from './ports/turn-lock';
 import type { InsurerPreset } from './presets';
 import { BATCH_TTL_SECONDS, batchKey, type ReplyHandOver } from './replies';
@@ -92,6 +92,14 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
   const idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_SECONDS;
   const logger = options.logger ?? silentLogger;
   const telemetry = options.telemetry ?? noTelemetry;
+  /** Counting is never worth a turn: the turn is saved by now, and its replies still have to go out. */
+  const observe = (event: TelemetryEvent) => {
+    try {
+      telemetry.record(event);
+    } catch (error) {
+      logger.warn('telemetry failed', { error: describeError(error) });
+    }
+  };
   const conversation = createConversation({ ...options, now, maxTextLength: options.maxTextLength ?? 2000 });
 
   /** The conversation's latest saved batch, handed over again (a hand-over that died is finished now). */
@@ -120,7 +128,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
 
   async function handleOnce(inbound: Inbound, lease: TurnLease): Promise<Handled> {
     const key = conversationKey(inbound.conversationId);
-    const started = now();
+    const started = performance.now(); // a duration: the monotonic clock, not the (settable) wall clock
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
       const stored = await store.get(key);
       let loaded = stored ? decodeState(stored.value) : null;
@@ -173,14 +181,14 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         also,
       );
       if (saved !== null) {
-        telemetry.record({
+        observe({
           type: 'turn',
           channel: inbound.channel,
           flow: loaded && !expired ? loaded.flow : 'start',
           step: loaded && !expired ? loaded.step : 'start',
           refused: turn.refused ?? null,
           failed: turn.failed === true,
-          seconds: (now() - started) / 1000,
+          seconds: (performance.now() - started) / 1000,
         });
         const signedIn = next.session !== null && next.session !== loaded?.session;
         if (out.length === 0) return { out, batch: null, duplicate: false, signedIn };

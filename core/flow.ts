@@ -79,10 +79,11 @@ export interface Refusal {
 /** Where the conversation goes after an answer; `K` names the flow's steps, `D` its data. */
 export type Transition<D extends FlowData = FlowData, K extends string = string> =
   /**
-   * Ask the same question again after saying why the answer was not accepted (or what happened); `set` keeps
-   * what the refusal changes (a count of tries).
+   * Ask the same question again after saying why the answer was not accepted, or with `news`, what happened (a
+   * code sent again: not a refusal, neither shown nor counted as one); `set` keeps what the refusal changes (a
+   * count of tries).
    */
-  | { to: 'same'; error: Refusal; set?: Partial<D> }
+  | { to: 'same'; error: Refusal; set?: Partial<D>; news?: true }
   /** Go on to another step of this flow, remembering this one for /back. */
   | { to: 'step'; step: K; set?: Partial<D>; say?: Outbound[] }
   /** Return to an earlier step of this flow, forgetting the steps after it (a correction). */
@@ -166,6 +167,11 @@ export const same = (
   to: 'same',
   error: typeof error === 'string' ? { key: error, vars } : error,
 });
+/** Ask the same question again after saying what happened: news, not a refusal (`same` for a refusal). */
+export const tell = (
+  key: MessageKey,
+  vars?: Refusal['vars'],
+): { to: 'same'; error: Refusal; news: true } => ({ to: 'same', error: { key, vars }, news: true });
 export const say = (text: string): Outbound => ({ type: 'text', text });
 
 /** A zod issue's message, typed: a key of the catalogue, translated when the answer is refused. */

@@ -48,11 +48,11 @@ export function createSignIn({ records, passwords, limits, telemetry = noTelemet
       const hash = credentials?.passwordHash ?? (await dummyHash);
       const matches = await passwords.verify(password, hash);
       if (!credentials?.passwordHash || !matches) {
-        return outcome(
-          admitted.lockedForSeconds
-            ? { ok: false, error: 'locked', retryAfterSeconds: admitted.lockedForSeconds }
-            : { ok: false, error: 'wrong' },
-        );
+        // The password was checked and wrong, whether or not this failure locks the contact: counted as wrong.
+        telemetry.record({ type: 'sign_in', outcome: 'wrong' });
+        return admitted.lockedForSeconds
+          ? { ok: false, error: 'locked', retryAfterSeconds: admitted.lockedForSeconds }
+          : { ok: false, error: 'wrong' };
       }
       await limits.cleared(contact);
       return outcome({ ok: true, credentials });

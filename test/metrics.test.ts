@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger';
+import type { CaseStatus } from '../core/ports/identity-cases';
 import type { ChatMessage } from '../web/chat/inbox';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
+import { createMetrics } from '../web/metrics';
 import { codeIn } from './support/fake-gateways';
 
 const TOKEN = 'metrics-token_0123456789abcdef';
@@ -42,7 +44,13 @@ describe('metrics', () => {
   };
 
   it('refuses a scraper without the token, or with another', async () => {
-    for (const authorization of [undefined, 'Bearer wrong', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong',
+      `Basic ${TOKEN}`,
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.toUpperCase()}`,
+    ]) {
       const refused = await scrape(authorization);
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toBe('Bearer');
@@ -86,10 +94,12 @@ describe('metrics', () => {
     await say('Sunflower42');
     await tap('agree');
     await tap('send');
+    // Asked again at once: refused (the code has a cooldown), and counted by that reason.
+    expect(await tap('resend')).toContain('Новый код можно запросить');
     await say(await outboxCode(email));
     expect(await say(await outboxCode(phone))).toContain('личный кабинет создан');
 
-    const scraped = await scrape(`Bearer ${TOKEN}`);
+    const scraped = await scrape(`bearer ${TOKEN}`); // the scheme in any letter case
     expect(scraped.status).toBe(200);
     expect(scraped.headers.get('content-type')).toContain('text/plain');
     const text = await scraped.text();
@@ -106,6 +116,11 @@ describe('metrics', () => {
     expect(at('email', 'answered')).toBe(1);
     expect(at('phone', 'answered')).toBe(1);
     expect(text).toMatch(/kabinet_refusals_total\{flow="registration",step="email",reason="[\w.]+"\} 1/);
+    expect(at('email_code', 'refused')).toBe(1);
+    expect(at('email_code', 'answered')).toBe(1);
+    expect(
+      series('kabinet_refusals_total', { flow: 'registration', step: 'email_code', reason: 'code.cooldown' }),
+    ).toBe(1);
     expect(series('kabinet_codes_total', { to: 'email', outcome: 'sent' })).toBe(1);
     expect(series('kabinet_codes_total', { to: 'phone', outcome: 'sent' })).toBe(1);
     expect(series('kabinet_step_duration_seconds_count', { flow: 'registration', step: 'email' })).toBe(2);
@@ -121,6 +136,51 @@ describe('metrics', () => {
       'not an address',
     ])
       expect(text).not.toContain(typed);
+  });
+});
+
+describe('metrics read at a scrape', () => {
+  it('describe one moment: the case gauges share one read, ages only for open statuses', async () => {
+    let reads = 0;
+    let census: { status: CaseStatus; count: number; oldestSince: Date }[] = [
+      { status: 'submitted', count: 1, oldestSince: new Date(1_000_000) },
+      { status: 'approved', count: 9, oldestSince: new Date(0) },
+    ];
+    const { registry } = createMetrics(
+      {
+        jobsWaiting: async () => 3,
+        identityCases: async () => {
+          reads++;
+          return census;
+        },
+      },
+      () => 1_060_000,
+    );
+    const first = await registry.metrics();
+    expect(first).toContain('kabinet_identity_cases{status="submitted"} 1');
+    expect(first).toContain('kabinet_identity_case_oldest_seconds{status="submitted"} 60');
+    expect(first).not.toContain('kabinet_identity_case_oldest_seconds{status="approved"}');
+    expect(reads).toBe(1);
+    census = [{ status: 'in_review', count: 2, oldestSince: new Date(1_030_000) }];
+    const second = await registry.metrics();
+    expect(second).toContain('kabinet_identity_cases{status="in_review"} 2');
+    expect(second).toContain('kabinet_identity_case_oldest_seconds{status="in_review"} 30');
+    expect(second).not.toContain('status="submitted"');
+    expect(reads).toBe(2);
+  });
+
+  it('leave out a source that does not answer within 2 s, and still give the rest', async () => {
+    const { registry } = createMetrics({
+      jobsWaiting: () => new Promise(() => {}), // Postgres not answering
+      identityCases: async () => [],
+    });
+    const started = Date.now();
+    const text = await registry.metrics();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(text).toContain('kabinet_metrics_source_up{source="queue"} 0');
+    expect(text).toContain('kabinet_metrics_source_up{source="identity_cases"} 1');
+    expect(text).toMatch(/^kabinet_jobs_waiting Nan$/m); // prom-client's spelling of NaN
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
   });
 });
 

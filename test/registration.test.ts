@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPhone, readMobilePhone } from '../core/contacts';
 import { registrationFlow } from '../core/flows/registration';
+import type { Outbound } from '../core/messages';
 import { createFlowHarness, freshContacts, question, said, useTestAccounts } from './support/flow-harness';
 
 const accounts = useTestAccounts();
@@ -358,9 +359,16 @@ describe('one-time codes in the registration', () => {
     const { c, email } = await registerUpTo(h, 'email_code');
     const first = h.lastCode(email);
     h.tick(20_000);
-    expect(said(await c.choose('resend'))).toContain('Новый код можно запросить через 40 с.');
+    const held = await c.choose('resend');
+    expect(said(held)).toContain('Новый код можно запросить через 40 с.');
+    const refusals = (out: Outbound[]) =>
+      out.flatMap((m) => (m.type === 'text' && m.refusal ? [m.text] : []));
+    expect(refusals(held)).toEqual([expect.stringContaining('Новый код можно запросить')]);
     h.tick(41_000);
-    await c.choose('resend');
+    // A code sent again is news, not a refusal: not shown as an error.
+    const resent = await c.choose('resend');
+    expect(said(resent)).toContain('Отправили новый код');
+    expect(refusals(resent)).toEqual([]);
     const second = h.lastCode(email);
     if (first !== second) expect(said(await c.text(first))).toContain('Неверный код');
     expect(said(await c.text(second))).toContain('Почта подтверждена');

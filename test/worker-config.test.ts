@@ -52,5 +52,12 @@ describe('the Worker’s configuration', () => {
       ctx,
     );
     expect([answer.status, answer.headers.get('x-kabinet-runtime')]).toEqual([200, 'worker']);
+    // Metrics are each Node instance's, scraped directly: never forwarded from the internet to one of them.
+    const metrics = await worker.fetch(
+      new Request('https://chat.insurer.example/metrics', { headers: { authorization: 'Bearer x' } }),
+      { ...base, ...telegram, KABINET_NODE_URL: 'https://node.insurer.example' },
+      ctx,
+    );
+    expect(metrics.status).toBe(404);
   });
 });

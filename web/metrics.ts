@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { CaseStatus } from '../core/ports/identity-cases';
+import { type CaseStatus, openStatuses } from '../core/ports/identity-cases';
 import type { Telemetry } from '../core/ports/telemetry';
 
 /** What the metrics read when scraped (from the records and the queue, so every instance reports the same). */
@@ -57,36 +57,74 @@ export function createMetrics(sources: MetricsSources, now: () => number = Date.
     labelNames: ['channel'],
     registers: [registry],
   });
-  new Gauge({
-    name: 'kabinet_jobs_waiting',
-    help: 'Jobs queued and not yet done (codes, replies, notices, reminders)',
+  const sourceUp = new Gauge({
+    name: 'kabinet_metrics_source_up',
+    help: 'Whether a source read at this scrape answered in time (1) or not (0): the queue, the identity cases',
+    labelNames: ['source'],
     registers: [registry],
+    // Read with the gauges (a scrape reads every metric at once): known once both reads are in.
     async collect() {
-      // A source out of reach leaves its series out of this scrape rather than failing the others.
-      const waiting = await sources.jobsWaiting().catch(() => null);
-      if (waiting === null) this.reset();
-      else this.set(waiting);
+      await Promise.all([jobsWaiting(), census()]);
     },
   });
-  const caseAges = new Gauge({
-    name: 'kabinet_identity_case_oldest_seconds',
-    help: 'How long the oldest identity case of each status has waited (since it was sent for review, else opened)',
-    labelNames: ['status'],
+  /**
+   * One read of a source per scrape, bounded in time: a Postgres that does not answer would otherwise hold the
+   * whole scrape (postgres.js has no client-side timeout) and lose the process metrics exactly when they matter.
+   * Gauges read in parallel share the read, so they describe the same moment.
+   */
+  const perScrape = <T>(source: string, read: () => Promise<T>) => {
+    let current: Promise<T | null> | null = null;
+    return () => {
+      current ??= withTimeout(read(), SOURCE_TIMEOUT_MS)
+        .then(
+          (value) => {
+            sourceUp.set({ source }, 1);
+            return value;
+          },
+          () => {
+            sourceUp.set({ source }, 0);
+            return null;
+          },
+        )
+        .finally(() => {
+          current = null; // the next scrape reads afresh
+        });
+      return current;
+    };
+  };
+  const jobsWaiting = perScrape('queue', sources.jobsWaiting);
+  const census = perScrape('identity_cases', sources.identityCases);
+
+  new Gauge({
+    name: 'kabinet_jobs_waiting',
+    help: 'Jobs queued and not yet done (codes, replies, notices, reminders); NaN when the queue could not be read',
     registers: [registry],
+    async collect() {
+      this.set((await jobsWaiting()) ?? Number.NaN);
+    },
   });
   new Gauge({
     name: 'kabinet_identity_cases',
-    help: 'Identity cases by status',
+    help: 'Identity cases by status (every instance reports the same: do not sum across instances)',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const census = await sources.identityCases().catch(() => null);
+      const rows = await census();
       this.reset();
-      caseAges.reset();
-      for (const row of census ?? []) {
-        this.set({ status: row.status }, row.count);
-        caseAges.set({ status: row.status }, Math.max(0, (now() - row.oldestSince.getTime()) / 1000));
-      }
+      for (const row of rows ?? []) this.set({ status: row.status }, row.count);
+    },
+  });
+  new Gauge({
+    name: 'kabinet_identity_case_oldest_seconds',
+    help: 'How long the oldest open identity case of each status has waited (since it was sent for review, else opened)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const rows = await census();
+      this.reset();
+      for (const row of rows ?? [])
+        if (openStatuses.includes(row.status))
+          this.set({ status: row.status }, Math.max(0, (now() - row.oldestSince.getTime()) / 1000));
     },
   });
 
@@ -98,7 +136,7 @@ export function createMetrics(sources: MetricsSources, now: () => number = Date.
           const outcome = event.failed ? 'failed' : event.refused ? 'refused' : 'answered';
           messages.inc({ channel: event.channel, flow, step, outcome });
           if (event.refused) refusals.inc({ flow, step, reason: event.refused });
-          stepSeconds.observe({ flow, step }, event.seconds);
+          if (Number.isFinite(event.seconds)) stepSeconds.observe({ flow, step }, Math.max(0, event.seconds));
           return;
         }
         case 'code':
@@ -118,13 +156,26 @@ export function createMetrics(sources: MetricsSources, now: () => number = Date.
  * Mounted only when METRICS_TOKEN is set.
  */
 export function createMetricsRoutes(registry: Registry, token: string) {
-  const expected = new TextEncoder().encode(`Bearer ${token}`);
+  const expected = new TextEncoder().encode(token);
   const app = new Hono();
   app.get('/metrics', async (c) => {
-    const given = new TextEncoder().encode(c.req.header('authorization') ?? '');
+    // The scheme's letter case does not matter (RFC 9110 §11.1); the token's does.
+    const scheme = /^bearer +(.*)$/i.exec(c.req.header('authorization') ?? '');
+    const given = new TextEncoder().encode(scheme?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return c.text('A bearer token is required.', 401, { 'www-authenticate': 'Bearer' });
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   return app;
+}
+
+/** How long a scrape waits for a source (Prometheus gives a scrape 10 s by default). */
+const SOURCE_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -133,6 +133,10 @@ export default {
     }
     const { config } = setup;
     const url = new URL(request.url);
+    // Prometheus scrapes each Node instance itself: forwarded, a scrape would reach one instance of many, from the
+    // internet.
+    if (url.pathname === '/metrics')
+      return Response.json({ error: 'not_found', message: 'No route for /metrics here' }, { status: 404 });
     const route = `${request.method} ${url.pathname}`;
     const webhook = route === TELEGRAM_WEBHOOK && telegramOf(config) !== null;
     const activation = url.pathname.startsWith('/activate/');

@@ -1,5 +1,5 @@
 import { formatPhone } from '../contacts';
-import { column, defineFlow, type Prompt, type StepContext, same } from '../flow';
+import { column, defineFlow, type Prompt, type StepContext, same, tell } from '../flow';
 import type { MessageKey } from '../i18n';
 import { acceptsImages } from '../identity';
 import type { PolicySummary } from '../ports/accounts';
@@ -28,7 +28,7 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
         if (answer.value === 'sign_out') return { to: 'command', name: 'logout' };
         if (answer.value === 'end_others' && account && session) {
           const count = await services.sessions.endOthers({ account, session }, channel);
-          return same('account.sessions.ended_others', { count });
+          return tell('account.sessions.ended_others', { count });
         }
         return same('error.choose_option');
       },

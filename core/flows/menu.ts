@@ -1,4 +1,4 @@
-import { column, defineFlow, type Flow, type FlowName, same, say } from '../flow';
+import { column, defineFlow, type Flow, type FlowName, same, say, tell } from '../flow';
 import type { MessageKey } from '../i18n';
 
 type MenuItem = [value: string, label: MessageKey, flow: FlowName];
@@ -43,7 +43,7 @@ export const menuFlow: Flow = defineFlow<unknown, Record<string, never>, 'choose
         }
         const item = [...guestItems, ...accountItems].find(([value]) => value === answer.value);
         if (item && hasFlow(item[2])) return { to: 'flow', flow: item[2] };
-        return same('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support });
+        return tell('menu.coming_soon', { item: t(item?.[1] ?? 'menu.prompt'), support: preset.support });
       },
     },
   },

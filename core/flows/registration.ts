@@ -1,5 +1,5 @@
 import { formatPhone } from '../contacts';
-import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
+import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition, tell } from '../flow';
 import type { Services } from '../services';
 import { emailStep, phoneStep } from './contact-steps';
 import { newPasswordSteps, openPasswordHash } from './new-password';
@@ -162,7 +162,7 @@ export const registrationFlow = defineFlow<Services, RegistrationData, Registrat
           if (await services.codes.confirmed('register', taken, conversation))
             return newPasswordAfterProof(data.taken, taken);
         if (hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
-        return same('reg.reset_coming', { support: preset.support });
+        return tell('reg.reset_coming', { support: preset.support });
       },
     },
   },

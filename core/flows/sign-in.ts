@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readContact } from '../contacts';
-import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition } from '../flow';
+import { column, defineFlow, flowMoves, type StepContext, same, say, type Transition, tell } from '../flow';
 import type { ContactKind } from '../ports/accounts';
 import type { Services } from '../services';
 import { newPasswordSteps } from './new-password';
@@ -46,7 +46,7 @@ function forgotOrOther(
   { hasFlow, preset }: SignInContext,
 ): Transition<SignInData, SignInStep> {
   if (answer === 'reset' && hasFlow('password-reset')) return { to: 'flow', flow: 'password-reset' };
-  if (answer === 'reset') return same('reg.reset_coming', { support: preset.support });
+  if (answer === 'reset') return tell('reg.reset_coming', { support: preset.support });
   if (answer === 'menu') return { to: 'done', say: [] };
   return backTo('contact');
 }
@@ -104,7 +104,7 @@ export const signInFlow = defineFlow<Services, SignInData, SignInStep>({
         // Named by the account and this request: never the same as a registration's or another account's link.
         const origin = `renew|${ctx.data.accountId}|${ctx.conversation}|${ctx.event}`;
         const renewal = await ctx.services.activation.renew(ctx.data.accountId, origin, chat, ctx.locale);
-        if (renewal === 'renewed') return same('signin.link_resent');
+        if (renewal === 'renewed') return tell('signin.link_resent');
         if (renewal === 'too_soon') return same('signin.link_too_soon');
         return backTo('password', {}, [say(ctx.t('signin.activated_now'))]);
       },

@@ -13,6 +13,7 @@ import {
   same,
   say,
   type Transition,
+  tell,
 } from '../flow';
 import type { MessageKey } from '../i18n';
 import type { Outbound } from '../messages';
@@ -145,7 +146,7 @@ export function codeStep<D extends FlowData & WithContacts, K extends string>({
       if (answer.type === 'choice' && answer.value === 'change') return backTo(changeAt, changing);
       if (answer.type === 'choice') {
         const sent = await sendCode(ctx, channel, contactOf(data), purpose);
-        return same(sent.ok ? 'code.resent' : explainSendRefusal(sent));
+        return sent.ok ? tell('code.resent') : same(explainSendRefusal(sent));
       }
       if (answer.type !== 'text') return same('code.format');
       const verdict = await ctx.services.codes.verify(

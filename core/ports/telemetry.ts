@@ -21,7 +21,10 @@ export type TelemetryEvent =
     }
   /** A code (or a reset's new password) handed to its gateway, or given up on. */
   | { type: 'code'; to: 'email' | 'phone'; outcome: 'sent' | 'failed' }
-  /** A sign-in attempt's outcome: `locked` and `budget` were refused before the password was checked. */
+  /**
+   * A sign-in attempt's outcome: `wrong` when the password was checked and wrong (even if that failure locks the
+   * contact); `locked` and `budget` were refused before it was checked.
+   */
   | { type: 'sign_in'; outcome: 'ok' | 'wrong' | 'locked' | 'budget' }
   /** A reply batch that could not be delivered and was given up on. */
   | { type: 'delivery_given_up'; channel: ChannelName };
