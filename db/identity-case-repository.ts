@@ -156,6 +156,7 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
             status: to,
             reviewer,
             ...(to === 'in_review' ? { claimedAt: now } : {}),
+            ...(to === 'approved' || to === 'rejected' ? { decidedAt: now } : {}),
             reason: to === 'rejected' || to === 'resubmission_requested' ? (reason ?? null) : null,
             requestedImage: to === 'resubmission_requested' ? (image ?? null) : null,
             // The picture asked for again leaves the case: "Send" waits for a new one.
@@ -263,6 +264,40 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
         .orderBy(asc(sql`coalesce(${identityCases.submittedAt}, ${identityCases.createdAt})`))
         .limit(limit);
       return rows.map(toCase);
+    },
+
+    async decidedWithImagesBefore(cutoff, limit = 100) {
+      const rows = await db
+        .select()
+        .from(identityCases)
+        .where(
+          and(
+            inArray(identityCases.status, ['approved', 'rejected']),
+            lt(identityCases.decidedAt, cutoff),
+            sql`${identityCases.images} <> '{}'::jsonb`,
+          ),
+        )
+        .orderBy(asc(identityCases.decidedAt))
+        .limit(limit);
+      return rows.map(toCase);
+    },
+
+    async imagesPurged(caseId, by) {
+      return db.transaction(async (tx) => {
+        const [cleared] = await tx
+          .update(identityCases)
+          .set({ images: {} })
+          .where(and(eq(identityCases.id, caseId), sql`${identityCases.images} <> '{}'::jsonb`))
+          .returning({ accountId: identityCases.accountId });
+        if (!cleared) return false;
+        await tx.insert(auditLog).values({
+          accountId: cleared.accountId,
+          actor: 'system:retention',
+          action: 'identity.images_purged',
+          details: { caseId, rule: by },
+        });
+        return true;
+      });
     },
 
     async census() {

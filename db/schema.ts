@@ -191,6 +191,8 @@ export const identityCases = pgTable(
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     /** Where staff's desk shows the current submission (Slack: `channel/ts`); written after posting. */
     deskRef: text('desk_ref'),
+    /** When the case was approved or rejected: its pictures are kept for the retention period after it. */
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

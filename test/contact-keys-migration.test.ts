@@ -26,12 +26,14 @@ describe('contact keys migration', () => {
   });
 
   it('keeps existing contacts unique whatever their letter case, the proven owner first, and reports each collision', async () => {
-    // The migrations as they were before 0007.
+    // The migrations as they were before 0007: it and every later one left out (drizzle applies only migrations
+    // newer than the last applied, so a later one applied here would make it skip 0007 afterwards).
     before = await mkdtemp(join(tmpdir(), 'kabinet-migrations-'));
     await cp(migrations, before, { recursive: true });
-    await rm(join(before, '0007_contact_keys.sql'));
     const journal = JSON.parse(await readFile(join(before, 'meta/_journal.json'), 'utf8'));
-    journal.entries = journal.entries.filter((e: { tag: string }) => e.tag !== '0007_contact_keys');
+    const from = journal.entries.findIndex((e: { tag: string }) => e.tag === '0007_contact_keys');
+    for (const later of journal.entries.slice(from)) await rm(join(before, `${later.tag}.sql`));
+    journal.entries = journal.entries.slice(0, from);
     await writeFile(join(before, 'meta/_journal.json'), JSON.stringify(journal));
     const db = drizzle(client);
     await migrate(db, { migrationsFolder: before });

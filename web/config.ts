@@ -61,6 +61,8 @@ const schema = z.object({
       // Telegram allows 1–256 characters; a short one could be guessed, and it guards every customer's chat.
       .regex(/^[\w-]{24,256}$/, 'expected 24–256 letters, digits, _ or - (openssl rand -hex 16)'),
   ),
+  /** Days a decided identity case keeps its pictures before they are deleted (core/retention.ts). */
+  IDENTITY_IMAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Bearer token for GET /metrics (Prometheus); unset: /metrics is off. */
   METRICS_TOKEN: optional(
     z.string().regex(/^[\w.~+/=-]{24,256}$/, 'expected 24–256 characters of a token (openssl rand -hex 16)'),

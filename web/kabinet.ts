@@ -203,6 +203,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     logger,
     idleSeconds: IDLE_SECONDS,
     reviewTiming: options.reviewTiming,
+    imageRetentionDays: config.IDENTITY_IMAGE_RETENTION_DAYS,
   });
   // A webhook secret means Telegram pushes updates to us; without one, a laptop pulls them (long polling).
   const telegramMode = !telegram ? 'off' : config.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
@@ -235,6 +236,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   );
 
   const draining = new AbortController();
+  let retentionTimer: ReturnType<typeof setInterval> | undefined;
   const app = createApp({
     engine: runtime.engine,
     embedOrigins: config.WEB_CHAT_EMBED_ORIGINS,
@@ -304,6 +306,14 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       runtime
         .startWorkers(slack?.desk)
         .catch((error) => logger.error('job workers did not start', { error: describeError(error) }));
+      // Every instance asks for the hour's purge; the hour's key lets it run once among them.
+      const purge = () =>
+        void runtime.retention
+          .schedule()
+          .catch((error) => logger.warn('retention not queued', { error: describeError(error) }));
+      purge();
+      retentionTimer = setInterval(purge, 10 * 60 * 1000);
+      retentionTimer.unref();
       void slack?.check();
       if (!telegram) return;
       // Learn the bot's identity now (getMe), not on the first update, which would wait for it.
@@ -321,6 +331,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     drain: () => draining.abort(),
     async close(graceMs = 10_000) {
       draining.abort();
+      clearInterval(retentionTimer);
       // grammY's stop confirms the last update with one more getUpdates, which waits as long as the Bot API
       // does: an unreachable Bot API must not hold a deploy (the unconfirmed update comes again and is known).
       if (telegram?.isRunning()) await atMost(telegram.stop(), 2000);

@@ -30,6 +30,7 @@ import { noTelemetry, type Telemetry } from '../core/ports/telemetry';
 import type { TurnLock } from '../core/ports/turn-lock';
 import type { InsurerPreset } from '../core/presets';
 import { createReplyDelivery } from '../core/replies';
+import { createRetention, type Retention } from '../core/retention';
 import type { Services } from '../core/services';
 import { createSessions } from '../core/sessions';
 import { createSignIn } from '../core/sign-in';
@@ -66,6 +67,8 @@ export interface RuntimeDeps {
   /** Where links in e-mails point (PUBLIC_URL). */
   publicUrl: string;
   logger: Logger;
+  /** Days a decided identity case keeps its pictures (core/retention.ts); 30 by default. */
+  imageRetentionDays?: number;
   /** Told what happens, for operators' metrics (web/metrics.ts); none by default. */
   telemetry?: Telemetry;
   /** Idle conversations start afresh after this. Seconds. */
@@ -84,9 +87,11 @@ export interface Runtime {
   identity: Identity;
   /** Staff's side of identity cases: the queue and decisions (the local review page, Slack). */
   review: IdentityReview;
+  /** What is kept no longer than needed: identity pictures after their retention period (hourly). */
+  retention: Retention;
   /**
-   * Starts this process's share of the queued work: replies, codes, notices, messages to contacts, and the review
-   * desk's posts and reminders (`desk`: Slack; by default the local page, which needs telling nothing).
+   * Starts this process's share of the queued work: replies, codes, notices, messages to contacts, the review
+   * desk's posts and reminders (`desk`: Slack; by default the local page, which needs telling nothing), retention.
    */
   startWorkers(desk?: ReviewDesk): Promise<void>;
 }
@@ -173,6 +178,14 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     timing: reviewTiming,
     logger,
   });
+  const retention = createRetention({
+    cases: deps.identity.cases,
+    files: deps.identity.files,
+    queue,
+    imageDays: deps.imageRetentionDays ?? 30,
+    logger,
+    now: deps.now,
+  });
   const services: Services = {
     accounts: deps.accounts,
     codes,
@@ -202,6 +215,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
   });
   return {
     engine,
+    retention,
     services,
     notices,
     identity,
@@ -214,6 +228,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         activation.work(),
         notices.work(engine),
         review.work(desk),
+        retention.work(),
       ]);
     },
   };

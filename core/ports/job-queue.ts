@@ -67,7 +67,7 @@ export interface QueueSettings {
   expireInSeconds: number;
 }
 
-export type QueueName = 'reply' | 'code' | 'notice' | 'message' | 'activation' | 'desk';
+export type QueueName = 'reply' | 'code' | 'notice' | 'message' | 'activation' | 'desk' | 'retention';
 
 /**
  * The queues and their retries. A reply is retried for about a minute (then the chat is given up and recorded);
@@ -84,4 +84,6 @@ export const queueSettings: Record<QueueName, QueueSettings> = {
   activation: { retryLimit: 6, retryDelaySeconds: 5, expireInSeconds: 60 },
   /** Staff's desk (Slack): a case posted, its message updated, a reminder; Slack's bad minutes are waited out. */
   desk: { retryLimit: 8, retryDelaySeconds: 5, expireInSeconds: 60 },
+  /** An hour's purge of what is kept no longer (core/retention.ts); the next hour's run picks up what is left. */
+  retention: { retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 600 },
 };

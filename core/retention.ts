@@ -1,0 +1,65 @@
+import type { Logger } from './logger';
+import type { FileStore } from './ports/file-store';
+import type { IdentityCaseRepository } from './ports/identity-cases';
+import type { JobQueue } from './ports/job-queue';
+
+export interface RetentionOptions {
+  cases: Pick<IdentityCaseRepository, 'decidedWithImagesBefore' | 'imagesPurged'>;
+  files: Pick<FileStore, 'delete'>;
+  queue: JobQueue;
+  /** Days a decided identity case keeps its pictures (passport scans, the selfie) after the decision. */
+  imageDays: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+/** Cases handled per read; a run goes on until none is left, up to MAX_BATCHES (the next hour takes the rest). */
+const BATCH = 100;
+const MAX_BATCHES = 50;
+
+/**
+ * What is kept no longer than needed (152-FZ: personal data is destroyed once its purpose is reached). The
+ * pictures of an identity case serve its review: once approved or rejected they are kept `imageDays` for questions
+ * and complaints, then deleted, files and all, with an audit entry per case. The decision and the audit trail stay.
+ *
+ * It runs as an hourly job, queued by every instance under the hour's key, so it runs once an hour across them.
+ */
+export function createRetention(options: RetentionOptions) {
+  const { cases, files, queue, imageDays, logger, now = Date.now } = options;
+  const rule = `identity pictures ${imageDays} days after the decision`;
+
+  /** Deletes the pictures of every case decided more than `imageDays` ago; how many cases it cleared. */
+  async function purgeImages(): Promise<number> {
+    const cutoff = new Date(now() - imageDays * DAY_MS);
+    let purged = 0;
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      const due = await cases.decidedWithImagesBefore(cutoff, BATCH);
+      for (const decided of due) {
+        // Files first: a crash in between leaves a record naming deleted files (cleared on the next run), never
+        // files that no record names any more.
+        const images = Object.values(decided.images);
+        await Promise.all(
+          images.flatMap((image) => [files.delete(image.fileId), files.delete(image.previewId)]),
+        );
+        if (await cases.imagesPurged(decided.id, rule)) purged++;
+      }
+      if (due.length < BATCH) break;
+    }
+    return purged;
+  }
+
+  return {
+    purgeImages,
+    /** Queues this hour's run; the same hour queued again (another instance, a restart) adds nothing. */
+    schedule: () => queue.send('retention', {}, `retention:${Math.floor(now() / HOUR_MS)}`),
+    work: () =>
+      queue.work('retention', async () => {
+        const purged = await purgeImages();
+        if (purged > 0) logger.info('identity pictures purged', { cases: purged, days: imageDays });
+      }),
+  };
+}
+
+export type Retention = ReturnType<typeof createRetention>;
