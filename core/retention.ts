@@ -1,4 +1,4 @@
-import type { Logger } from './logger';
+import { describeError, type Logger } from './logger';
 import type { FileStore } from './ports/file-store';
 import type { IdentityCaseRepository } from './ports/identity-cases';
 import type { JobQueue } from './ports/job-queue';
@@ -30,19 +30,34 @@ export function createRetention(options: RetentionOptions) {
   const { cases, files, queue, imageDays, logger, now = Date.now } = options;
   const rule = `identity pictures ${imageDays} days after the decision`;
 
-  /** Deletes the pictures of every case decided more than `imageDays` ago; how many cases it cleared. */
-  async function purgeImages(): Promise<number> {
+  /**
+   * Deletes the pictures of every case decided more than `imageDays` ago, until done or `deadline` (epoch ms: the
+   * job's, so it never runs on past its expiry beside its own retry); how many cases it cleared. A case whose files
+   * cannot be deleted is logged and passed over, so it never holds up the others.
+   */
+  async function purgeImages(deadline = Number.POSITIVE_INFINITY): Promise<number> {
     const cutoff = new Date(now() - imageDays * DAY_MS);
     let purged = 0;
-    for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const due = await cases.decidedWithImagesBefore(cutoff, BATCH);
+    let after: string | undefined;
+    for (let batch = 0; batch < MAX_BATCHES && Date.now() < deadline; batch++) {
+      const due = await cases.decidedWithImagesBefore(cutoff, BATCH, after);
       for (const decided of due) {
+        if (Date.now() >= deadline) break;
+        after = decided.id;
         // Files first: a crash in between leaves a record naming deleted files (cleared on the next run), never
         // files that no record names any more.
         const images = Object.values(decided.images);
-        await Promise.all(
-          images.flatMap((image) => [files.delete(image.fileId), files.delete(image.previewId)]),
-        );
+        try {
+          await Promise.all(
+            images.flatMap((image) => [files.delete(image.fileId), files.delete(image.previewId)]),
+          );
+        } catch (error) {
+          logger.error('identity pictures could not be deleted; tried again next hour', {
+            caseId: decided.id,
+            error: describeError(error),
+          });
+          continue;
+        }
         if (await cases.imagesPurged(decided.id, rule)) purged++;
       }
       if (due.length < BATCH) break;
@@ -55,8 +70,8 @@ export function createRetention(options: RetentionOptions) {
     /** Queues this hour's run; the same hour queued again (another instance, a restart) adds nothing. */
     schedule: () => queue.send('retention', {}, `retention:${Math.floor(now() / HOUR_MS)}`),
     work: () =>
-      queue.work('retention', async () => {
-        const purged = await purgeImages();
+      queue.work('retention', async (job) => {
+        const purged = await purgeImages(job.deadline);
         if (purged > 0) logger.info('identity pictures purged', { cases: purged, days: imageDays });
       }),
   };

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type {
   CaseStatus,
@@ -266,7 +266,7 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
       return rows.map(toCase);
     },
 
-    async decidedWithImagesBefore(cutoff, limit = 100) {
+    async decidedWithImagesBefore(cutoff, limit = 100, after) {
       const rows = await db
         .select()
         .from(identityCases)
@@ -275,9 +275,10 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
             inArray(identityCases.status, ['approved', 'rejected']),
             lt(identityCases.decidedAt, cutoff),
             sql`${identityCases.images} <> '{}'::jsonb`,
+            after ? gt(identityCases.id, after) : undefined,
           ),
         )
-        .orderBy(asc(identityCases.decidedAt))
+        .orderBy(asc(identityCases.id))
         .limit(limit);
       return rows.map(toCase);
     },

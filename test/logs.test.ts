@@ -49,6 +49,29 @@ describe('logs', () => {
       expect(text).not.toContain(secret);
   });
 
+  it('mask addresses and numbers in any string, however deep, and keep a password with an @ whole-redacted', () => {
+    const { lines, logger } = captured();
+    logger.warn('mail refused', {
+      error: 'SMTPError: 550 <anna.petrova@example.ru>: mailbox unavailable (cause: EENVELOPE)',
+      job: { data: { contacts: [{ email: 'olga.s@example.kz', phone: '+7 701 234 56 78' }] } },
+      password: 'abc@SecretTail123',
+      birthDate: '1990-01-15',
+      note: 'call 89161234567 back',
+      conversationId: 'tg:7012345678',
+    });
+    expect(lines[0]).toMatchObject({
+      error: 'SMTPError: 550 <a***@example.ru>: mailbox unavailable (cause: EENVELOPE)',
+      job: { data: { contacts: [{ email: 'o***@example.kz', phone: '***5678' }] } },
+      password: '[redacted]',
+      birthDate: '[redacted]',
+      note: 'call ***4567 back',
+      conversationId: 'tg:7012345678', // an id, not a number to call
+    });
+    const text = JSON.stringify(lines);
+    for (const secret of ['petrova', 'olga.s', '234 56', 'SecretTail', '1990', '89161234567'])
+      expect(text).not.toContain(secret);
+  });
+
   it('name the work they belong to: every line inside it carries its id, however deep', async () => {
     const { lines, logger } = captured();
     await withLogContext({ requestId: 'req-1' }, async () => {

@@ -112,6 +112,27 @@ describe('retention of identity pictures', () => {
     ).toHaveLength(1);
   });
 
+  it('passes over a case whose files cannot be deleted, and clears the others', async () => {
+    const stuck = await sentCase('approved');
+    const fine = await sentCase('rejected');
+    const failing: FileStore = {
+      ...files,
+      delete: (id) =>
+        fileIdsOf(stuck).includes(id) ? Promise.reject(new Error('EACCES')) : files.delete(id),
+    };
+    const run = createRetention({
+      cases,
+      files: failing,
+      queue,
+      imageDays: 30,
+      logger: silentLogger,
+      now: () => Date.now() + 31 * DAY,
+    });
+    expect(await run.purgeImages()).toBe(1);
+    expect(await stillStored(fileIdsOf(fine))).toBe(0);
+    expect(Object.keys((await cases.caseById(stuck.id))?.images ?? {})).toHaveLength(3); // tried again next hour
+  });
+
   it('runs once an hour however many instances ask', async () => {
     const retention = createRetention({
       cases,

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { describeError } from '../core/logger';
 import { ConfigError, loadConfig } from './config';
 import { createKabinet } from './kabinet';
 import { createPinoLogger } from './pino-logger';
@@ -15,7 +16,8 @@ async function main() {
   // without awaiting it (manager.js), so Postgres going away at that moment rejected into nowhere and Node 20
   // exited. The job is not lost: it stays active and runs again after its expiry; replies are not repeated.
   process.on('unhandledRejection', (reason) =>
-    logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }),
+    // describeError: a failed query's message ends with its parameters (personal data); it cuts them.
+    logger.error('unhandled rejection', { error: describeError(reason) }),
   );
   kabinet.ready.then(
     () => logger.info('records are open', { records: kabinet.backends.records }),

@@ -13,19 +13,47 @@ export function withLogContext<T>(fields: Record<string, string>, work: () => T)
 
 /**
  * Fields that may hold personal data, wherever a caller puts them (top level or one object down): masked rather
- * than dropped, so a line still says which contact it was about without saying whose. Callers are not to log
- * them at all (core/logger.ts); this is the net under that rule.
+ * than dropped where a mask still helps (an e-mail, a phone), else redacted. Callers are not to log them at all
+ * (core/logger.ts); this is the net under that rule, and `scrubbed` the net under this one.
  */
 const PERSONAL = ['email', 'phone', 'contact', 'password', 'code', 'text', 'document', 'name', 'birthDate'];
 const paths = PERSONAL.flatMap((field) => [field, `*.${field}`]);
 
-/** `anna@example.ru` → `a***@example.ru`; `+79161234567` → `***4567`; anything else → `[redacted]`. */
-export function maskPersonal(value: unknown): string {
-  if (typeof value !== 'string') return '[redacted]';
-  const at = value.lastIndexOf('@');
-  if (at > 0) return `${value.slice(0, 1)}***${value.slice(at)}`;
-  if (/^\+?[\d ()-]{7,}$/.test(value)) return `***${value.replace(/\D/g, '').slice(-4)}`;
+const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** International numbers, and Russian/Kazakh ones written from 7 or 8 (never a bare id of ten digits or fewer). */
+const PHONE = /\+\d[\d ()-]{8,}\d|\b[78]\d{10}\b/g;
+const maskEmail = (email: string) => `${email.slice(0, 1)}***${email.slice(email.lastIndexOf('@'))}`;
+const maskPhone = (phone: string) => `***${phone.replace(/\D/g, '').slice(-4)}`;
+
+/** A personal field's value by its name: an e-mail or a phone masked, anything else (a password) redacted. */
+export function maskPersonal(value: unknown, path: string[]): string {
+  const field = path.at(-1);
+  // Masked already by `scrubbed`, which runs first.
+  if (typeof value === 'string' && /^(?:\*\*\*\d{4}|[^@\s]\*\*\*@\S+)$/.test(value)) return value;
+  if (
+    typeof value === 'string' &&
+    (field === 'email' || field === 'contact') &&
+    /^[^@\s]+@[^@\s]+$/.test(value)
+  )
+    return maskEmail(value);
+  if (
+    typeof value === 'string' &&
+    (field === 'phone' || field === 'contact') &&
+    /^\+?[\d ()-]{7,}$/.test(value)
+  )
+    return maskPhone(value);
   return '[redacted]';
+}
+
+/**
+ * Every string of a line, however deep, with e-mail addresses and phone numbers masked: what a library's error
+ * message carries ("550 <anna@example.ru>: mailbox unavailable") is no field anyone named.
+ */
+export function scrubbed(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(EMAIL, maskEmail).replace(PHONE, maskPhone);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubbed(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubbed(item, depth + 1)]));
 }
 
 /**
@@ -44,7 +72,10 @@ export function createPinoLogger(options: {
       base: undefined, // no pid and hostname on every line: the collector knows where lines came from
       messageKey: 'message',
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (line) => scrubbed(line) as Record<string, unknown>,
+      },
       mixin: () => context.getStore() ?? {},
       redact: { paths, censor: maskPersonal },
       ...(options.pretty && !options.destination

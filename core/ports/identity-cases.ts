@@ -157,8 +157,11 @@ export interface IdentityCaseRepository {
    * opened): for operators' metrics. Statuses with no case are left out.
    */
   census(): Promise<{ status: CaseStatus; count: number; oldestSince: Date }[]>;
-  /** Approved or rejected cases decided before `cutoff` that still name pictures, the longest decided first. */
-  decidedWithImagesBefore(cutoff: Date, limit?: number): Promise<IdentityCase[]>;
+  /**
+   * Approved or rejected cases decided before `cutoff` that still name pictures, by id, from after the id `after`
+   * (pages that move on past a case whose files could not be deleted).
+   */
+  decidedWithImagesBefore(cutoff: Date, limit?: number, after?: string): Promise<IdentityCase[]>;
   /**
    * Forgets a case's pictures (their files already deleted) and writes it down in the audit log, naming `by` (the
    * rule); false when they were forgotten already.
