@@ -2,9 +2,11 @@ import { describeError, type Logger } from './logger';
 import type { FileStore } from './ports/file-store';
 import type { IdentityCaseRepository } from './ports/identity-cases';
 import type { JobQueue } from './ports/job-queue';
+import type { SessionRepository } from './ports/sessions';
 
 export interface RetentionOptions {
   cases: Pick<IdentityCaseRepository, 'decidedWithImagesBefore' | 'imagesPurged'>;
+  sessions: Pick<SessionRepository, 'purgeSessions'>;
   files: Pick<FileStore, 'delete'>;
   queue: JobQueue;
   /** Days a decided identity case keeps its pictures (passport scans, the selfie) after the decision. */
@@ -14,6 +16,8 @@ export interface RetentionOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Days a session that is over is kept ("My account" lists live ones only; the audit log keeps the sign-ins). */
+export const SESSION_DAYS = 90;
 const HOUR_MS = 60 * 60 * 1000;
 /** Cases handled per read; a run goes on until none is left, up to MAX_BATCHES (the next hour takes the rest). */
 const BATCH = 100;
@@ -23,6 +27,7 @@ const MAX_BATCHES = 50;
  * What is kept no longer than needed (152-FZ: personal data is destroyed once its purpose is reached). The
  * pictures of an identity case serve its review: once approved or rejected they are kept `imageDays` for questions
  * and complaints, then deleted, files and all, with an audit entry per case. The decision and the audit trail stay.
+ * Sessions that are over go SESSION_DAYS after they ended.
  *
  * It runs as an hourly job, queued by every instance under the hour's key, so it runs once an hour across them.
  */
@@ -73,6 +78,9 @@ export function createRetention(options: RetentionOptions) {
       queue.work('retention', async (job) => {
         const purged = await purgeImages(job.deadline);
         if (purged > 0) logger.info('identity pictures purged', { cases: purged, days: imageDays });
+        const sessionsGone = await options.sessions.purgeSessions(new Date(now() - SESSION_DAYS * DAY_MS));
+        if (sessionsGone > 0)
+          logger.info('sessions long over deleted', { sessions: sessionsGone, days: SESSION_DAYS });
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { contactKey } from '../core/contacts';
 import type { ChannelName } from '../core/messages';
 import type { SessionEnd, SessionRepository } from '../core/ports/sessions';
@@ -118,6 +118,15 @@ export function createSessionRepository(db: Database): SessionRepository {
         .where(and(eq(sessions.accountId, accountId), isLive))
         .orderBy(desc(sessions.lastActiveAt), desc(sessions.startedAt));
       return rows.map((row) => ({ ...row, channel: row.channel as ChannelName }));
+    },
+
+    async purgeSessions(cutoff) {
+      const stale = sql`${sessions.generation} < (select ${accounts.sessionGeneration} from ${accounts} where ${accounts.id} = ${sessions.accountId})`;
+      const gone = await db
+        .delete(sessions)
+        .where(or(lt(sessions.endedAt, cutoff), and(stale, lt(sessions.lastActiveAt, cutoff))))
+        .returning({ id: sessions.id });
+      return gone.length;
     },
 
     async endSession(id, reason) {

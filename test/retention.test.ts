@@ -84,6 +84,7 @@ describe('retention of identity pictures', () => {
     const at = (days: number) =>
       createRetention({
         cases,
+        sessions: accounts,
         files,
         queue,
         imageDays: 30,
@@ -122,6 +123,7 @@ describe('retention of identity pictures', () => {
     };
     const run = createRetention({
       cases,
+      sessions: accounts,
       files: failing,
       queue,
       imageDays: 30,
@@ -136,6 +138,7 @@ describe('retention of identity pictures', () => {
   it('runs once an hour however many instances ask', async () => {
     const retention = createRetention({
       cases,
+      sessions: accounts,
       files,
       queue,
       imageDays: 30,

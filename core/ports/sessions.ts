@@ -81,4 +81,9 @@ export interface SessionRepository {
    * Null only when `replacingTemporaryAt` no longer holds.
    */
   changePassword(change: PasswordChange): Promise<{ generation: number } | null>;
+  /**
+   * Deletes sessions over before `cutoff`: ended then, or ended by a password change and last active then. How
+   * many went. Live sessions stay, however old (a Telegram chat stays signed in).
+   */
+  purgeSessions(cutoff: Date): Promise<number>;
 }

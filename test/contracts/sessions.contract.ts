@@ -80,6 +80,24 @@ export function sessionsContract(name: string, open: () => Promise<RepositoryHar
       expect(await records.sessionStatus('no-such-session')).toEqual({ live: false, reason: 'unknown' });
     });
 
+    it('deletes sessions long over (signed out, or ended by a password change), never a live one', async () => {
+      const a = await account();
+      const signedOut = session(a.accountId, a.generation);
+      const changedAway = session(a.accountId, a.generation, 'tg');
+      await records.openSession(signedOut);
+      await records.openSession(changedAway);
+      await records.endSession(signedOut.id, 'logged_out');
+      const changed = must(await records.changePassword(change(a.accountId, 'purge-1')));
+      const live = session(a.accountId, changed.generation, 'tg');
+      await records.openSession(live);
+      // Not long enough ago: nothing goes.
+      expect(await records.purgeSessions(new Date(Date.now() - 60_000))).toBe(0);
+      expect(await records.purgeSessions(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(2);
+      expect(await records.sessionStatus(signedOut.id)).toEqual({ live: false, reason: 'unknown' });
+      expect(await records.sessionStatus(changedAway.id)).toEqual({ live: false, reason: 'unknown' });
+      expect(await records.sessionStatus(live.id)).toEqual({ live: true, accountId: a.accountId });
+    });
+
     it('ends every session when the password changes, once per request, and refuses a session checked before it', async () => {
       const a = await account();
       const first = session(a.accountId, a.generation);
