@@ -5,9 +5,9 @@ import type { JobQueue } from './ports/job-queue';
 import type { SessionRepository } from './ports/sessions';
 
 export interface RetentionOptions {
-  cases: Pick<IdentityCaseRepository, 'decidedWithImagesBefore' | 'imagesPurged'>;
+  cases: Pick<IdentityCaseRepository, 'decidedWithImagesBefore' | 'imagesPurged' | 'namedFiles'>;
   sessions: Pick<SessionRepository, 'purgeSessions'>;
-  files: Pick<FileStore, 'delete'>;
+  files: Pick<FileStore, 'delete' | 'storedBefore'>;
   queue: JobQueue;
   /** Days a decided identity case keeps its pictures (passport scans, the selfie) after the decision. */
   imageDays: number;
@@ -27,7 +27,7 @@ const MAX_BATCHES = 50;
  * What is kept no longer than needed (152-FZ: personal data is destroyed once its purpose is reached). The
  * pictures of an identity case serve its review: once approved or rejected they are kept `imageDays` for questions
  * and complaints, then deleted, files and all, with an audit entry per case. The decision and the audit trail stay.
- * Sessions that are over go SESSION_DAYS after they ended.
+ * Sessions that are over go SESSION_DAYS after they ended; picture files no case names go after a day.
  *
  * It runs as an hourly job, queued by every instance under the hour's key, so it runs once an hour across them.
  */
@@ -70,14 +70,31 @@ export function createRetention(options: RetentionOptions) {
     return purged;
   }
 
+  /**
+   * Deletes files no case names that were stored over a day ago: left by a crash between storing a picture and
+   * recording it, or by a delete that failed. A picture is named in the same turn that stores it, so a day-old
+   * file no case names never will be. How many went.
+   */
+  async function sweepUnnamedFiles(): Promise<number> {
+    const old = await files.storedBefore(new Date(now() - DAY_MS));
+    if (old.length === 0) return 0;
+    const named = await cases.namedFiles(); // read after the listing: a file named by then is kept
+    const unnamed = old.filter((id) => !named.has(id));
+    for (const id of unnamed) await files.delete(id);
+    return unnamed.length;
+  }
+
   return {
     purgeImages,
+    sweepUnnamedFiles,
     /** Queues this hour's run; the same hour queued again (another instance, a restart) adds nothing. */
     schedule: () => queue.send('retention', {}, `retention:${Math.floor(now() / HOUR_MS)}`),
     work: () =>
       queue.work('retention', async (job) => {
         const purged = await purgeImages(job.deadline);
         if (purged > 0) logger.info('identity pictures purged', { cases: purged, days: imageDays });
+        const unnamed = await sweepUnnamedFiles();
+        if (unnamed > 0) logger.warn('files no identity case names were deleted', { files: unnamed });
         const sessionsGone = await options.sessions.purgeSessions(new Date(now() - SESSION_DAYS * DAY_MS));
         if (sessionsGone > 0)
           logger.info('sessions long over deleted', { sessions: sessionsGone, days: SESSION_DAYS });

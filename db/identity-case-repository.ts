@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type {
+  CaseImage,
   CaseStatus,
   FollowUps,
   IdentityCase,
@@ -299,6 +300,20 @@ export function createIdentityCaseRepository(db: Database, jobs: JobWriter): Ide
         });
         return true;
       });
+    },
+
+    async namedFiles() {
+      const rows = await db
+        .select({ images: identityCases.images })
+        .from(identityCases)
+        .where(sql`${identityCases.images} <> '{}'::jsonb`);
+      const named = new Set<string>();
+      for (const { images } of rows)
+        for (const image of Object.values(images as Record<string, CaseImage>)) {
+          named.add(image.fileId);
+          named.add(image.previewId);
+        }
+      return named;
     },
 
     async census() {

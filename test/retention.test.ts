@@ -135,6 +135,29 @@ describe('retention of identity pictures', () => {
     expect(Object.keys((await cases.caseById(stuck.id))?.images ?? {})).toHaveLength(3); // tried again next hour
   });
 
+  it('deletes files no case names once they are a day old, and keeps every file a case names', async () => {
+    const named = await sentCase();
+    const [orphan, dropped] = await Promise.all([
+      files.put(new TextEncoder().encode('stored, then the process died'), 'image/jpeg'),
+      files.put(new TextEncoder().encode('replaced, and its delete failed'), 'image/jpeg'),
+    ]);
+    const at = (ms: number) =>
+      createRetention({
+        cases,
+        sessions: accounts,
+        files,
+        queue,
+        imageDays: 30,
+        logger: silentLogger,
+        now: () => Date.now() + ms,
+      });
+    expect(await at(0).sweepUnnamedFiles()).toBe(0); // nothing a day old yet
+    expect(await at(DAY + 60_000).sweepUnnamedFiles()).toBeGreaterThanOrEqual(2);
+    expect(await files.get(orphan.id)).toBeNull();
+    expect(await files.get(dropped.id)).toBeNull();
+    expect(await stillStored(fileIdsOf(named))).toBe(6);
+  });
+
   it('runs once an hour however many instances ask', async () => {
     const retention = createRetention({
       cases,

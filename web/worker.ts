@@ -214,6 +214,7 @@ function compose(
         put: onNode('keeping pictures'),
         get: onNode('reading pictures'),
         delete: onNode('deleting pictures'),
+        storedBefore: onNode('listing pictures'),
       },
       images: { prepare: onNode('preparing pictures (sharp)') },
     },

@@ -19,6 +19,8 @@ export interface FileStore {
   get(id: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
   /** Removes the file; removing a missing one does nothing. */
   delete(id: string): Promise<void>;
+  /** The ids of files stored before `cutoff` (for the sweep of files no record names: core/retention.ts). */
+  storedBefore(cutoff: Date): Promise<string[]>;
 }
 
 /** What a file id looks like; anything else names no file. */

@@ -167,4 +167,6 @@ export interface IdentityCaseRepository {
    * rule); false when they were forgotten already.
    */
   imagesPurged(caseId: string, by: string): Promise<boolean>;
+  /** Every file id (pictures and previews) a case names: what the sweep of unnamed files must leave. */
+  namedFiles(): Promise<Set<string>>;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { base64url } from '../../core/digest';
 import { FILE_ID, type FileStore } from '../../core/ports/file-store';
@@ -72,6 +72,20 @@ export function createDirectoryFileStore(directory: string, dataKey: Uint8Array)
 
     async delete(id) {
       if (FILE_ID.test(id)) await rm(pathOf(id), { force: true });
+    },
+
+    async storedBefore(cutoff) {
+      const shards = await readdir(directory).catch(() => [] as string[]);
+      const ids: string[] = [];
+      for (const shard of shards) {
+        const names = await readdir(join(directory, shard)).catch(() => [] as string[]);
+        for (const name of names) {
+          if (!FILE_ID.test(name)) continue; // a `.part` a crash left is no file yet
+          const stored = await stat(join(directory, shard, name)).catch(() => null);
+          if (stored && stored.mtime < cutoff) ids.push(name);
+        }
+      }
+      return ids;
     },
   };
 }

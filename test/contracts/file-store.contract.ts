@@ -30,5 +30,15 @@ export function fileStoreContract(name: string, open: () => Promise<FileStore> |
       expect(await store.get(a.id)).toBeNull();
       expect(await store.get(b.id)).not.toBeNull();
     });
+
+    it('lists the files stored before a moment, and none after it', async () => {
+      const store = await open();
+      const before = new Date(Date.now() - 1000);
+      const stored = await store.put(image(), 'image/jpeg');
+      expect(await store.storedBefore(before)).not.toContain(stored.id);
+      expect(await store.storedBefore(new Date(Date.now() + 1000))).toContain(stored.id);
+      await store.delete(stored.id);
+      expect(await store.storedBefore(new Date(Date.now() + 1000))).not.toContain(stored.id);
+    });
   });
 }
