@@ -24,11 +24,8 @@ export interface SignInOptions {
  * an account exists.
  */
 export function createSignIn({ records, passwords, limits, telemetry = noTelemetry }: SignInOptions) {
-  const outcome = (result: SignInOutcome): SignInOutcome => {
-    const counted = result.ok ? 'ok' : result.error === 'too_many' ? 'budget' : result.error;
-    telemetry.record({ type: 'sign_in', outcome: counted });
-    return result;
-  };
+  const count = (outcome: 'ok' | 'wrong' | 'locked' | 'budget') =>
+    telemetry.record({ type: 'sign_in', outcome });
   // Hashed once, eagerly, so the first unknown contact does not pay for the hashing.
   const dummyHash = passwords.hash(
     [...crypto.getRandomValues(new Uint8Array(18))].map((b) => b.toString(36)).join(''),
@@ -43,19 +40,23 @@ export function createSignIn({ records, passwords, limits, telemetry = noTelemet
     ): Promise<SignInOutcome> {
       // Counted as a failure before the check (core/sign-in-limits.ts), forgotten below if it succeeds.
       const admitted = await limits.admit(contact, who);
-      if (!admitted.ok) return outcome(admitted);
+      if (!admitted.ok) {
+        count(admitted.error === 'too_many' ? 'budget' : 'locked');
+        return admitted;
+      }
       const credentials = await records.credentials(contact.kind, contact.value);
       const hash = credentials?.passwordHash ?? (await dummyHash);
       const matches = await passwords.verify(password, hash);
       if (!credentials?.passwordHash || !matches) {
         // The password was checked and wrong, whether or not this failure locks the contact: counted as wrong.
-        telemetry.record({ type: 'sign_in', outcome: 'wrong' });
+        count('wrong');
         return admitted.lockedForSeconds
           ? { ok: false, error: 'locked', retryAfterSeconds: admitted.lockedForSeconds }
           : { ok: false, error: 'wrong' };
       }
       await limits.cleared(contact);
-      return outcome({ ok: true, credentials });
+      count('ok');
+      return { ok: true, credentials };
     },
     /** Forgets a contact's failures (its password was just reset). */
     forget: (contact: TypedContact) => limits.cleared(contact),

@@ -98,6 +98,13 @@ describe('metrics', () => {
     expect(await tap('resend')).toContain('Новый код можно запросить');
     await say(await outboxCode(email));
     expect(await say(await outboxCode(phone))).toContain('личный кабинет создан');
+    // Another browser signs in: a wrong password, then the right one.
+    cookie = '';
+    await post({ type: 'open' });
+    await tap('sign_in');
+    await say(email);
+    expect(await say('Wrong-password-1')).toContain('Неверный e-mail, телефон или пароль');
+    await say('Sunflower42'); // asked for the password again
 
     const scraped = await scrape(`bearer ${TOKEN}`); // the scheme in any letter case
     expect(scraped.status).toBe(200);
@@ -124,6 +131,8 @@ describe('metrics', () => {
     expect(series('kabinet_codes_total', { to: 'email', outcome: 'sent' })).toBe(1);
     expect(series('kabinet_codes_total', { to: 'phone', outcome: 'sent' })).toBe(1);
     expect(series('kabinet_step_duration_seconds_count', { flow: 'registration', step: 'email' })).toBe(2);
+    expect(series('kabinet_sign_ins_total', { outcome: 'wrong' })).toBe(1);
+    expect(series('kabinet_sign_ins_total', { outcome: 'ok' })).toBe(1);
     expect(text).toMatch(/^kabinet_jobs_waiting \d+$/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     // Nothing a customer typed: positions, reasons and outcomes only.

@@ -71,6 +71,17 @@ describe('retention of identity pictures', () => {
     const stored = await cases.caseById(c.id);
     return { id: c.id, accountId: c.accountId, images: Object.values(stored?.images ?? {}) };
   }
+  /** Retention as the hourly job runs it, its clock `ms` ahead. */
+  const retentionAt = (ms: number, store: FileStore = files) =>
+    createRetention({
+      cases,
+      sessions: accounts,
+      files: store,
+      queue,
+      imageDays: 30,
+      logger: silentLogger,
+      now: () => Date.now() + ms,
+    });
   const fileIdsOf = (c: Awaited<ReturnType<typeof sentCase>>) =>
     c.images.flatMap((i) => [i.fileId, i.previewId]);
   const stillStored = async (ids: string[]) =>
@@ -81,16 +92,7 @@ describe('retention of identity pictures', () => {
     const rejected = await sentCase('rejected');
     const open = await sentCase();
     expect(await stillStored([...fileIdsOf(approved), ...fileIdsOf(rejected)])).toBe(12);
-    const at = (days: number) =>
-      createRetention({
-        cases,
-        sessions: accounts,
-        files,
-        queue,
-        imageDays: 30,
-        logger: silentLogger,
-        now: () => Date.now() + days * DAY,
-      });
+    const at = (days: number) => retentionAt(days * DAY);
 
     expect(await at(29).purgeImages()).toBe(0);
     expect(await stillStored(fileIdsOf(approved))).toBe(6);
@@ -121,16 +123,7 @@ describe('retention of identity pictures', () => {
       delete: (id) =>
         fileIdsOf(stuck).includes(id) ? Promise.reject(new Error('EACCES')) : files.delete(id),
     };
-    const run = createRetention({
-      cases,
-      sessions: accounts,
-      files: failing,
-      queue,
-      imageDays: 30,
-      logger: silentLogger,
-      now: () => Date.now() + 31 * DAY,
-    });
-    expect(await run.purgeImages()).toBe(1);
+    expect(await retentionAt(31 * DAY, failing).purgeImages()).toBe(1);
     expect(await stillStored(fileIdsOf(fine))).toBe(0);
     expect(Object.keys((await cases.caseById(stuck.id))?.images ?? {})).toHaveLength(3); // tried again next hour
   });
@@ -141,18 +134,8 @@ describe('retention of identity pictures', () => {
       files.put(new TextEncoder().encode('stored, then the process died'), 'image/jpeg'),
       files.put(new TextEncoder().encode('replaced, and its delete failed'), 'image/jpeg'),
     ]);
-    const at = (ms: number) =>
-      createRetention({
-        cases,
-        sessions: accounts,
-        files,
-        queue,
-        imageDays: 30,
-        logger: silentLogger,
-        now: () => Date.now() + ms,
-      });
-    expect(await at(0).sweepUnnamedFiles()).toBe(0); // nothing a day old yet
-    expect(await at(DAY + 60_000).sweepUnnamedFiles()).toBeGreaterThanOrEqual(2);
+    expect(await retentionAt(0).sweepUnnamedFiles()).toBe(0); // nothing a day old yet
+    expect(await retentionAt(DAY + 60_000).sweepUnnamedFiles()).toBeGreaterThanOrEqual(2);
     expect(await files.get(orphan.id)).toBeNull();
     expect(await files.get(dropped.id)).toBeNull();
     expect(await stillStored(fileIdsOf(named))).toBe(6);
