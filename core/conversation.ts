@@ -24,6 +24,8 @@ export interface Turn {
   out: Outbound[];
   /** The message key of why the answer was not taken, when it was not (for counting; never the answer). */
   refused?: MessageKey;
+  /** The flow this message completed (its `done`, or its hand-over to the flow it leads to), for the funnel. */
+  finished?: string;
 }
 
 export interface ConversationOptions<S> {
@@ -100,7 +102,8 @@ export function createConversation<S>(options: ConversationOptions<S>) {
         // The journey goes on (registration, then the profile): its progress keeps counting.
         const journey = catalogue.flow(state.flow)?.leadsTo === flow.name ? { journey: state.flow } : {};
         const entered = { ...moved, ...journey, data: { ...moved.data, ...enter?.data } };
-        return arrive(await attach(entered, transition.signIn));
+        const turn = await arrive(await attach(entered, transition.signIn));
+        return 'journey' in journey ? { ...turn, finished: state.flow } : turn;
       }
       case 'command':
         return runCommand(
@@ -111,7 +114,10 @@ export function createConversation<S>(options: ConversationOptions<S>) {
           commandDeps,
         );
       case 'done':
-        return arrive(await attach(toHome(state, catalogue.home), transition.signIn));
+        return {
+          ...(await arrive(await attach(toHome(state, catalogue.home), transition.signIn))),
+          finished: state.flow,
+        };
     }
   }
 

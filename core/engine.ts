@@ -181,14 +181,19 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
         also,
       );
       if (saved !== null) {
+        const stood = loaded && !expired ? { flow: loaded.flow, step: loaded.step } : null;
+        const moved = !stood || stood.flow !== next.flow || stood.step !== next.step;
         observe({
           type: 'turn',
           channel: inbound.channel,
-          flow: loaded && !expired ? loaded.flow : 'start',
-          step: loaded && !expired ? loaded.step : 'start',
+          flow: stood?.flow ?? 'start',
+          step: stood?.step ?? 'start',
           refused: turn.refused ?? null,
           failed: turn.failed === true,
           seconds: (performance.now() - started) / 1000,
+          life: next.replies.epoch,
+          reached: moved ? { flow: next.flow, step: next.step } : null,
+          finished: turn.finished ?? null,
         });
         const signedIn = next.session !== null && next.session !== loaded?.session;
         if (out.length === 0) return { out, batch: null, duplicate: false, signedIn };

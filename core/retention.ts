@@ -1,5 +1,6 @@
 import { describeError, type Logger } from './logger';
 import type { FileStore } from './ports/file-store';
+import type { FunnelRepository } from './ports/funnel';
 import type { IdentityCaseRepository } from './ports/identity-cases';
 import type { JobQueue } from './ports/job-queue';
 import type { SessionRepository } from './ports/sessions';
@@ -8,6 +9,8 @@ export interface RetentionOptions {
   cases: Pick<IdentityCaseRepository, 'decidedWithImagesBefore' | 'imagesPurged' | 'namedFiles'>;
   sessions: Pick<SessionRepository, 'purgeSessions'>;
   files: Pick<FileStore, 'delete' | 'storedBefore'>;
+  /** The funnel's events (no personal data: kept for comparisons over a year). */
+  funnel?: Pick<FunnelRepository, 'purgeBefore'>;
   queue: JobQueue;
   /** Days a decided identity case keeps its pictures (passport scans, the selfie) after the decision. */
   imageDays: number;
@@ -18,6 +21,8 @@ export interface RetentionOptions {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Days a session that is over is kept ("My account" lists live ones only; the audit log keeps the sign-ins). */
 export const SESSION_DAYS = 90;
+/** Days the funnel's events are kept: a year and a month, so a month compares with the same month last year. */
+export const FUNNEL_DAYS = 400;
 const HOUR_MS = 60 * 60 * 1000;
 /** Cases handled per read; a run goes on until none is left, up to MAX_BATCHES (the next hour takes the rest). */
 const BATCH = 100;
@@ -27,7 +32,8 @@ const MAX_BATCHES = 50;
  * What is kept no longer than needed (152-FZ: personal data is destroyed once its purpose is reached). The
  * pictures of an identity case serve its review: once approved or rejected they are kept `imageDays` for questions
  * and complaints, then deleted, files and all, with an audit entry per case. The decision and the audit trail stay.
- * Sessions that are over go SESSION_DAYS after they ended; picture files no case names go after a day.
+ * Sessions that are over go SESSION_DAYS after they ended; picture files no case names go after a day; the
+ * funnel's events (which name no one) after FUNNEL_DAYS.
  *
  * It runs as an hourly job, queued by every instance under the hour's key, so it runs once an hour across them.
  */
@@ -98,6 +104,7 @@ export function createRetention(options: RetentionOptions) {
         const sessionsGone = await options.sessions.purgeSessions(new Date(now() - SESSION_DAYS * DAY_MS));
         if (sessionsGone > 0)
           logger.info('sessions long over deleted', { sessions: sessionsGone, days: SESSION_DAYS });
+        await options.funnel?.purgeBefore(new Date(now() - FUNNEL_DAYS * DAY_MS));
       }),
   };
 }

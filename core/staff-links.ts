@@ -5,17 +5,19 @@ import { fail, ok, type Result } from './result';
 export const STAFF_LINK_MINUTES = 15;
 
 export interface StaffLink {
-  caseId: string;
-  /** The reviewer the link was made for (audited when they open it). */
+  /** What the link opens: a case's id, or a page's name (`funnel`). */
+  subject: string;
+  /** The reviewer the link was made for (audited when they open it); `operator` for one signed in by token. */
   reviewer: string;
   /** Epoch ms after which the link is refused. */
   until: number;
 }
 
 /**
- * Signed, expiring links to a case's pictures for one reviewer: passport images stay in our storage and are
- * shown only through such a link, made fresh when a reviewer asks (never pasted into a channel for good).
- * HMAC-SHA256 over case, reviewer and expiry with a key derived from DATA_KEY; Web Crypto (Node and Workers).
+ * Signed, expiring links to staff pages for one person: passport images stay in our storage and are shown only
+ * through such a link to a case, made fresh when a reviewer asks (never pasted into a channel for good); the
+ * funnel page opens through one too. HMAC-SHA256 over subject, reviewer and expiry with a key derived from
+ * DATA_KEY; Web Crypto (Node and Workers).
  */
 export function createStaffLinks(options: {
   secret: Uint8Array;
@@ -29,26 +31,34 @@ export function createStaffLinks(options: {
     'verify',
   ]);
   const signed = (link: StaffLink) =>
-    new TextEncoder().encode(`staff-link:${link.caseId}:${link.reviewer}:${link.until}`);
-  const query = (link: StaffLink, signature: string) =>
-    `by=${encodeURIComponent(link.reviewer)}&until=${link.until}&sig=${signature}`;
+    new TextEncoder().encode(`staff-link:${link.subject}:${link.reviewer}:${link.until}`);
+
+  /** The query that opens `subject` for `reviewer` during `minutes`. */
+  async function query(subject: string, reviewer: string, minutes = options.minutes ?? STAFF_LINK_MINUTES) {
+    const link = { subject, reviewer, until: now() + minutes * 60_000 };
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, signed(link)));
+    return `by=${encodeURIComponent(link.reviewer)}&until=${link.until}&sig=${base64url(mac)}`;
+  }
 
   return {
-    /** A link to the case's page, working for `minutes`. */
+    /** A link to the case's page, working for STAFF_LINK_MINUTES. */
     async make(caseId: string, reviewer: string): Promise<string> {
-      const link = { caseId, reviewer, until: now() + (options.minutes ?? STAFF_LINK_MINUTES) * 60_000 };
-      const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, signed(link)));
-      return `${options.publicUrl}/staff/cases/${caseId}?${query(link, base64url(mac))}`;
+      return `${options.publicUrl}/staff/cases/${caseId}?${await query(caseId, reviewer)}`;
     },
 
-    /** The link a request names, when its signature holds and it has not expired. */
+    /** A link to the funnel page (web/funnel-routes.ts). */
+    async funnel(reviewer: string, minutes?: number): Promise<string> {
+      return `${options.publicUrl}/staff/funnel?${await query('funnel', reviewer, minutes)}`;
+    },
+
+    /** The link a request names, when its signature holds for `subject` and it has not expired. */
     async check(
-      caseId: string,
+      subject: string,
       params: { by?: string; until?: string; sig?: string },
     ): Promise<Result<StaffLink, 'forged' | 'expired'>> {
       const until = Number(params.until);
       if (!params.by || !params.sig || !Number.isSafeInteger(until)) return fail('forged');
-      const link = { caseId, reviewer: params.by, until };
+      const link = { subject, reviewer: params.by, until };
       const mac = decode(params.sig);
       // verify() compares in constant time.
       if (!mac || !(await crypto.subtle.verify('HMAC', await key, mac, signed(link)))) return fail('forged');

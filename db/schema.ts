@@ -219,3 +219,23 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_account_idx').on(t.accountId, t.at)],
 );
+
+/**
+ * What conversations did, for the funnel page (core/ports/funnel.ts): a step reached, an answer refused (its
+ * message key, never the text), a flow finished or left. `life` is a random name of one life of a conversation,
+ * so no row names a customer; kept FUNNEL_RETENTION_DAYS.
+ */
+export const funnelEvents = pgTable(
+  'funnel_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    preset: text('preset').notNull(),
+    flow: text('flow').notNull(),
+    life: text('life').notNull(),
+    kind: text('kind').notNull(),
+    step: text('step').notNull(),
+    reason: text('reason'),
+  },
+  (t) => [index('funnel_events_flow_idx').on(t.preset, t.flow, t.at), index('funnel_events_at_idx').on(t.at)],
+);

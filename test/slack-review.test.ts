@@ -466,7 +466,16 @@ describe('identity review in Slack', () => {
     expect(boris.indexOf('Взяты вами')).toBeLessThan(boris.indexOf(caseShort));
     const anna = await home(ANNA);
     expect(anna).not.toContain(caseShort);
-    expect(await home(EVE)).toContain('не в списке проверяющих');
+    const eve = await home(EVE);
+    expect(eve).toContain('не в списке проверяющих');
+    expect(eve).not.toContain('/staff/funnel');
+    // A reviewer's tab links the funnel page, signed for them: it opens for Anna, and for no one else.
+    const funnel = /"url":"[^"]*(\/staff\/funnel\?by=[^"]+)"/.exec(anna)?.[1] ?? '';
+    expect(funnel).toContain(`by=${ANNA}`);
+    const opened = await kabinet.app.request(funnel);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('Вошли в сценарий');
+    expect((await kabinet.app.request(funnel.replace(`by=${ANNA}`, `by=${EVE}`))).status).toBe(403);
   });
 
   it.runIf(serviceUrl('DATABASE_URL'))(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker, WORKER_LIMIT_GZIP } from '../scripts/worker-bundle';
 import type { ChatMessage } from '../web/chat/inbox';
@@ -167,6 +168,31 @@ describe.skipIf(!databaseUrl || !redisUrl)('Kabinet on Cloudflare Workers (wrang
       postgres: 'ok',
       redis: 'ok',
     });
+
+    // The funnel counts the Worker's turns as Node's: every step reached, each once, and the finish (at Node).
+    const records = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const moves = async () =>
+        (
+          await records`select kind, step from funnel_events where flow = 'registration' and kind <> 'refused' order by id`
+        ).map((row) => `${row.kind} ${row.step}`);
+      await expect.poll(moves, { timeout: 10_000 }).toContain('finished phone_code');
+      expect(await moves()).toEqual([
+        ...[
+          'email',
+          'phone',
+          'password',
+          'password_repeat',
+          'consent',
+          'confirm',
+          'email_code',
+          'phone_code',
+        ].map((step) => `reached ${step}`),
+        'finished phone_code',
+      ]);
+    } finally {
+      await records.end();
+    }
   }, 120_000);
 
   /**

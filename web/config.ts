@@ -63,6 +63,13 @@ const schema = z.object({
   ),
   /** Days a decided identity case keeps its pictures before they are deleted (core/retention.ts). */
   IDENTITY_IMAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * Typed on the funnel page (/staff/funnel) by operators, who get an hour's signed link for it; unset: only Slack
+   * reviewers open it, with links from the app's Home tab.
+   */
+  OPERATOR_TOKEN: optional(
+    z.string().regex(/^[\w.~+/=-]{24,256}$/, 'expected 24–256 characters of a token (openssl rand -hex 16)'),
+  ),
   /** Bearer token for GET /metrics (Prometheus); unset: /metrics is off. */
   METRICS_TOKEN: optional(
     z.string().regex(/^[\w.~+/=-]{24,256}$/, 'expected 24–256 characters of a token (openssl rand -hex 16)'),

@@ -5,14 +5,17 @@ import { createSlackReview, type SlackReviewOptions } from '../bots/slack/review
 import { createTelegramBot, registerCommands } from '../bots/telegram/bot';
 import { createTelegramRoutes } from '../bots/telegram/webhook-routes';
 import type { Engine } from '../core/engine';
+import { createFunnelRecorder } from '../core/funnel';
 import type { IdentityReview, ReviewTiming } from '../core/identity-review';
 import { describeError, type Logger, silentLogger } from '../core/logger';
 import type { Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
+import type { FunnelRepository } from '../core/ports/funnel';
 import type { IdentityCaseRepository } from '../core/ports/identity-cases';
 import type { JobQueue, QueueName, QueueSettings } from '../core/ports/job-queue';
 import type { Outlet } from '../core/ports/outlet';
 import type { StateStore } from '../core/ports/state-store';
+import { allOf } from '../core/ports/telemetry';
 import { presets } from '../core/presets';
 import { DELIVERY_LEASE_MS } from '../core/replies';
 import type { Services } from '../core/services';
@@ -21,6 +24,7 @@ import { createAccountRepository } from '../db/account-repository';
 import { openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createDirectoryFileStore } from '../db/files/directory-file-store';
+import { createFunnelRepository } from '../db/funnel-repository';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
 import { transactionalJobWriter } from '../db/jobs/job-writer';
 import { createPgBossQueue } from '../db/jobs/pg-boss-queue';
@@ -41,6 +45,7 @@ import { deferredPort } from './deferred-port';
 import { createDelivery } from './delivery';
 import { deriveSecret, sharedSecrets } from './derived-secrets';
 import { vouchedClient } from './forwarded-client';
+import { createFunnelRoutes } from './funnel-routes';
 import { createSharpPreparer } from './images/sharp-preparer';
 import { createMetrics, createMetricsRoutes } from './metrics';
 import { createOutboxRoutes } from './outbox-routes';
@@ -182,8 +187,12 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
   const metrics = config.METRICS_TOKEN
     ? createMetrics({ jobsWaiting: () => queue.pending(), identityCases: () => identityCases.census() })
     : null;
+  // Where conversations go, for the funnel page: written to the records in batches, flushed when stopping.
+  const funnel = deferredPort<FunnelRepository>(opening.then((db) => createFunnelRepository(db.db)));
+  const funnelRecorder = createFunnelRecorder({ repository: funnel, preset: config.INSURER, logger });
   const runtime = createRuntime({
-    telemetry: metrics?.telemetry,
+    telemetry: allOf(metrics?.telemetry, funnelRecorder.telemetry),
+    funnel,
     preset,
     store,
     lock,
@@ -216,16 +225,30 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     extraRoutes.push(createMetricsRoutes(metrics.registry, config.METRICS_TOKEN));
   // Identity cases are decided in Slack; without it, on a local page behind a secret address.
   const reviewToken = deriveSecret(dataKey, 'local-review-page').toString('base64url').slice(0, 32);
+  const links = createStaffLinks({
+    secret: deriveSecret(dataKey, 'staff-links'),
+    publicUrl: config.PUBLIC_URL,
+  });
   const slack = slackReviewOf(config, {
     review: runtime.review,
     cases: identityCases,
     accounts,
     files,
-    links: createStaffLinks({ secret: deriveSecret(dataKey, 'staff-links'), publicUrl: config.PUBLIC_URL }),
+    links,
     logger,
   });
   if (slack) extraRoutes.push(slack.routes, slack.staffRoutes);
   else extraRoutes.push(createReviewRoutes({ review: runtime.review, accounts, files, token: reviewToken }));
+  if (slack || config.OPERATOR_TOKEN)
+    extraRoutes.push(
+      createFunnelRoutes({
+        funnel,
+        links,
+        reviewers: reviewersOf(config),
+        operatorToken: config.OPERATOR_TOKEN,
+        preset: config.INSURER,
+      }),
+    );
   extraRoutes.push(
     createActivationRoutes({
       accounts,
@@ -338,6 +361,8 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
       await telegramBot?.idle(); // a turn still running finishes before the stores close under it
       // Running jobs finish (a reply half sent is finished); queued ones stay for another instance or a restart.
       await queueOpening.then((q) => q.stop(graceMs)).catch(() => {});
+      await atMost(funnelRecorder.flush(), 2000); // the last turns' moves, unless the records are away
+
       delivery.close();
       await Promise.allSettled([
         passwords.close(),
@@ -362,7 +387,7 @@ function slackReviewOf(
     SLACK_REVIEW_CHANNEL: channel,
   } = config;
   if (!token || !signingSecret || !channel) return null;
-  const reviewers = (config.SLACK_REVIEWERS ?? '').split(',').filter(Boolean);
+  const reviewers = [...reviewersOf(config)];
   const slack = createSlackReview({
     ...deps,
     token,
@@ -380,6 +405,10 @@ function slackReviewOf(
   });
   return { ...slack, staffRoutes };
 }
+
+/** Slack users who review identity cases (and open the funnel page). */
+const reviewersOf = (config: Config): ReadonlySet<string> =>
+  new Set((config.SLACK_REVIEWERS ?? '').split(',').filter(Boolean));
 
 /**
  * The outlet of a channel this instance cannot reach (Telegram without a token). Its replies are not given up

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type CaseStatus, openStatuses } from '../core/ports/identity-cases';
 import type { Telemetry } from '../core/ports/telemetry';
+import { sameToken } from './tokens';
 
 /** What the metrics read when scraped (from the records and the queue, so every instance reports the same). */
 export interface MetricsSources {
@@ -156,13 +156,11 @@ export function createMetrics(sources: MetricsSources, now: () => number = Date.
  * Mounted only when METRICS_TOKEN is set.
  */
 export function createMetricsRoutes(registry: Registry, token: string) {
-  const expected = new TextEncoder().encode(token);
   const app = new Hono();
   app.get('/metrics', async (c) => {
     // The scheme's letter case does not matter (RFC 9110 §11.1); the token's does.
     const scheme = /^bearer +(.*)$/i.exec(c.req.header('authorization') ?? '');
-    const given = new TextEncoder().encode(scheme?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    if (!sameToken(scheme?.[1] ?? '', token))
       return c.text('A bearer token is required.', 401, { 'www-authenticate': 'Bearer' });
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });

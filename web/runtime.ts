@@ -17,6 +17,7 @@ import { createNotices, type Notices } from '../core/notices';
 import type { AccountRepository } from '../core/ports/accounts';
 import type { Mailer, SmsSender } from '../core/ports/delivery';
 import type { FileStore } from '../core/ports/file-store';
+import type { FunnelRepository } from '../core/ports/funnel';
 import type { IdentityCaseRepository } from '../core/ports/identity-cases';
 import type { ImagePreparer } from '../core/ports/images';
 import type { JobQueue } from '../core/ports/job-queue';
@@ -69,8 +70,10 @@ export interface RuntimeDeps {
   logger: Logger;
   /** Days a decided identity case keeps its pictures (core/retention.ts); 30 by default. */
   imageRetentionDays?: number;
-  /** Told what happens, for operators' metrics (web/metrics.ts); none by default. */
+  /** Told what happens, for operators' metrics (web/metrics.ts) and the funnel (core/funnel.ts); none by default. */
   telemetry?: Telemetry;
+  /** The funnel's events, forgotten after FUNNEL_DAYS by the retention job; none by default. */
+  funnel?: Pick<FunnelRepository, 'purgeBefore'>;
   /** Idle conversations start afresh after this. Seconds. */
   idleSeconds?: number;
   /** When staff are reminded of undecided cases, and how long a claim holds; tests shorten them. */
@@ -184,6 +187,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     files: deps.identity.files,
     queue,
     imageDays: deps.imageRetentionDays ?? 30,
+    funnel: deps.funnel,
     logger,
     now: deps.now,
   });

@@ -8,11 +8,13 @@ import { handleTurns } from '../bots/telegram/turns';
 import { createTelegramRoutes } from '../bots/telegram/webhook-routes';
 import type { Engine } from '../core/engine';
 import { DEFAULT_IDLE_SECONDS as IDLE_SECONDS } from '../core/engine';
+import { createFunnelRecorder } from '../core/funnel';
 import type { Logger } from '../core/logger';
 import { presets } from '../core/presets';
 import { DELIVERY_LEASE_MS } from '../core/replies';
 import { createAccountRepository } from '../db/account-repository';
 import { createFieldCipher } from '../db/field-cipher';
+import { createFunnelRepository } from '../db/funnel-repository';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
 import { createPgBossWriter } from '../db/jobs/pg-boss-writer';
 import * as schema from '../db/schema';
@@ -151,8 +153,9 @@ export default {
       connect_timeout: 5,
       connection: { statement_timeout: 10_000 },
     });
+    const kabinet = compose(setup, redis, sql, webhook ? ctx : null);
     try {
-      const response = await compose(setup, redis, sql, webhook ? ctx : null).fetch(request);
+      const response = await kabinet.app.fetch(request);
       if (response.headers.has(RUNTIME)) return response; // handed to Node from inside the app
       const answered = new Response(response.body, response);
       answered.headers.set(RUNTIME, 'worker');
@@ -160,7 +163,9 @@ export default {
     } finally {
       // A client never used never connected: nothing to say goodbye to.
       const redisClosed = redis.status === 'wait' ? Promise.resolve(redis.disconnect()) : closeRedis(redis);
-      ctx.waitUntil(Promise.allSettled([sql.end({ timeout: 1 }), redisClosed]));
+      // The funnel's events of this request first: they need the connection the end closes.
+      const funnelWritten = kabinet.funnel.flush();
+      ctx.waitUntil(Promise.allSettled([funnelWritten.then(() => sql.end({ timeout: 1 })), redisClosed]));
     }
   },
 };
@@ -199,7 +204,14 @@ function compose(
   const limiter = (name: string, points: number, durationSeconds: number) =>
     createRateLimiter({ name, points, durationSeconds, redis });
   const secrets = sharedSecrets(dataKey);
+  // Written when the request ends (worker's fetch): a Worker keeps nothing between requests.
+  const funnel = createFunnelRecorder({
+    repository: createFunnelRepository(db),
+    preset: config.INSURER,
+    logger,
+  });
   const runtime = createRuntime({
+    telemetry: funnel.telemetry,
     preset,
     store,
     lock: createTicketLock(createRedisTicketStore(redis)),
@@ -229,7 +241,7 @@ function compose(
     logger,
     idleSeconds: IDLE_SECONDS,
   });
-  return createApp({
+  const app = createApp({
     extraRoutes: [
       createActivationRoutes({
         accounts,
@@ -256,6 +268,7 @@ function compose(
     ],
     logger,
   });
+  return { app, funnel };
 }
 
 const noEmails = { rewritten: 0, collisions: 0, unreadable: 0, failed: 0 };

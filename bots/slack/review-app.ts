@@ -206,7 +206,7 @@ export function createSlackReview(options: SlackReviewOptions) {
     );
   });
   // The Home tab's picture buttons are links; Slack still reports the click, which needs only an answer.
-  app.action(/^home_images:/, async ({ ack }) => {
+  app.action(/^home_(images:|funnel$)/, async ({ ack }) => {
     await ack();
   });
 
@@ -266,7 +266,14 @@ export function createSlackReview(options: SlackReviewOptions) {
           return card(found);
         }),
       );
-    return homeView({ unclaimed: await cards(unclaimed), mine: await cards(mine), reviewer: true, links });
+    const funnel = await options.links.funnel(user);
+    return homeView({
+      unclaimed: await cards(unclaimed),
+      mine: await cards(mine),
+      reviewer: true,
+      links,
+      funnel,
+    });
   }
 
   const deskRef = (found: IdentityCase) => {

@@ -240,6 +240,8 @@ export function homeView(queue: {
   reviewer: boolean;
   /** Signed links to each case's pictures, made for this reviewer when the tab was drawn. */
   links: Map<string, string>;
+  /** A signed link to the funnel page, made for this reviewer too. */
+  funnel?: string;
 }): HomeView {
   if (!queue.reviewer)
     return {
@@ -298,6 +300,21 @@ export function homeView(queue: {
       ...list('Ждут проверяющего', queue.unclaimed, 'Очередь пуста.'),
       { type: 'divider' },
       ...list('Взяты вами', queue.mine, 'У вас нет взятых заявок.'),
+      ...(queue.funnel
+        ? [
+            { type: 'divider' as const },
+            {
+              type: 'section' as const,
+              text: { type: 'mrkdwn' as const, text: 'Где клиенты бросают регистрацию и другие сценарии.' },
+              accessory: {
+                type: 'button' as const,
+                text: plain('Воронка'),
+                url: queue.funnel,
+                action_id: 'home_funnel',
+              },
+            },
+          ]
+        : []),
     ],
   };
 }

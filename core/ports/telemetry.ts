@@ -9,6 +9,8 @@ export type TelemetryEvent =
   /**
    * One handled message: where the conversation stood when it came (`flow`/`step`; `start` for a new or expired
    * one), why it was refused (the message key) or whether the step failed on our side, and how long it took.
+   * For the funnel: `life` names this life of the conversation (random: it names no one), `reached` where the
+   * message took it when it moved, and `finished` the flow it completed, if any.
    */
   | {
       type: 'turn';
@@ -18,6 +20,9 @@ export type TelemetryEvent =
       refused: MessageKey | null;
       failed: boolean;
       seconds: number;
+      life: string;
+      reached: { flow: string; step: string } | null;
+      finished: string | null;
     }
   /** A code (or a reset's new password) handed to its gateway, or given up on. */
   | { type: 'code'; to: 'email' | 'phone'; outcome: 'sent' | 'failed' }
@@ -33,5 +38,12 @@ export interface Telemetry {
   record(event: TelemetryEvent): void;
 }
 
-/** For a runtime nobody watches (tests, the Worker until it has somewhere to report). */
+/** For a runtime nobody watches (tests). */
 export const noTelemetry: Telemetry = { record() {} };
+
+/** Every event to each of `telemetries` (Prometheus counters and the funnel's records). */
+export const allOf = (...telemetries: (Telemetry | undefined)[]): Telemetry => ({
+  record(event) {
+    for (const telemetry of telemetries) telemetry?.record(event);
+  },
+});
