@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // PGlite takes ~670 MB for its first instance; two workers fit the 2-core machines.
     maxWorkers: 2,
+    // Every log line of the run is kept and scanned for personal data when it ends (test/support/log-scan.ts).
+    globalSetup: ['test/support/log-scan-setup.ts'],
+    setupFiles: ['test/support/log-capture.ts'],
   },
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { keepLogs } from './log-scan';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -38,6 +39,7 @@ export async function startService(env: Record<string, string>, waitMs = 40_000)
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then(() => keepLogs('service', output));
   const listening = await Promise.race([
     waitFor(() => output.includes('Kabinet is listening'), waitMs),
     exited.then(() => false),
@@ -75,6 +77,7 @@ export async function runScript(
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  keepLogs('script', output);
   return { code, output };
 }
 

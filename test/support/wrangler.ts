@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineWrangler } from '../../scripts/worker-bundle';
+import { keepLogs } from './log-scan';
 import { freePort } from './service-process';
 
 /**
@@ -43,6 +44,7 @@ export async function startWorker(vars: Record<string, string>, script?: string)
       } catch {}
       await new Promise((resolve) => child.once('exit', resolve));
     }
+    keepLogs('worker', output);
     await rm(home, { recursive: true, force: true });
   }
   const deadline = Date.now() + 60_000;
