@@ -58,7 +58,12 @@ describe('customer data requests', () => {
   let olgaFiles: string[] = [];
   let otherFiles: string[] = [];
 
-  async function registered(email: string, phone: string, [surname, givenName]: [string, string], number: string) {
+  async function registered(
+    email: string,
+    phone: string,
+    [surname, givenName]: [string, string],
+    number: string,
+  ) {
     const { accounts, passwords } = kabinet.services;
     const created = await accounts.createAccount({
       email,
