@@ -110,7 +110,7 @@ export function customerRecordsContract(name: string, open: () => Promise<Custom
       expect(rejected?.details).toEqual({ caseId: 'c', reason: 'not_matching_profile' });
       const erased = record?.audit.find((a) => a.action === 'customer.erased');
       expect(erased).toMatchObject({ actor: 'operator:test', details: { consentsKept: 1, files: 0 } });
-      expect((erased?.details?.contacts as unknown[]).length).toBe(2);
+      expect(erased?.details?.contacts).toHaveLength(2);
 
       const again = await harness.customers.erase(id, 'operator:test', { dryRun: false, conversations: [] });
       expect(Object.values(again).every((n) => n === 0)).toBe(true);
