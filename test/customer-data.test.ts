@@ -9,11 +9,13 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerExport } from '../core/customer-data';
 import type { FileStore } from '../core/ports/file-store';
+import type { QueueName } from '../core/ports/job-queue';
 import type { StateStore } from '../core/ports/state-store';
 import { createCustomerRecords } from '../db/customer-records';
 import { type OpenDatabase, openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createDirectoryFileStore } from '../db/files/directory-file-store';
+import { openJob } from '../db/jobs/job-rows';
 import { rowsOf } from '../db/jobs/jobs-naming';
 import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
@@ -25,6 +27,7 @@ import { documentPhoto } from './support/images';
 import { createTestDatabase, serviceUrl } from './support/services';
 
 const DATA_KEY = Buffer.alloc(32, 44).toString('base64');
+const cipher = createFieldCipher(Buffer.from(DATA_KEY, 'base64'));
 const run = promisify(execFile);
 
 /**
@@ -154,10 +157,7 @@ describe('customer data requests', () => {
     store = redis ? createRedisStateStore(redis) : memoryStore;
     files = createDirectoryFileStore(join(dataDir, 'uploads'), Buffer.from(DATA_KEY, 'base64'));
     const records = await withDatabase((database) => {
-      const customers = createCustomerRecords(
-        database.db,
-        createFieldCipher(Buffer.from(DATA_KEY, 'base64')),
-      );
+      const customers = createCustomerRecords(database.db, cipher);
       return Promise.all([customers.recordOf(olga.id), customers.recordOf(other.id)]);
     });
     const fileIds = (record: (typeof records)[number]) =>
@@ -208,7 +208,7 @@ describe('customer data requests', () => {
         for (const row of rowsOf<Record<string, unknown>>(
           await db.execute(sql.raw(`select * from "${schema}"."${name}"`)),
         ))
-          all.push({ table: `${schema}.${name}`, row });
+          all.push({ table: `${schema}.${name}`, row: await unsealed(row) });
       return all;
     });
     const keys: { key: string; value: string }[] = [];
@@ -223,6 +223,14 @@ describe('customer data requests', () => {
       stored.push({ id, bytes: Buffer.from(file?.bytes ?? []).toString('base64') });
     }
     return { rows, keys, stored };
+  }
+
+  /** A queued job as its worker reads it: its sealed data opened, so what it names is searched too. */
+  async function unsealed(row: Record<string, unknown>) {
+    const data = row.data as { sealed?: unknown } | null;
+    if (typeof data?.sealed !== 'string' || typeof row.name !== 'string') return row;
+    const opened = await openJob(cipher, row.name as QueueName, { sealed: data.sealed });
+    return { ...row, data: opened };
   }
 
   let exported: CustomerExport['data'];
@@ -306,15 +314,15 @@ describe('customer data requests', () => {
 
   it('erases her: no row, key or file of hers is left but the consent and the audit log', async () => {
     const otherBefore = await withDatabase((database) =>
-      createCustomerRecords(database.db, createFieldCipher(Buffer.from(DATA_KEY, 'base64'))).recordOf(
-        other.id,
-      ),
+      createCustomerRecords(database.db, cipher).recordOf(other.id),
     );
     const done = await request('erase', olga.email.toLowerCase());
     expect(done).toMatchObject({ code: 0, err: '' });
     expect(done.out).toContain('Erased:');
+    expect(done.out).toMatch(/queued jobs: [1-9]/); // the notice of her approval, at least
 
     const { rows, keys, stored } = await everything();
+    expect(rows.some((r) => r.table.startsWith('pgboss.'))).toBe(true); // the job queue's tables are searched too
     const phoneDigits = olga.phone.slice(1);
     const personal = [
       olga.email.toLowerCase(),
@@ -356,9 +364,7 @@ describe('customer data requests', () => {
 
     // The other customer keeps everything.
     const otherAfter = await withDatabase((database) =>
-      createCustomerRecords(database.db, createFieldCipher(Buffer.from(DATA_KEY, 'base64'))).recordOf(
-        other.id,
-      ),
+      createCustomerRecords(database.db, cipher).recordOf(other.id),
     );
     expect(otherAfter).toEqual(otherBefore);
     expect(otherFiles.length).toBe(2);
