@@ -67,4 +67,4 @@ export function createSessions(records: SessionRepository, idleSeconds: number) 
 export type Sessions = ReturnType<typeof createSessions>;
 
 /** What the records keep to find a conversation's session: a hash, never the id (a web chat's id is a bearer). */
-const conversationRef = (conversation: string) => digest(`conversation|${conversation}`, 43);
+export const conversationRef = (conversation: string) => digest(`conversation|${conversation}`, 43);

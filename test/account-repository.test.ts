@@ -2,11 +2,13 @@ import { sql } from 'drizzle-orm';
 import { describe, it } from 'vitest';
 import type { QueuedJob } from '../core/ports/job-queue';
 import { createAccountRepository } from '../db/account-repository';
+import { createCustomerRecords } from '../db/customer-records';
 import { type OpenDatabase, openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createIdentityCaseRepository } from '../db/identity-case-repository';
 import type { JobWriter } from '../db/jobs/job-writer';
 import { accountRepositoryContract, type RepositoryHarness } from './contracts/account-repository.contract';
+import { customerRecordsContract } from './contracts/customer-records.contract';
 import { identityCasesContract } from './contracts/identity-cases.contract';
 import { sessionsContract } from './contracts/sessions.contract';
 import { createTestDatabase, serviceUrl } from './support/services';
@@ -59,15 +61,27 @@ const withCases = (opening: () => Promise<RepositoryHarness & { database: OpenDa
   return { ...harness, cases: createIdentityCaseRepository(harness.database.db, recording), queued };
 };
 
+/** A customer's records for data requests, beside the accounts and cases they gather. */
+const withCustomers =
+  (opening: () => Promise<RepositoryHarness & { database: OpenDatabase }>) => async () => {
+    const harness = await withCases(opening)();
+    return { ...harness, customers: createCustomerRecords(harness.database.db, cipher) };
+  };
+
 accountRepositoryContract('PGlite (embedded)', openPglite);
 sessionsContract('PGlite (embedded)', openPglite);
 identityCasesContract('PGlite (embedded)', withCases(openPglite));
+customerRecordsContract('PGlite (embedded)', withCustomers(openPglite));
 
 const databaseUrl = serviceUrl('DATABASE_URL');
 if (databaseUrl) {
   accountRepositoryContract(`Postgres at ${new URL(databaseUrl).host}`, openPostgres(databaseUrl));
   sessionsContract(`Postgres at ${new URL(databaseUrl).host}`, openPostgres(databaseUrl));
   identityCasesContract(`Postgres at ${new URL(databaseUrl).host}`, withCases(openPostgres(databaseUrl)));
+  customerRecordsContract(
+    `Postgres at ${new URL(databaseUrl).host}`,
+    withCustomers(openPostgres(databaseUrl)),
+  );
 } else {
   describe.skip('AccountRepository and SessionRepository contracts: Postgres (set DATABASE_URL to run)', () => {
     it('runs against real Postgres', () => {});

@@ -21,6 +21,12 @@ export interface StateStore {
   /** Stores `value` only if `key` is absent; true when this call stored it. TTL in seconds. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Every live key starting with `prefix` (matched literally), each once, in no order: for an operator's sweep
+   * (a customer's data erased), never on a customer's turn. Walks the whole keyspace in small steps (Redis SCAN),
+   * so it costs time in proportion to every key held, not one blocking command.
+   */
+  keys(prefix: string): Promise<string[]>;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
 }

@@ -60,6 +60,9 @@ export function createMemoryStateStore(
     async delete(key) {
       entries.delete(key);
     },
+    async keys(prefix) {
+      return [...entries.keys()].filter((key) => key.startsWith(prefix) && live(key));
+    },
     async ping() {},
   };
 }

@@ -76,8 +76,30 @@ export function createRedisStateStore(redis: Redis): StateStore {
     async delete(key) {
       await redis.del(key);
     },
+    async keys(prefix) {
+      // SCAN's pattern is not given the connection's key prefix (ioredis adds it to keys only), and its answers
+      // carry it: both are done here. Glob characters in either are escaped, so the prefix is taken literally.
+      const own = redis.options.keyPrefix ?? '';
+      const found = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(
+          cursor,
+          'MATCH',
+          `${globLiteral(own + prefix)}*`,
+          'COUNT',
+          1000,
+        );
+        for (const key of batch) found.add(key.slice(own.length));
+        cursor = next;
+      } while (cursor !== '0');
+      return [...found];
+    },
     async ping() {
       await redis.ping();
     },
   };
 }
+
+/** `text` as a Redis glob matching only itself. */
+const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);

@@ -100,6 +100,20 @@ export function stateStoreContract(name: string, open: () => Promise<StateStoreH
       expect(await store.get(k)).toBeNull();
     });
 
+    it('lists the live keys that start with a prefix, glob characters taken literally', async () => {
+      const prefix = `sweep${++n}:a*[b]?`;
+      await store.compareAndSet(`${prefix}:one`, 0, 'v', 60);
+      await store.compareAndSet(`${prefix}:two`, 0, 'v', 1);
+      await store.setIfAbsent(`${prefix}`, 'v', 60);
+      await store.compareAndSet(`sweep${n}:aX[b]?:other`, 0, 'v', 60);
+      await store.compareAndSet(`other:${prefix}`, 0, 'v', 60);
+      expect((await store.keys(prefix)).sort()).toEqual([prefix, `${prefix}:one`, `${prefix}:two`]);
+      await harness.advance(1.5);
+      await store.delete(`${prefix}:one`);
+      expect(await store.keys(prefix)).toEqual([prefix]);
+      expect(await store.keys(`nothing${n}:`)).toEqual([]);
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
