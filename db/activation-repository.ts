@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type { ActivationOutcome, ActivationRepository } from '../core/ports/activation';
 import type { Database } from './database';
-import { accounts, activationTokens, auditLog, contacts } from './schema';
+import { accounts, activationTokens, auditLog, consents, contacts } from './schema';
 
 /** How often an account may have a new link. */
 const RENEW_EVERY_MS = 60_000;
@@ -90,12 +90,14 @@ export function createActivationRepository(db: Database): ActivationRepository {
           .from(activationTokens)
           .where(eq(activationTokens.accountId, accountId))
           .limit(1);
-        // Contacts, links, consent cascade; the audit entry outlives the account (its reference is set null).
+        // Contacts and links cascade; the consent, given by whoever typed this mailbox, goes too (it outlives an
+        // erasure only: db/customer-records.ts). The audit entries outlive the account.
         const [withdrawn] = await tx
           .delete(accounts)
           .where(and(eq(accounts.id, accountId), isNull(accounts.activatedAt)))
           .returning({ id: accounts.id });
         if (!withdrawn) return false;
+        await tx.delete(consents).where(eq(consents.accountId, accountId));
         await tx.insert(auditLog).values({
           accountId: null,
           actor,

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { contactKey } from '../core/contacts';
 import type { ContactKind } from '../core/ports/accounts';
 import type { CustomerRecord, CustomerRecords, ErasedRows } from '../core/ports/customer-records';
@@ -224,19 +224,8 @@ export function createCustomerRecords(db: Database, cipher: FieldCipher): Custom
         await tx.delete(contacts).where(of(contacts));
         for (const { id, details } of redactions)
           await tx.update(auditLog).set({ details }).where(eq(auditLog.id, id));
-        // The bare row the consents belong to (deleting it would delete them): nothing signs in to it or finds it.
-        await tx
-          .update(accounts)
-          .set({
-            passwordHash: null,
-            passwordChangedAt: null,
-            passwordChangeRef: null,
-            activatedAt: null,
-            temporaryPasswordUntil: null,
-            sessionsEndedReason: null,
-            sessionGeneration: sql`${accounts.sessionGeneration} + 1`,
-          })
-          .where(eq(accounts.id, accountId));
+        // The consents and the audit log name the account without a foreign key: they outlive it.
+        await tx.delete(accounts).where(eq(accounts.id, accountId));
         const kept = await tx.select({ id: consents.id }).from(consents).where(of(consents));
         await tx.insert(auditLog).values({
           accountId,

@@ -79,13 +79,15 @@ export const contacts = pgTable(
   (t) => [primaryKey({ columns: [t.kind, t.key] }), index('contacts_account_idx').on(t.accountId)],
 );
 
+/**
+ * Proof that consent was given (152-FZ art. 9 p. 3): it outlives an erased account, so `accountId` names the account
+ * without a foreign key (the audit log's `customer.erased` entry names it too).
+ */
 export const consents = pgTable(
   'consents',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id').notNull(),
     agreementVersion: text('agreement_version').notNull(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull(),
   },
@@ -206,13 +208,16 @@ export const identityCases = pgTable(
   ],
 );
 
-/** Append-only: who did what to which account, and when. */
+/**
+ * Append-only: who did what to which account, and when. It outlives the accounts it names (an erasure, a withdrawn
+ * registration), so `accountId` has no foreign key.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    accountId: uuid('account_id'),
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     details: jsonb('details').$type<Record<string, unknown>>(),

@@ -87,8 +87,8 @@ export interface CustomerRecords {
   /**
    * Deletes the account's contacts, profile, sessions, activation links, identity cases, policies and queued jobs
    * naming it, and redacts its audit entries, in one transaction, with an audit entry `customer.erased` by `actor`.
-   * Keeps what proves consent: the consent rows and the bare account row they belong to (its id and creation time;
-   * no password, no contacts, so nothing signs in to it or finds it). `dryRun` counts and changes nothing. Running it
+   * Deletes the account itself too; keeps what proves consent: the consent rows, which name the account's id (no
+   * foreign key: they outlive it), and the audit log. `dryRun` counts and changes nothing. Running it
    * again on an erased account removes nothing more (and records the attempt). `conversations`: ids the state store
    * tied to the account, whose queued jobs go too; `elsewhere`: what went outside the records (files, state keys),
    * counted in the audit entry.
