@@ -116,7 +116,7 @@ export function createConversation<S>(options: ConversationOptions<S>) {
       case 'done':
         return {
           ...(await arrive(await attach(toHome(state, catalogue.home), transition.signIn))),
-          finished: state.flow,
+          ...(transition.completed ? { finished: state.flow } : {}),
         };
     }
   }

@@ -192,6 +192,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine {
           failed: turn.failed === true,
           seconds: (performance.now() - started) / 1000,
           life: next.replies.epoch,
+          seq: next.replies.seq,
           reached: moved ? { flow: next.flow, step: next.step } : null,
           finished: turn.finished ?? null,
         });

@@ -102,8 +102,12 @@ export type Transition<D extends FlowData = FlowData, K extends string = string>
     }
   /** Run a global command (/language from a menu button). */
   | { to: 'command'; name: GlobalCommand }
-  /** The flow is over: say this and return to the menu, signed in (or out) if `signIn` says so. */
-  | { to: 'done'; say: Outbound[]; signIn?: SignedIn | null };
+  /**
+   * The flow is over: say this and return to the menu, signed in (or out) if `signIn` says so. `completed`: it
+   * reached its end (an account made, a sign-in, a profile saved), counted as finished in the funnel; without it
+   * the customer left for the menu.
+   */
+  | { to: 'done'; say: Outbound[]; signIn?: SignedIn | null; completed?: true };
 
 /** One question of a flow whose steps are named `K` and whose data is `D`; `T` is what its text parses to. */
 export interface Step<S = unknown, T = string, D extends FlowData = FlowData, K extends string = string> {

@@ -11,8 +11,10 @@ import type {
 } from '../core/ports/accounts';
 import { fail, ok } from '../core/result';
 import { createActivationRepository } from './activation-repository';
+import { DATA_REQUESTED, type OpenRequestRow, openRequests } from './data-requests';
 import type { OpenDatabase } from './database';
 import type { FieldCipher } from './field-cipher';
+import { rowsOf } from './rows';
 import { accounts, activationTokens, auditLog, consents, contacts, policies, profiles } from './schema';
 import { createSessionRepository } from './session-repository';
 
@@ -281,6 +283,19 @@ export function createAccountRepository({ db, close }: OpenDatabase, cipher: Fie
 
     async appendAudit(entry) {
       await db.insert(auditLog).values(entry);
+    },
+    async requestData({ accountId, kind, actor, requestId }) {
+      return db.transaction(async (tx) => {
+        const [open] = rowsOf<OpenRequestRow>(
+          await tx.execute(openRequests(sql`r.account_id = ${accountId} and r.details->>'kind' = ${kind}`)),
+        );
+        if (open) return { since: new Date(open.at), fresh: open.request === requestId };
+        const [asked] = await tx
+          .insert(auditLog)
+          .values({ accountId, actor, action: DATA_REQUESTED, details: { kind, request: requestId } })
+          .returning({ at: auditLog.at });
+        return { since: asked?.at ?? new Date(), fresh: true };
+      });
     },
     async auditTrail(accountId, limit = 50) {
       const rows = await db

@@ -1,11 +1,13 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { contactKey } from '../core/contacts';
 import type { ContactKind } from '../core/ports/accounts';
 import type { CustomerRecord, CustomerRecords, ErasedRows } from '../core/ports/customer-records';
 import type { CaseStatus } from '../core/ports/identity-cases';
+import { type OpenRequestRow, openRequests } from './data-requests';
 import type { Database } from './database';
 import type { FieldCipher } from './field-cipher';
 import { deleteJobs, jobsNaming } from './jobs/jobs-naming';
+import { rowsOf } from './rows';
 import {
   accounts,
   activationTokens,
@@ -150,6 +152,23 @@ export function createCustomerRecords(db: Database, cipher: FieldCipher): Custom
       return owner?.id ?? null;
     },
     recordOf,
+
+    async openRequests() {
+      const open = rowsOf<OpenRequestRow>(await db.execute(openRequests()));
+      if (open.length === 0) return [];
+      const held = await db
+        .select({ accountId: contacts.accountId, kind: contacts.kind, value: contacts.value })
+        .from(contacts)
+        .where(inArray(contacts.accountId, [...new Set(open.map((r) => r.accountId))]))
+        .orderBy(contacts.kind);
+      return open.map((r) => ({
+        kind: r.kind,
+        since: new Date(r.at),
+        actor: r.actor,
+        accountId: r.accountId,
+        contacts: held.filter((c) => c.accountId === r.accountId).map(({ kind, value }) => ({ kind, value })),
+      }));
+    },
 
     async erase(accountId, actor, { dryRun, conversations, elsewhere = {} }) {
       return db.transaction(async (tx) => {

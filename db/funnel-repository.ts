@@ -1,6 +1,7 @@
 import { lt, sql } from 'drizzle-orm';
 import type { FunnelRepository, FunnelStep } from '../core/ports/funnel';
 import type { Database } from './database';
+import { rowsOf } from './rows';
 import { funnelEvents } from './schema';
 
 type ReportRow = {
@@ -10,10 +11,6 @@ type ReportRow = {
   n: number;
   median: number | null;
 };
-
-/** postgres.js answers raw SQL with the rows; PGlite with an object holding them. */
-const rowsOf = <T>(result: unknown): T[] =>
-  Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 
 const TOP_REFUSALS = 3;
 
@@ -27,6 +24,7 @@ export function createFunnelRepository(db: Database): FunnelRepository {
           preset: event.preset,
           flow: event.flow,
           life: event.life,
+          seq: event.seq,
           kind: event.kind,
           step: event.step,
           reason: event.kind === 'refused' ? event.reason : null,
@@ -35,32 +33,39 @@ export function createFunnelRepository(db: Database): FunnelRepository {
     },
 
     async report({ preset, flow, from, to }) {
-      // Times as text: postgres.js takes no Date in raw SQL.
       // One pass over the flow's events: the lives that entered in the period (their first step reached in it),
       // then, for each, the steps it reached, how long it stayed at each (until its next move: a step, the end,
-      // or leaving), where it was last, and what was refused where.
+      // or leaving), where it was last, and what was refused where. A life's events are ordered by its turn count
+      // (instances' clocks may differ: a duration they make negative counts as none). Times go as text:
+      // postgres.js takes no Date in raw SQL.
+      const [start, end] = [from.toISOString(), to.toISOString()];
       const result = await db.execute(sql`
         with entered as (
-          select life from ${funnelEvents}
-          where preset = ${preset} and flow = ${flow} and kind = 'reached' and at < ${to.toISOString()}::timestamptz
-          group by life having min(at) >= ${from.toISOString()}::timestamptz
+          select distinct e.life from ${funnelEvents} e
+          where e.preset = ${preset} and e.flow = ${flow} and e.kind = 'reached'
+            and e.at >= ${start}::timestamptz and e.at < ${end}::timestamptz
+            and not exists (
+              select 1 from ${funnelEvents} b
+              where b.life = e.life and b.flow = ${flow} and b.preset = ${preset} and b.kind = 'reached'
+                and b.at < ${start}::timestamptz
+            )
         ),
         ev as (
-          select e.id, e.life, e.kind, e.step, e.reason, e.at from ${funnelEvents} e join entered using (life)
+          select e.id, e.life, e.seq, e.kind, e.step, e.reason, e.at from ${funnelEvents} e join entered using (life)
           where e.preset = ${preset} and e.flow = ${flow}
         ),
         moves as (
-          select life, kind, step, at, lead(at) over (partition by life order by at, id) as next_at
+          select life, kind, step, at, lead(at) over (partition by life order by seq, id) as next_at
           from ev where kind <> 'refused'
         ),
         last as (
-          select distinct on (life) life, kind, step from ev where kind <> 'refused' order by life, at desc, id desc
+          select distinct on (life) life, kind, step from ev where kind <> 'refused' order by life, seq desc, id desc
         )
         select 'entered' as part, null::text as step, null::text as reason, count(*)::int as n,
                null::float8 as median from entered
         union all
         select 'step', step, null, count(distinct life)::int,
-               percentile_cont(0.5) within group (order by extract(epoch from next_at - at))
+               percentile_cont(0.5) within group (order by greatest(0, extract(epoch from next_at - at)))
                  filter (where next_at is not null)
         from moves where kind = 'reached' group by step
         union all

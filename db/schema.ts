@@ -227,8 +227,8 @@ export const auditLog = pgTable(
 
 /**
  * What conversations did, for the funnel page (core/ports/funnel.ts): a step reached, an answer refused (its
- * message key, never the text), a flow finished or left. `life` is a random name of one life of a conversation,
- * so no row names a customer; kept FUNNEL_RETENTION_DAYS.
+ * message key, never the text), a flow finished or left. `life` is a keyed pseudonym of one life of a
+ * conversation, so no row leads to a customer; kept FUNNEL_DAYS (core/retention.ts).
  */
 export const funnelEvents = pgTable(
   'funnel_events',
@@ -238,9 +238,15 @@ export const funnelEvents = pgTable(
     preset: text('preset').notNull(),
     flow: text('flow').notNull(),
     life: text('life').notNull(),
+    /** The life's turn count: orders its events whichever instance recorded them (their clocks may differ). */
+    seq: integer('seq').notNull(),
     kind: text('kind').notNull(),
     step: text('step').notNull(),
     reason: text('reason'),
   },
-  (t) => [index('funnel_events_flow_idx').on(t.preset, t.flow, t.at), index('funnel_events_at_idx').on(t.at)],
+  (t) => [
+    index('funnel_events_flow_idx').on(t.preset, t.flow, t.at),
+    index('funnel_events_life_idx').on(t.life, t.flow, t.seq),
+    index('funnel_events_at_idx').on(t.at),
+  ],
 );

@@ -125,6 +125,16 @@ describe('customer data requests', () => {
     for (const seed of [301, 302, 303]) await page.uploadText(await documentPhoto(seed));
     expect(await page.tap('send')).toContain('Ваша заявка рассматривается');
     await approveOnReviewPage();
+    // She asks in the chat, "My account" → "My data", for a copy of her data and for its erasure (confirmed first).
+    await page.say('/cancel');
+    await page.tap('my_account');
+    expect(await page.tap('my_data')).toContain('копию всех данных');
+    expect(await page.tap('export')).toContain('Запрос принят');
+    await page.tap('my_data');
+    expect(await page.tap('erase')).toContain('Удаление нельзя отменить');
+    expect(await page.tap('erase')).toContain('Запрос на удаление принят');
+    await page.tap('my_data');
+    expect(await page.tap('export')).toContain('уже принят');
     // A reviewer's comment naming her, and a failed sign-in under her e-mail from another browser.
     await kabinet.services.accounts.appendAudit({
       accountId: olga.id,
@@ -235,6 +245,22 @@ describe('customer data requests', () => {
 
   let exported: CustomerExport['data'];
   let pictures: Record<string, Uint8Array>;
+
+  it('lists the requests she made in the chat for the operator, with her contacts', async () => {
+    const listed = await request('requests');
+    expect(listed.code).toBe(0);
+    const lines = listed.out.split('\n').filter((line) => line.includes('UTC'));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `UTC  export  ${olga.email.replace(/\W/g, '.')}  \\${olga.phone}  \\(asked by customer:web\\)`,
+          'i',
+        ),
+      ),
+      expect.stringMatching(/UTC {2}erase /),
+    ]);
+    expect((await request('requests', 'extra')).code).toBe(1);
+  });
 
   it('exports her records, her conversation and her pictures, decrypted, into one archive', async () => {
     const out = join(dataDir, 'olga.zip');
@@ -368,6 +394,10 @@ describe('customer data requests', () => {
     expect(otherFiles.length).toBe(2);
     for (const id of otherFiles) expect(stored.map((f) => f.id)).toContain(id);
     expect(keys.some(({ value }) => value.includes(other.id))).toBe(true);
+  });
+
+  it('leaves no open request once her data is exported and erased', async () => {
+    expect((await request('requests')).out).toBe('No open data requests.\n');
   });
 
   it('finds nothing to erase a second time', async () => {

@@ -91,8 +91,27 @@ describe('the funnel page', () => {
     ]);
     await finisher.say(await outboxCode(email(5)));
     expect(await finisher.say(await outboxCode(phone(5)))).toContain('личный кабинет создан');
+    // Two sign in: one types a wrong password and goes back to the menu (leaves), one signs in (finishes).
+    const gaveUp = webCustomer(kabinet);
+    await gaveUp.open();
+    await gaveUp.tap('sign_in');
+    await gaveUp.say(email(5));
+    expect(await gaveUp.say('Wrong-password-1')).toContain('Неверный');
+    await gaveUp.tap('menu');
+    const signedIn = webCustomer(kabinet);
+    await signedIn.open();
+    await signedIn.tap('sign_in');
+    await signedIn.say(email(5));
+    await signedIn.say('Sunflower42');
     // The funnel's events are written in batches, at most a second late.
     const link = await operatorLink();
+    await vi.waitFor(
+      async () => {
+        const html = await (await request(`${link}&flow=sign-in`)).text();
+        expect(html).toContain('Вошли в сценарий: <b>2</b> · завершили: <b>1</b>');
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     await vi.waitFor(
       async () => {
         const html = await (await request(`${link}&flow=registration`)).text();
@@ -159,9 +178,17 @@ describe('the funnel page', () => {
 
   it('says what is wrong with a period, and keeps to the one asked for', async () => {
     const link = await operatorLink();
-    const bad = await request(`${link}&from=2026-13-01`);
-    expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain('ГГГГ-ММ-ДД');
+    for (const from of ['2026-13-01', '2026-02-30', '9999-12-25', '1999-12-31', '26-01-01']) {
+      const bad = await request(`${link}&from=${from}&to=2026-03-01`);
+      expect(bad.status, from).toBe(400);
+      expect(await bad.text()).toContain('ГГГГ-ММ-ДД');
+    }
+    const huge = await request('/staff/funnel', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${'x'.repeat(100_000)}`,
+    });
+    expect(huge.status).toBe(413);
     const backwards = await request(`${link}&from=2026-05-02&to=2026-05-01`);
     expect(await backwards.text()).toContain('позже');
     const past = await (await request(`${link}&flow=registration&from=2025-01-01&to=2025-01-31`)).text();

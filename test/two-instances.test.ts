@@ -180,10 +180,14 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances on one Redis and Postg
       await send(user.text('Sunflower-42x'));
       await tap('agree');
       await tap('send');
-      const mail = smtp.received.filter((m) => m.to.includes(email));
-      await send(user.text(codeIn(mail[0]?.text ?? '')));
+      // The code goes out through the job queue: the bot's reply may come first.
+      const mailed = () => smtp.received.find((m) => m.to.includes(email))?.text;
+      await expect.poll(mailed, { timeout: 15_000 }).toBeTruthy();
+      await send(user.text(codeIn(mailed() ?? '')));
       const texts = fake.sent(chatId).map((p) => String(p.text));
-      await send(user.text(codeIn(sms.received.filter((m) => m.to === phone)[0]?.text ?? '')));
+      const texted = () => sms.received.find((m) => m.to === phone)?.text;
+      await expect.poll(texted, { timeout: 15_000 }).toBeTruthy();
+      await send(user.text(codeIn(texted() ?? '')));
       const sql = postgres(database.url, { max: 1, onnotice: () => {} });
       const [{ count }] =
         (await sql`select count(*)::int as count from contacts where kind = 'email' and lower(value) = lower(${email})`) as unknown as [

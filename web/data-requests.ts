@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strToU8, type Zippable, zipSync } from 'fflate';
 import { createCustomerData, type DataRequestError, type ErasureReport } from '../core/customer-data';
+import type { OpenDataRequest } from '../core/ports/customer-records';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
 import { createAccountRepository } from '../db/account-repository';
@@ -15,7 +16,7 @@ import { createRedisStateStore } from '../db/state/redis-state-store';
 import { ConfigError, loadConfig } from './config';
 import { resolveDataKey } from './data-key';
 
-export type DataRequestCommand = 'export' | 'erase';
+export type DataRequestCommand = 'export' | 'erase' | 'requests';
 
 export interface DataRequestIo {
   env: Record<string, string | undefined>;
@@ -33,6 +34,7 @@ export const EXIT = { done: 0, refused: 1, failed: 2 } as const;
 const usage = {
   export: 'Usage: npm run customer:export -- <e-mail or phone> [--out file.zip]',
   erase: 'Usage: npm run customer:erase -- <e-mail or phone> [--dry-run]',
+  requests: 'Usage: npm run customer:requests',
 };
 
 const refusals: Record<DataRequestError, string> = {
@@ -45,7 +47,7 @@ const refusals: Record<DataRequestError, string> = {
  * DATABASE_URL, DATA_DIR, DATA_KEY and REDIS_URL. Prints what it did; asks nothing. Returns the exit code.
  */
 export async function runDataRequest(command: DataRequestCommand, args: string[], io: DataRequestIo) {
-  const parsed = parseArgs(command, args);
+  const parsed = command === 'requests' ? parseNone(args) : parseArgs(command, args);
   if (!parsed.ok) {
     io.err(`${parsed.message}\n${usage[command]}\n`);
     return EXIT.refused;
@@ -74,6 +76,10 @@ export async function runDataRequest(command: DataRequestCommand, args: string[]
         store: io.store ?? (redis ? createRedisStateStore(redis) : createMemoryStateStore()),
         phoneRegion: presets[config.INSURER].phoneRegion,
       });
+      if (command === 'requests') {
+        io.out(describeRequests(await createCustomerRecords(database.db, cipher).openRequests()));
+        return EXIT.done;
+      }
       if (command === 'export') {
         const exported = await data.exportData(contact);
         if (!exported.ok) return refuse(io, contact, exported.error);
@@ -109,6 +115,22 @@ function refuse(io: DataRequestIo, contact: string, error: DataRequestError) {
   io.err(`"${contact}" ${refusals[error]}.\n`);
   return EXIT.refused;
 }
+
+/** The requests customers made in the chat and no command has fulfilled yet, oldest first, with whom to answer. */
+export function describeRequests(open: OpenDataRequest[]): string {
+  if (open.length === 0) return 'No open data requests.\n';
+  const lines = open.map(
+    (r) =>
+      `${r.since.toISOString().slice(0, 16).replace('T', ' ')} UTC  ${r.kind === 'export' ? 'export' : 'erase '}  ` +
+      `${r.contacts.map((c) => c.value).join('  ') || '(no contact left)'}  (asked by ${r.actor})`,
+  );
+  return `${open.length} open data request${open.length === 1 ? '' : 's'} (fulfil with customer:export or customer:erase, then answer by e-mail):\n${lines.join('\n')}\n`;
+}
+
+const parseNone = (args: string[]): ParsedArgs =>
+  args.length === 0
+    ? { ok: true, contact: '', dryRun: false }
+    : { ok: false, message: 'No arguments expected' };
 
 type ParsedArgs =
   | { ok: true; contact: string; out?: string; dryRun: boolean }
@@ -148,8 +170,8 @@ export function describeErasure(report: ErasureReport, dryRun: boolean): string 
     `  queued jobs: ${records.jobs}`,
     `  state keys: ${Object.values(report.stateKeys).reduce((a, b) => a + b, 0)}${keys ? ` (${keys})` : ''}`,
     `  audit entries with personal details ${dryRun ? 'to redact' : 'redacted'}: ${records.auditEntriesRedacted}`,
-    `${dryRun ? 'Would keep' : 'Kept'}: the consent records and the bare account row they belong to (no contact, no ` +
-      `password), and the audit log${dryRun ? '' : ', with an entry customer.erased'}.`,
+    `${dryRun ? 'Would keep' : 'Kept'}: the consent records (naming the account's id only) and the audit log` +
+      `${dryRun ? '' : ', with an entry customer.erased'}.`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { flowsFor, homeFlow } from '../core/flows';
 import { escapeHtml } from '../core/html';
 import { createTranslations, type MessageKey } from '../core/i18n';
@@ -54,7 +55,7 @@ export function createFunnelRoutes(deps: {
   );
 
   /** An operator trades the token for a signed link (the token never sits in a URL or in history). */
-  app.post('/staff/funnel', async (c) => {
+  app.post('/staff/funnel', bodyLimit({ maxSize: 4096 }), async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const token = typeof form.token === 'string' ? form.token : '';
     if (!deps.operatorToken || !sameToken(token, deps.operatorToken))
@@ -113,7 +114,8 @@ function periodOf(
 ): { ok: true; value: Period } | { ok: false; error: string } {
   const day = (text: string | undefined, fallback: number) => {
     if (!text) return fallback;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return Number.NaN;
+    // Years the records can hold and a person means: 2000-01-01 to 9998-12-31.
+    if (!/^(2\d{3}|[3-8]\d{3}|9[0-8]\d{2}|99[0-8]\d)-\d{2}-\d{2}$/.test(text)) return Number.NaN;
     const parsed = Date.parse(`${text}T00:00:00Z`);
     // Date.parse takes 2026-02-31 as March 3rd: a real day reads back as itself.
     return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === text
@@ -179,7 +181,8 @@ function filters(view: {
 }
 
 const summary = (report: FunnelReport) =>
-  `<p class="summary">Вошли в сценарий: <b>${report.entered}</b> · завершили: <b>${report.finished}</b> (${percent(report.finished, report.entered)})</p>`;
+  `<p class="summary">Вошли в сценарий: <b>${report.entered}</b> · завершили: <b>${report.finished}</b> (${percent(report.finished, report.entered)})</p>
+<p class="hint">«Остановились» — последний шаг тех, кто не завершил, включая тех, кто ещё отвечает (разговор ждёт до суток); время на шаге — от его вопроса до следующего шага, выхода или завершения.</p>`;
 
 /** Bars of the conversations that reached each step (share of those that entered), the part that stopped there darker. */
 function chart(steps: FunnelStep[], entered: number): string {
@@ -242,4 +245,4 @@ const styles = `body{font:15px system-ui,sans-serif;margin:1.5em;color:#222}
 figure{margin:1em 0}svg{max-width:100%;height:auto}
 .key{display:inline-block;width:.9em;height:.9em;vertical-align:middle}.reached{background:#6b8fd6}.stopped{background:#c0392b}
 table{border-collapse:collapse;margin-top:1em}th,td{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:left;vertical-align:top}
-td ul{margin:0;padding-left:1em}code{font-size:13px}[role=alert]{color:#a00}`;
+td ul{margin:0;padding-left:1em}code{font-size:13px}[role=alert]{color:#a00}.hint{color:#666;font-size:13px}`;

@@ -189,7 +189,12 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
     : null;
   // Where conversations go, for the funnel page: written to the records in batches, flushed when stopping.
   const funnel = deferredPort<FunnelRepository>(opening.then((db) => createFunnelRepository(db.db)));
-  const funnelRecorder = createFunnelRecorder({ repository: funnel, preset: config.INSURER, logger });
+  const funnelRecorder = createFunnelRecorder({
+    repository: funnel,
+    preset: config.INSURER,
+    lifeKey: deriveSecret(dataKey, 'funnel-life'),
+    logger,
+  });
   const runtime = createRuntime({
     telemetry: allOf(metrics?.telemetry, funnelRecorder.telemetry),
     funnel,

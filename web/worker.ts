@@ -208,6 +208,7 @@ function compose(
   const funnel = createFunnelRecorder({
     repository: createFunnelRepository(db),
     preset: config.INSURER,
+    lifeKey: deriveSecret(dataKey, 'funnel-life'),
     logger,
   });
   const runtime = createRuntime({

@@ -1,20 +1,23 @@
 import { formatPhone } from '../contacts';
-import { column, defineFlow, type Prompt, type StepContext, same, tell } from '../flow';
+import { column, defineFlow, flowMoves, type Prompt, type StepContext, same, say, tell } from '../flow';
 import type { MessageKey } from '../i18n';
 import { acceptsImages } from '../identity';
-import type { PolicySummary } from '../ports/accounts';
+import type { DataRequestKind, PolicySummary } from '../ports/accounts';
 import type { IdentityCase } from '../ports/identity-cases';
 import type { SessionRecord } from '../ports/sessions';
 import type { Services } from '../services';
 import { answerBy, reasonOf } from './identity';
 
 type AccountContext = StepContext<Services, Record<string, never>>;
+type AccountStep = 'overview' | 'my_data' | 'erase_confirm';
+
+const { goTo, backTo } = flowMoves<Record<string, never>, AccountStep>();
 
 /**
  * "My account": what the customer has, and where they are signed in. Policies stay hidden until the profile is
  * complete (seed 000, step 5).
  */
-export const accountFlow = defineFlow<Services, Record<string, never>, 'overview'>({
+export const accountFlow = defineFlow<Services, Record<string, never>, AccountStep>({
   name: 'account',
   first: 'overview',
   steps: {
@@ -26,6 +29,7 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
         if (answer.value === 'identity') return { to: 'flow', flow: 'identity' };
         if (answer.value === 'menu') return { to: 'done', say: [] };
         if (answer.value === 'sign_out') return { to: 'command', name: 'logout' };
+        if (answer.value === 'my_data') return goTo('my_data');
         if (answer.value === 'end_others' && account && session) {
           const count = await services.sessions.endOthers({ account, session }, channel);
           return tell('account.sessions.ended_others', { count });
@@ -33,8 +37,69 @@ export const accountFlow = defineFlow<Services, Record<string, never>, 'overview
         return same('error.choose_option');
       },
     },
+
+    // "My data" (152-FZ arts. 14 and 21): a copy of what is held, or its erasure, asked here and fulfilled by
+    // operators (README: "Customer data requests"), who answer by e-mail.
+    my_data: {
+      ask: ({ t }) => ({
+        text: t('data.ask'),
+        options: column(t, [
+          ['export', 'data.export'],
+          ['erase', 'data.erase'],
+          ['back', 'data.back'],
+        ]),
+      }),
+      async handle(answer, ctx) {
+        if (answer.type !== 'choice') return same('error.choose_option');
+        if (answer.value === 'export') return requestData('export', ctx);
+        if (answer.value === 'erase') return goTo('erase_confirm');
+        if (answer.value === 'back') return backTo('overview');
+        return same('error.choose_option');
+      },
+    },
+
+    erase_confirm: {
+      ask: ({ t }) => ({
+        text: t('data.erase.confirm'),
+        options: column(t, [
+          ['erase', 'data.erase.yes'],
+          ['keep', 'data.erase.no'],
+        ]),
+      }),
+      async handle(answer, ctx) {
+        if (answer.type !== 'choice') return same('error.choose_option');
+        if (answer.value === 'erase') return requestData('erase', ctx);
+        if (answer.value === 'keep') return backTo('overview');
+        return same('error.choose_option');
+      },
+    },
   },
 });
+
+/** Records the request (once for this message, joined to an open one of its kind) and says when it was made. */
+async function requestData(kind: DataRequestKind, ctx: AccountContext) {
+  const { account, services, channel, event, t, locale, preset } = ctx;
+  if (!account) return backTo('overview');
+  const [request, found] = await Promise.all([
+    services.accounts.requestData({
+      accountId: account,
+      kind,
+      actor: `customer:${channel}`,
+      requestId: event,
+    }),
+    services.accounts.overview(account),
+  ]);
+  const since = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'short',
+    timeStyle: 'short',
+    timeZone: preset.timeZone,
+  }).format(request.since);
+  const email = found?.account.email ?? '';
+  const text = request.fresh
+    ? t(kind === 'export' ? 'data.requested.export' : 'data.requested.erase', { email })
+    : t('data.requested.already', { since, email });
+  return backTo('overview', undefined, [say(text)]);
+}
 
 async function overview(ctx: AccountContext): Promise<Prompt> {
   const { t, account, services } = ctx;
@@ -63,6 +128,7 @@ async function overview(ctx: AccountContext): Promise<Prompt> {
     ...(found.profileComplete ? [] : [['profile', 'account.complete_profile'] as [string, MessageKey]]),
     ...(offersIdentity ? [['identity', 'account.complete_application'] as [string, MessageKey]] : []),
     ...(sessions.length > 1 ? [['end_others', 'account.sessions.end_others'] as [string, MessageKey]] : []),
+    ['my_data', 'account.my_data'],
     ['sign_out', 'menu.sign_out'],
     ['menu', 'account.menu'],
   ];

@@ -83,6 +83,7 @@ export const identityFlow = defineFlow<Services, IdentityData, IdentityStep>({
           return {
             to: 'done',
             say: [say(t('identity.submitted', { within: promise(ctx) }))],
+            completed: true,
           };
         }
         const latest = await services.identity.current(account);

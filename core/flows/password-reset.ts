@@ -233,5 +233,5 @@ async function changePassword(ctx: Reset, passwordHash: string): Promise<Transit
   );
   const signIn = await services.sessions.open(account.id, generation, { conversation, channel, event });
   const done = say(t(mode === 'sent' ? 'reset.done_sent' : 'reset.done_chosen'));
-  return { to: 'done', say: [done], signIn };
+  return { to: 'done', say: [done], signIn, completed: true };
 }

@@ -211,7 +211,7 @@ export const profileFlow = defineFlow<Services, ProfileData, ProfileStep>({
           `customer:${channel}`,
         );
         if (!saved.ok) return goTo('document_type');
-        return { to: 'done', say: [say(t('profile.saved'))] };
+        return { to: 'done', say: [say(t('profile.saved'))], completed: true };
       },
     },
 

@@ -131,5 +131,5 @@ async function createAccount(
     origin,
     locale,
   });
-  return { to: 'done', say: [say(t('vreg.created', { email: data.email }))] };
+  return { to: 'done', say: [say(t('vreg.created', { email: data.email }))], completed: true };
 }

@@ -203,6 +203,7 @@ async function createAccount(ctx: Registration): Promise<Transition<Registration
     channel,
     event: ctx.event,
   });
-  if (!signIn) return { to: 'done', say: [say(t('reg.created')), say(t('reg.created_sign_in'))] };
+  if (!signIn)
+    return { to: 'done', say: [say(t('reg.created')), say(t('reg.created_sign_in'))], completed: true };
   return { to: 'flow', flow: 'profile', signIn, say: [say(t('reg.created'))] };
 }

@@ -166,7 +166,7 @@ async function tryPassword(
   });
   // The password changed between the check and the session (a reset elsewhere): the old one no longer counts.
   if (!signIn) return same('signin.wrong');
-  return { to: 'done', say: [say(t('signin.done'))], signIn };
+  return { to: 'done', say: [say(t('signin.done'))], signIn, completed: true };
 }
 
 /** The temporary password is replaced: every session of the account ends with it, and this one opens. */
@@ -192,5 +192,5 @@ async function replaceTemporaryPassword(
     event,
   });
   if (!signIn) return backTo('contact', {}, [say(t('signin.wrong'))]);
-  return { to: 'done', say: [say(t('signin.password_changed'))], signIn };
+  return { to: 'done', say: [say(t('signin.password_changed'))], signIn, completed: true };
 }

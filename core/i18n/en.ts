@@ -313,6 +313,22 @@ export const en: Catalogue = {
   'account.policies.awaiting_identity':
     '\nMore policies under your document: {{count}}, shown once your identity is confirmed.',
   'account.complete_profile': 'Complete the profile',
+  'account.my_data': 'My data',
+  'data.ask':
+    'You can ask for a copy of all the data we hold about you, or for its erasure. An operator fulfils the request within 10 working days and answers you by e-mail.',
+  'data.export': 'Get a copy of my data',
+  'data.erase': 'Erase my data',
+  'data.back': 'Back',
+  'data.erase.confirm':
+    'Erasure cannot be undone: we delete your account, contacts, profile and document pictures, and you can no longer sign in. By law we keep only the record of your consent to data processing and a note that the erasure happened. Erase your data?',
+  'data.erase.yes': 'Yes, erase',
+  'data.erase.no': 'No, keep it',
+  'data.requested.export':
+    'Request received. An operator will send a copy of your data to {{email}} within 10 working days.',
+  'data.requested.erase':
+    'Erasure request received. An operator will carry it out within 10 working days and tell you at {{email}}.',
+  'data.requested.already':
+    'This request was already received ({{since}}) and is being handled; the answer will come to {{email}}.',
   'account.menu': 'Back to the menu',
   'account.sessions.title': 'Signed in:',
   'account.sessions.this': '• {{channel}}: this chat; since {{since}}',

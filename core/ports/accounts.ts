@@ -76,6 +76,18 @@ export interface PolicySummary {
   matchedBy: 'contact' | 'document';
 }
 
+/** What a customer may ask of their data (152-FZ arts. 14 and 21): a copy of it, or its erasure. */
+export type DataRequestKind = 'export' | 'erase';
+
+export interface DataRequest {
+  accountId: string;
+  kind: DataRequestKind;
+  /** Who asked, e.g. `customer:tg`. */
+  actor: string;
+  /** The message that asked: the same message handled again records nothing more. */
+  requestId: string;
+}
+
 export interface AuditEntry {
   accountId: string | null;
   actor: string;
@@ -120,6 +132,12 @@ export interface AccountRepository extends SessionRepository, ActivationReposito
    */
   linkPoliciesByDocument(accountId: string, fingerprint: string, actor: string): Promise<number>;
   appendAudit(entry: AuditEntry): Promise<void>;
+  /**
+   * Records a customer's data request for operators to fulfil (`npm run customer:requests` lists the open ones;
+   * `customer:export` or `customer:erase` fulfils one), in the audit log. Returns the open request of that kind:
+   * this one (`fresh`), or one asked earlier and not fulfilled yet, which this one joins.
+   */
+  requestData(request: DataRequest): Promise<{ since: Date; fresh: boolean }>;
   /** The newest audit entries of an account, newest first. */
   auditTrail(accountId: string, limit?: number): Promise<(AuditEntry & { at: Date })[]>;
   ping(): Promise<void>;

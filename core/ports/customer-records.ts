@@ -1,4 +1,4 @@
-import type { AuditEntry, ContactKind, PolicySummary } from './accounts';
+import type { AuditEntry, ContactKind, DataRequestKind, PolicySummary } from './accounts';
 import type { CaseImage, CaseStatus, IdentityImage } from './identity-cases';
 
 /**
@@ -79,7 +79,20 @@ export interface ErasedRows {
  * A customer's records for data requests (export, erasure). Part of the records (Postgres, PGlite); passes
  * `test/contracts/customer-records.contract.ts`.
  */
+/** A data request a customer made in the chat, not fulfilled yet: what operators are to do, and for whom. */
+export interface OpenDataRequest {
+  kind: DataRequestKind;
+  since: Date;
+  /** Who asked (`customer:tg`…). */
+  actor: string;
+  accountId: string;
+  /** Their contacts, to run the command with and to answer to. */
+  contacts: { kind: ContactKind; value: string }[];
+}
+
 export interface CustomerRecords {
+  /** Data requests not fulfilled yet (AccountRepository.requestData), oldest first. */
+  openRequests(): Promise<OpenDataRequest[]>;
   /** The account a contact belongs to (an e-mail in any letter case, a phone in E.164), or null. */
   accountOf(kind: ContactKind, value: string): Promise<string | null>;
   /** Everything held about the account, or null when there is no such account. */

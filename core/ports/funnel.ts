@@ -6,8 +6,13 @@ export type FunnelEvent = {
   at: Date;
   preset: string;
   flow: string;
-  /** One life of one conversation (its replies' epoch): the funnel counts lives. */
+  /** One life of one conversation (a keyed pseudonym of its replies' epoch): the funnel counts lives. */
   life: string;
+  /**
+   * The life's turn count when it happened: orders a life's events whichever instance (and clock) recorded them.
+   * Events of one message share it.
+   */
+  seq: number;
   step: string;
 } & (
   | { kind: 'reached' }

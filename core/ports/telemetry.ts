@@ -21,6 +21,8 @@ export type TelemetryEvent =
       failed: boolean;
       seconds: number;
       life: string;
+      /** How many reply batches this life has had by now: orders its events across instances. */
+      seq: number;
       reached: { flow: string; step: string } | null;
       finished: string | null;
     }

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
 import type { JobQueue, QueuedJob } from '../../core/ports/job-queue';
 import type { Database } from '../database';
+import { rowsOf } from '../rows';
 import type { PgBossQueue } from './pg-boss-queue';
 
 /**
@@ -62,7 +63,7 @@ export function executorWithin(tx: Database): PgBoss.Db {
         i % 2 === 0 ? sql.raw(part) : sql`${bindable(values[Number(part) - 1])}`,
       );
       const result = (await tx.execute(sql.join(chunks))) as unknown;
-      return { rows: Array.isArray(result) ? result : ((result as { rows: unknown[] }).rows ?? []) };
+      return { rows: rowsOf(result) };
     },
   };
 }

@@ -55,6 +55,35 @@ export function customerRecordsContract(name: string, open: () => Promise<Custom
       expect(await customers.recordOf('00000000-0000-4000-8000-000000000000')).toBeNull();
     });
 
+    it('lists a data request asked in the chat until the export or erasure that fulfils it', async () => {
+      const { id, input } = await customer();
+      const asked = { accountId: id, kind: 'export' as const, actor: 'customer:tg', requestId: `e-${id}` };
+      const first = await harness.accounts.requestData(asked);
+      expect(first.fresh).toBe(true);
+      // The same message again records nothing more; another one joins the open request.
+      expect(await harness.accounts.requestData(asked)).toEqual(first);
+      expect(await harness.accounts.requestData({ ...asked, requestId: `e2-${id}` })).toEqual({
+        since: first.since,
+        fresh: false,
+      });
+      const erase = await harness.accounts.requestData({ ...asked, kind: 'erase', requestId: `x-${id}` });
+      expect(erase.fresh).toBe(true);
+      const mine = async () => (await harness.customers.openRequests()).filter((r) => r.accountId === id);
+      expect(await mine()).toEqual([
+        expect.objectContaining({ kind: 'export', actor: 'customer:tg', since: first.since }),
+        expect.objectContaining({ kind: 'erase' }),
+      ]);
+      expect((await mine())[0]?.contacts.map((c) => c.value)).toEqual([input.email, input.phone]);
+      await harness.accounts.appendAudit({
+        accountId: id,
+        actor: 'operator:cli',
+        action: 'customer.exported',
+      });
+      expect((await mine()).map((r) => r.kind)).toEqual(['erase']);
+      // Asked again after it was fulfilled: a new request.
+      expect((await harness.accounts.requestData({ ...asked, requestId: `e3-${id}` })).fresh).toBe(true);
+    });
+
     it('gives the whole record with the document decrypted', async () => {
       const { id, input } = await customer();
       const record = await harness.customers.recordOf(id);
