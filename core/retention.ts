@@ -1,4 +1,5 @@
 import { describeError, type Logger } from './logger';
+import type { ActivationRepository } from './ports/activation';
 import type { FileStore } from './ports/file-store';
 import type { FunnelRepository } from './ports/funnel';
 import type { IdentityCaseRepository } from './ports/identity-cases';
@@ -8,6 +9,8 @@ import type { SessionRepository } from './ports/sessions';
 export interface RetentionOptions {
   cases: Pick<IdentityCaseRepository, 'decidedWithImagesBefore' | 'imagesPurged' | 'namedFiles'>;
   sessions: Pick<SessionRepository, 'purgeSessions'>;
+  /** Registrations never activated (Victoria's link), withdrawn UNACTIVATED_DAYS after their last link expired. */
+  activation?: Pick<ActivationRepository, 'unactivatedBefore' | 'withdrawUnactivated'>;
   files: Pick<FileStore, 'delete' | 'storedBefore'>;
   /** The funnel's events (no personal data: kept for comparisons over a year). */
   funnel?: Pick<FunnelRepository, 'purgeBefore'>;
@@ -21,6 +24,11 @@ export interface RetentionOptions {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Days a session that is over is kept ("My account" lists live ones only; the audit log keeps the sign-ins). */
 export const SESSION_DAYS = 90;
+/**
+ * Days a registration never activated is kept after its last link expired: its expired link's page still sends a
+ * new one meanwhile (someone back from holiday); after that the contacts are freed and nothing of it stays.
+ */
+export const UNACTIVATED_DAYS = 30;
 /** Days the funnel's events are kept: a year and a month, so a month compares with the same month last year. */
 export const FUNNEL_DAYS = 400;
 const HOUR_MS = 60 * 60 * 1000;
@@ -33,7 +41,8 @@ const MAX_BATCHES = 50;
  * pictures of an identity case serve its review: once approved or rejected they are kept `imageDays` for questions
  * and complaints, then deleted, files and all, with an audit entry per case. The decision and the audit trail stay.
  * Sessions that are over go SESSION_DAYS after they ended; picture files no case names go after a day; the
- * funnel's events (which name no one) after FUNNEL_DAYS.
+ * funnel's events (which name no one) after FUNNEL_DAYS; registrations never activated UNACTIVATED_DAYS after their
+ * last link expired.
  *
  * It runs as an hourly job, queued by every instance under the hour's key, so it runs once an hour across them.
  */
@@ -90,8 +99,23 @@ export function createRetention(options: RetentionOptions) {
     return unnamed.length;
   }
 
+  /** Withdraws registrations never activated, UNACTIVATED_DAYS after their last link expired; how many went. */
+  async function purgeUnactivated(deadline = Number.POSITIVE_INFINITY): Promise<number> {
+    if (!options.activation) return 0;
+    const cutoff = new Date(now() - UNACTIVATED_DAYS * DAY_MS);
+    let purged = 0;
+    for (let batch = 0; batch < MAX_BATCHES && Date.now() < deadline; batch++) {
+      const due = await options.activation.unactivatedBefore(cutoff, BATCH);
+      for (const accountId of due)
+        if (await options.activation.withdrawUnactivated(accountId, 'retention', 'never_activated')) purged++;
+      if (due.length < BATCH) break;
+    }
+    return purged;
+  }
+
   return {
     purgeImages,
+    purgeUnactivated,
     sweepUnnamedFiles,
     /** Queues this hour's run; the same hour queued again (another instance, a restart) adds nothing. */
     schedule: () => queue.send('retention', {}, `retention:${Math.floor(now() / HOUR_MS)}`),
@@ -104,7 +128,15 @@ export function createRetention(options: RetentionOptions) {
         const sessionsGone = await options.sessions.purgeSessions(new Date(now() - SESSION_DAYS * DAY_MS));
         if (sessionsGone > 0)
           logger.info('sessions long over deleted', { sessions: sessionsGone, days: SESSION_DAYS });
-        await options.funnel?.purgeBefore(new Date(now() - FUNNEL_DAYS * DAY_MS));
+        const unactivated = await purgeUnactivated(job.deadline);
+        if (unactivated > 0)
+          logger.info('registrations never activated withdrawn', {
+            accounts: unactivated,
+            days: UNACTIVATED_DAYS,
+          });
+        const funnelGone = await options.funnel?.purgeBefore(new Date(now() - FUNNEL_DAYS * DAY_MS));
+        if (funnelGone)
+          logger.info('funnel events past their time deleted', { events: funnelGone, days: FUNNEL_DAYS });
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, max, ne } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type { ActivationOutcome, ActivationRepository } from '../core/ports/activation';
 import type { Database } from './database';
@@ -78,6 +78,18 @@ export function createActivationRepository(db: Database): ActivationRepository {
       return whyNot(db, tokenHash);
     },
 
+    async unactivatedBefore(before, limit) {
+      const rows = await db
+        .select({ accountId: activationTokens.accountId })
+        .from(activationTokens)
+        .innerJoin(accounts, eq(accounts.id, activationTokens.accountId))
+        .where(isNull(accounts.activatedAt))
+        .groupBy(activationTokens.accountId)
+        .having(lt(max(activationTokens.expiresAt), before))
+        .limit(limit);
+      return rows.map((row) => row.accountId);
+    },
+
     async withdrawUnactivated(accountId, actor, reason) {
       return db.transaction(async (tx) => {
         // Who registered it, for the audit entry that outlives it: the phone's end and the registering chat.
@@ -91,7 +103,7 @@ export function createActivationRepository(db: Database): ActivationRepository {
           .where(eq(activationTokens.accountId, accountId))
           .limit(1);
         // Contacts and links cascade; the consent, given by whoever typed this mailbox, goes too (it outlives an
-        // erasure only: db/customer-records.ts). The audit entries outlive the account.
+        // erasure only: db/customer-records.ts). The audit entries outlive the account, naming it.
         const [withdrawn] = await tx
           .delete(accounts)
           .where(and(eq(accounts.id, accountId), isNull(accounts.activatedAt)))
@@ -99,7 +111,7 @@ export function createActivationRepository(db: Database): ActivationRepository {
         if (!withdrawn) return false;
         await tx.delete(consents).where(eq(consents.accountId, accountId));
         await tx.insert(auditLog).values({
-          accountId: null,
+          accountId, // the audit log outlives the accounts it names
           actor,
           action: 'account.withdrawn',
           details: {

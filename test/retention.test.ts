@@ -76,6 +76,7 @@ describe('retention of identity pictures', () => {
     createRetention({
       cases,
       sessions: accounts,
+      activation: accounts,
       files: store,
       queue,
       imageDays: 30,
@@ -139,6 +140,34 @@ describe('retention of identity pictures', () => {
     expect(await files.get(orphan.id)).toBeNull();
     expect(await files.get(dropped.id)).toBeNull();
     expect(await stillStored(fileIdsOf(named))).toBe(6);
+  });
+
+  it('withdraws a registration never activated a month after its last link expired, freeing its contacts', async () => {
+    const pending = (tag: string) =>
+      newAccount({
+        activation: {
+          tokenHash: `${tag}-${Date.now()}-${Math.random()}`,
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + 72 * 60 * 60 * 1000),
+          temporaryPasswordUntil: new Date(Date.now() + 72 * 60 * 60 * 1000),
+          conversationId: 'tg:1',
+          channel: 'tg',
+        },
+      });
+    const unfinished = pending('unfinished');
+    const created = await accounts.createAccount(unfinished);
+    const active = await accounts.createAccount(newAccount());
+    if (!created.ok || !active.ok) throw new Error('setup failed');
+    // Its link expires in three days: a month after that it is still kept, a day later it goes.
+    expect(await retentionAt(32 * DAY).purgeUnactivated()).toBe(0);
+    expect(await accounts.findByContact('email', unfinished.email)).not.toBeNull();
+    expect(await retentionAt(34 * DAY).purgeUnactivated()).toBeGreaterThanOrEqual(1);
+    expect(await accounts.findByContact('email', unfinished.email)).toBeNull();
+    expect(await accounts.findByContact('phone', unfinished.phone)).toBeNull();
+    const trail = await accounts.auditTrail(created.value.id);
+    expect(trail[0]).toMatchObject({ action: 'account.withdrawn', actor: 'retention' });
+    // An account made without a link (active from the start) stays, however old.
+    expect(await accounts.findByContact('email', active.value.email)).not.toBeNull();
   });
 
   it('runs once an hour however many instances ask', async () => {

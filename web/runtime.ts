@@ -184,6 +184,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
   const retention = createRetention({
     cases: deps.identity.cases,
     sessions: deps.accounts,
+    activation: deps.accounts,
     files: deps.identity.files,
     queue,
     imageDays: deps.imageRetentionDays ?? 30,

@@ -50,6 +50,11 @@ export interface ActivationRepository {
    */
   withdrawUnactivated(accountId: string, actor: string, reason: string): Promise<boolean>;
   /**
+   * Accounts never activated whose every link expired before `before` (registrations left unfinished), at most
+   * `limit`: retention withdraws them. Accounts made without a link (imported) are never among them.
+   */
+  unactivatedBefore(before: Date, limit: number): Promise<string[]>;
+  /**
    * A new link and temporary password for an account still waiting for activation; earlier links stop working.
    * At most one a minute per account.
    */
