@@ -30,6 +30,11 @@ export interface CustomerExport {
     files: { caseId: string; image: string; version: 'picture' | 'preview'; path: string | null }[];
   };
   files: ExportedFile[];
+  /**
+   * Writes the export down in the audit log (`customer.exported`, which fulfils a request for it): called once the
+   * archive is written, so an export that failed leaves the request open.
+   */
+  delivered(): Promise<void>;
 }
 
 /** What an erasure removes (or would): counts by kind, never a value. */
@@ -67,7 +72,7 @@ export function createCustomerData(deps: CustomerDataDeps) {
     const accountId = await deps.records.accountOf(contact.value.kind, contact.value.value);
     const record = accountId ? await deps.records.recordOf(accountId) : null;
     if (!record) return fail('not_found' as const);
-    const state = await findOwnedState(deps.store, {
+    const owner = {
       accountId: record.account.id,
       contacts: record.contacts,
       conversations: [
@@ -75,7 +80,8 @@ export function createCustomerData(deps: CustomerDataDeps) {
         ...record.activationLinks.flatMap((l) => l.conversationId ?? []),
       ],
       sessionRefs: record.sessions.map((s) => s.conversationRef),
-    });
+    };
+    const state = await findOwnedState(deps.store, owner);
     const pictures = record.identityCases.flatMap((c) =>
       identityImages.flatMap((image) => {
         const kept = c.images[image];
@@ -87,7 +93,7 @@ export function createCustomerData(deps: CustomerDataDeps) {
           : [];
       }),
     );
-    return ok({ record, state, pictures });
+    return ok({ record, state, pictures, owner });
   }
 
   return {
@@ -110,15 +116,16 @@ export function createCustomerData(deps: CustomerDataDeps) {
         const stored = readableKinds.has(keyKind(key)) ? await deps.store.get(key) : null;
         values.push({ key, value: stored ? parsed(stored.value) : `(${keyKind(key)}: kept, not readable)` });
       }
-      await deps.audit.appendAudit({
-        accountId: record.account.id,
-        actor: OPERATOR_CLI,
-        action: 'customer.exported',
-        details: { files: files.length, stateKeys: state.keys.length },
-      });
       return ok({
         data: { exportedAt: new Date(now()).toISOString(), records: record, state: values, files: listed },
         files,
+        delivered: () =>
+          deps.audit.appendAudit({
+            accountId: record.account.id,
+            actor: OPERATOR_CLI,
+            action: 'customer.exported',
+            details: { files: files.length, stateKeys: state.keys.length },
+          }),
       });
     },
 
@@ -129,7 +136,7 @@ export function createCustomerData(deps: CustomerDataDeps) {
     ): Promise<Result<ErasureReport, DataRequestError>> {
       const customer = await found(typed);
       if (!customer.ok) return customer;
-      const { record, state, pictures } = customer.value;
+      const { record, state, pictures, owner } = customer.value;
       const stateKeys: Record<string, number> = {};
       for (const key of state.keys) stateKeys[keyKind(key)] = (stateKeys[keyKind(key)] ?? 0) + 1;
       const elsewhere = { files: pictures.length, stateKeys };
@@ -142,6 +149,9 @@ export function createCustomerData(deps: CustomerDataDeps) {
         conversations: state.conversations,
         elsewhere,
       });
+      // A message the customer sent meanwhile (still signed in until the records went) may have written state again.
+      if (!dryRun)
+        for (const key of (await findOwnedState(deps.store, owner)).keys) await deps.store.delete(key);
       return ok({ records: rows, ...elsewhere });
     },
   };

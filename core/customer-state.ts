@@ -24,7 +24,8 @@ const regexLiteral = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 /**
  * Finds what the state store keeps of one customer, by a walk over every key (an operator's command, never a
  * turn). A conversation is theirs when its state names their account, when it is the conversation of one of their
- * sessions or records, or when its state holds one of their contacts (a reset or a registration under way). A key
+ * sessions or records, or when it names no account and one of its answers is one of their contacts (a reset or a
+ * sign-in under way). A key
  * is theirs when its name carries one of those conversations or contacts as a segment (`conv:<id>`, `inbox:<id>`,
  * `out:<id>:…`, `signin-failures:email:<key>`, `code:reset:<contact>:<id>`, budgets `rl:…:<contact>`), or when it
  * is a web chat's token record opening one of those conversations.
@@ -62,14 +63,21 @@ export async function findOwnedState(store: StateStore, owner: StateOwner): Prom
   return { conversations: [...conversations], keys: [...keys] };
 }
 
+/**
+ * Whether a conversation's state is the customer's: it names their account, or it names no account and one of its
+ * answers is exactly one of their contacts (a sign-in or a reset under way). A state naming another account is
+ * never theirs, and a contact is never matched inside a longer one (ann@ in joann@).
+ */
 function namesOwner(value: string, accountId: string, lowerContacts: string[]): boolean {
+  let state: { account?: unknown; data?: unknown };
   try {
-    if ((JSON.parse(value) as { account?: unknown }).account === accountId) return true;
+    state = JSON.parse(value) as typeof state;
   } catch {
-    // not a state we read: its text is still looked at
+    return false; // not a state this version reads
   }
-  const lower = value.toLowerCase();
-  return lower.includes(accountId) || lowerContacts.some((contact) => lower.includes(contact));
+  if (state.account) return state.account === accountId;
+  const answers = Object.values((state.data ?? {}) as Record<string, unknown>);
+  return answers.some((answer) => typeof answer === 'string' && lowerContacts.includes(answer.toLowerCase()));
 }
 
 /** What kind of thing a key keeps, by its first segment (`conv`, `inbox`, `signin-failures`…): for a summary. */

@@ -10,7 +10,8 @@ const FULFILLED_BY: Record<DataRequestKind, string> = {
 };
 
 /**
- * Data requests not fulfilled yet: a `customer.data_requested` entry with no entry fulfilling its kind after it.
+ * Data requests not fulfilled yet: a `customer.data_requested` entry with no entry fulfilling its kind after it (an
+ * erasure fulfils both kinds: nothing is left to copy).
  * Kept in the audit log, where the fulfilment is written anyway: a request and its answer cannot disagree.
  */
 export const openRequests = (where = sql`true`) => sql`
@@ -20,7 +21,8 @@ export const openRequests = (where = sql`true`) => sql`
     and not exists (
       select 1 from ${auditLog} f
       where f.account_id = r.account_id and f.id > r.id
-        and f.action = case r.details->>'kind' when 'export' then ${FULFILLED_BY.export} else ${FULFILLED_BY.erase} end
+        and (f.action = ${FULFILLED_BY.erase}
+          or (r.details->>'kind' = 'export' and f.action = ${FULFILLED_BY.export}))
     )
   order by r.id`;
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,22 +7,26 @@ import { sql } from 'drizzle-orm';
 import { unzipSync } from 'fflate';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerExport } from '../core/customer-data';
+import { type CustomerExport, createCustomerData } from '../core/customer-data';
 import type { FileStore } from '../core/ports/file-store';
 import type { QueueName } from '../core/ports/job-queue';
 import type { StateStore } from '../core/ports/state-store';
+import { createAccountRepository } from '../db/account-repository';
 import { createCustomerRecords } from '../db/customer-records';
 import { type OpenDatabase, openDatabase } from '../db/database';
 import { createFieldCipher } from '../db/field-cipher';
 import { createDirectoryFileStore } from '../db/files/directory-file-store';
+import { createMemoryFileStore } from '../db/files/memory-file-store';
 import { openJob } from '../db/jobs/job-rows';
-import { rowsOf } from '../db/jobs/jobs-naming';
+import { rowsOf } from '../db/rows';
+import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
 import { loadConfig } from '../web/config';
 import { type DataRequestCommand, runDataRequest } from '../web/data-requests';
 import { createKabinet, type Kabinet } from '../web/kabinet';
-import { webCustomer } from './support/identity-customers';
+import { newAccount } from './contracts/account-repository.contract';
+import { decideOnReviewPage, webCustomer } from './support/identity-customers';
 import { documentPhoto } from './support/images';
 import { createTestDatabase, serviceUrl } from './support/services';
 
@@ -87,22 +91,7 @@ describe('customer data requests', () => {
     return id;
   }
 
-  async function approveOnReviewPage() {
-    const path = kabinet.reviewPath;
-    if (!path) throw new Error('the review page is off');
-    const page = await (await kabinet.app.request(path)).text();
-    const action = /action="([^"]*\/cases\/[^"]+)"/.exec(page)?.[1];
-    const seen = /name="seen" value="(\w+)"/.exec(page)?.[1];
-    const version = /name="version" value="(\d+)"/.exec(page)?.[1];
-    if (!action || !seen || !version) throw new Error('no case on the review page');
-    const response = await kabinet.app.request(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ seen, version, action: 'approve' }).toString(),
-    });
-    expect(response.status).toBe(303);
-    await kabinet.settled();
-  }
+  const approveOnReviewPage = () => decideOnReviewPage(kabinet, { action: 'approve' });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kabinet-customer-data-'));
@@ -260,6 +249,11 @@ describe('customer data requests', () => {
       expect.stringMatching(/UTC {2}erase /),
     ]);
     expect((await request('requests', 'extra')).code).toBe(1);
+    // An export that could not be written fulfils nothing: the request stays open.
+    const taken = join(dataDir, 'taken.zip');
+    await writeFile(taken, 'an earlier export');
+    expect((await request('export', olga.email, '--out', taken)).code).toBe(1);
+    expect((await request('requests')).out).toContain(' export ');
   });
 
   it('exports her records, her conversation and her pictures, decrypted, into one archive', async () => {
@@ -405,5 +399,51 @@ describe('customer data requests', () => {
       code: 1,
       err: expect.stringContaining('belongs to no account'),
     });
+  });
+});
+
+/**
+ * What is someone else's stays theirs: another customer whose e-mail holds hers (ann@ in joann@), a chat signed in
+ * to another account that once typed her e-mail. Her own guest chat typing her e-mail goes with her.
+ */
+describe('customer data requests keep what is another customer’s', () => {
+  let database: OpenDatabase;
+  const store = createMemoryStateStore();
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: null });
+  });
+  afterAll(() => database?.close());
+
+  it('erases her conversations only, matching contacts whole', async () => {
+    const accounts = createAccountRepository(database, cipher);
+    const stamp = Date.now().toString(36);
+    const [ann, joann] = await Promise.all(
+      [`ann.${stamp}@mail.ru`, `joann.${stamp}@mail.ru`].map(async (email, i) => {
+        const created = await accounts.createAccount(
+          newAccount({ email, phone: `+7916${stamp.slice(-5)}0${i}` }),
+        );
+        if (!created.ok) throw new Error(created.error);
+        return created.value;
+      }),
+    );
+    if (!ann || !joann) throw new Error('setup failed');
+    const state = (account: string | null, email: string) =>
+      JSON.stringify({ v: 2, flow: 'sign-in', step: 'password', account, data: { contact: email } });
+    await store.compareAndSet('conv:tg:1001', 0, state(ann.id, ann.email), 3600);
+    await store.compareAndSet('conv:tg:1002', 0, state(joann.id, joann.email), 3600);
+    await store.compareAndSet('conv:tg:1003', 0, state(joann.id, ann.email), 3600); // Joann typed Ann's e-mail
+    await store.compareAndSet('conv:web:guest', 0, state(null, ann.email.toUpperCase()), 3600);
+    await store.compareAndSet('conv:web:other-guest', 0, state(null, joann.email), 3600);
+    const data = createCustomerData({
+      records: createCustomerRecords(database.db, cipher),
+      audit: accounts,
+      files: createMemoryFileStore(),
+      store,
+      phoneRegion: 'RU',
+    });
+    const erased = await data.erase(ann.email, { dryRun: false });
+    expect(erased.ok).toBe(true);
+    const left = await store.keys('conv:');
+    expect(left.sort()).toEqual(['conv:tg:1002', 'conv:tg:1003', 'conv:web:other-guest']);
   });
 });

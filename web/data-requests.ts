@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strToU8, type Zippable, zipSync } from 'fflate';
 import { createCustomerData, type DataRequestError, type ErasureReport } from '../core/customer-data';
+import { describeError } from '../core/logger';
 import type { OpenDataRequest } from '../core/ports/customer-records';
 import type { StateStore } from '../core/ports/state-store';
 import { presets } from '../core/presets';
@@ -89,6 +90,7 @@ export async function runDataRequest(command: DataRequestCommand, args: string[]
         for (const picture of exported.value.files) entries[picture.path] = [picture.bytes, { level: 0 }];
         // Never over an existing file, and readable by its owner only: it holds a passport.
         await writeFile(file, zipSync(entries), { flag: 'wx', mode: 0o600 });
+        await exported.value.delivered();
         io.out(
           `Exported to ${file}: data.json and ${exported.value.files.length} picture files ` +
             '(recorded in the audit log as customer.exported).\n',
@@ -104,7 +106,8 @@ export async function runDataRequest(command: DataRequestCommand, args: string[]
       await database.close();
     }
   } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n`);
+    // A failed query's message quotes its parameters (contact keys): only the error's kind and statement.
+    io.err(`${describeError(error)}\n`);
     return error instanceof ConfigError || (error as NodeJS.ErrnoException).code === 'EEXIST'
       ? EXIT.refused
       : EXIT.failed;

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { escapeHtml } from '../core/html';
 import { type IdentityReview, type ReviewDecision, reviewReasons } from '../core/identity-review';
@@ -6,6 +5,7 @@ import type { AccountRepository, ReviewedProfile } from '../core/ports/accounts'
 import type { FileStore } from '../core/ports/file-store';
 import { type CaseStatus, type IdentityCase, identityImages } from '../core/ports/identity-cases';
 import { imageNames, reasonNames } from '../core/staff-words';
+import { sameToken } from './tokens';
 
 export interface ReviewPageDeps {
   review: IdentityReview;
@@ -22,11 +22,9 @@ export interface ReviewPageDeps {
  */
 export function createReviewRoutes(deps: ReviewPageDeps) {
   const app = new Hono();
-  const expected = Buffer.from(deps.token);
   const base = `/dev/review/${deps.token}`;
   app.use('/dev/review/:token/*', async (c, next) => {
-    const given = Buffer.from(c.req.param('token'));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    if (!sameToken(c.req.param('token'), deps.token))
       return c.json({ error: 'not_found', message: 'No such page' }, 404);
     await next();
   });

@@ -2,11 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { QueueName } from '../../core/ports/job-queue';
 import type { Sealer } from '../../core/ports/sealer';
 import type { Database } from '../database';
+import { rowsOf } from '../rows';
 import { openJob } from './job-rows';
-
-/** PGlite answers `{ rows }`, postgres.js an array of rows. */
-export const rowsOf = <T>(result: unknown): T[] =>
-  ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 
 /**
  * The ids of pg-boss's jobs (waiting, done, archived) whose sealed data or stored output names one of `needles`
@@ -23,6 +20,7 @@ export async function jobsNaming(
   );
   if (!found?.job || needles.length === 0) return [];
   const named: { table: 'job' | 'archive'; id: string }[] = [];
+  const lowered = needles.map((needle) => needle.toLowerCase());
   for (const table of ['job', 'archive'] as const) {
     const rows = rowsOf<{ id: string; name: string; data: unknown; output: unknown }>(
       await tx.execute(sql`select id::text as id, name, data, output from ${sql.raw(`pgboss.${table}`)}`),
@@ -33,11 +31,22 @@ export async function jobsNaming(
         typeof data?.sealed === 'string'
           ? await openJob(sealer, row.name as QueueName, { sealed: data.sealed }).catch(() => null)
           : data;
-      const text = `${JSON.stringify(opened)} ${JSON.stringify(row.output)}`.toLowerCase();
-      if (needles.some((needle) => text.includes(needle.toLowerCase()))) named.push({ table, id: row.id });
+      const values = new Set([...stringsIn(opened), ...stringsIn(row.output)]);
+      if (lowered.some((needle) => values.has(needle))) named.push({ table, id: row.id });
     }
   }
   return named;
+}
+
+/**
+ * Every string a job holds, lower-cased: a job names someone when one of its values is exactly theirs (never a
+ * conversation `tg:123` inside `tg:1234`, nor `ann@` inside `joann@`).
+ */
+function stringsIn(value: unknown, into: string[] = []): string[] {
+  if (typeof value === 'string') into.push(value.toLowerCase());
+  else if (value && typeof value === 'object')
+    for (const inner of Object.values(value)) stringsIn(inner, into);
+  return into;
 }
 
 export async function deleteJobs(tx: Database, jobs: { table: 'job' | 'archive'; id: string }[]) {

@@ -148,3 +148,33 @@ export function webCustomer(kabinet: Kabinet) {
     },
   };
 }
+
+/** Decides the newest waiting case on the local review page, as an operator's browser would. */
+export async function decideOnReviewPage(kabinet: Kabinet, fields: Record<string, string>) {
+  const path = kabinet.reviewPath;
+  if (!path) throw new Error('the review page is off');
+  const page = await (await kabinet.app.request(path)).text();
+  const action = /action="([^"]*\/cases\/[^"]+)"/.exec(page)?.[1];
+  const seen = /name="seen" value="(\w+)"/.exec(page)?.[1];
+  const version = /name="version" value="(\d+)"/.exec(page)?.[1];
+  if (!action || !seen || !version) throw new Error(`no case on the review page: ${page.slice(0, 300)}`);
+  const images = [...page.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1] ?? '');
+  const response = await kabinet.app.request(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ seen, version, ...fields }).toString(),
+  });
+  expect(response.status).toBe(303);
+  const said = decodeURIComponent(response.headers.get('location')?.split('said=')[1] ?? '');
+  await kabinet.settled();
+  /** The same form posted again from the page as it was (stale by now), deciding `again`. */
+  const repost = async (again: Record<string, string>) => {
+    const stale = await kabinet.app.request(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ seen, version, ...again }).toString(),
+    });
+    return decodeURIComponent(stale.headers.get('location')?.split('said=')[1] ?? '');
+  };
+  return { said, images, repost };
+}
