@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { flowsFor, homeFlow } from '../core/flows';
 import { escapeHtml } from '../core/html';
 import { createTranslations, type MessageKey } from '../core/i18n';
+import type { Logger } from '../core/logger';
 import type { FunnelReport, FunnelRepository, FunnelStep } from '../core/ports/funnel';
 import { type InsurerPreset, presets } from '../core/presets';
 import type { StaffLinks } from '../core/staff-links';
@@ -40,6 +41,8 @@ export function createFunnelRoutes(deps: {
   operatorToken?: string;
   /** This instance's preset, shown first. */
   preset: string;
+  /** Who opened the page is logged (the case pages write it to the audit log; this page shows no one's data). */
+  logger: Logger;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -79,6 +82,7 @@ export function createFunnelRoutes(deps: {
           : 'Ссылка устарела.';
       return c.html(signInPage(Boolean(deps.operatorToken), why), query.sig ? 403 : 200, noStore);
     }
+    if (link.ok) deps.logger.info('funnel page opened', { by: link.value.reviewer });
     const presetName = query.preset && catalogue[query.preset] ? query.preset : deps.preset;
     const flows = catalogue[presetName] ?? [];
     const flow = flows.find((f) => f.name === query.flow) ?? flows[0];

@@ -252,6 +252,7 @@ export async function createKabinet(config: Config, options: KabinetOptions = {}
         reviewers: reviewersOf(config),
         operatorToken: config.OPERATOR_TOKEN,
         preset: config.INSURER,
+        logger,
       }),
     );
   extraRoutes.push(
