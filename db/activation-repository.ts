@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, max, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { ChannelName } from '../core/messages';
 import type { ActivationOutcome, ActivationRepository } from '../core/ports/activation';
 import type { Database } from './database';
@@ -85,7 +85,8 @@ export function createActivationRepository(db: Database): ActivationRepository {
         .innerJoin(accounts, eq(accounts.id, activationTokens.accountId))
         .where(isNull(accounts.activatedAt))
         .groupBy(activationTokens.accountId)
-        .having(lt(max(activationTokens.expiresAt), before))
+        // As text: postgres.js takes no Date where the column's type is lost (an aggregate).
+        .having(sql`max(${activationTokens.expiresAt}) < ${before.toISOString()}::timestamptz`)
         .limit(limit);
       return rows.map((row) => row.accountId);
     },

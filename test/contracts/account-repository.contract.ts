@@ -209,6 +209,32 @@ export function accountRepositoryContract(name: string, open: () => Promise<Repo
       expect(await accounts.overview('00000000-0000-4000-8000-000000000000')).toBeNull();
     });
 
+    it('names registrations never activated once their every link expired before a date, never an active one', async () => {
+      const hours = (h: number) => new Date(Date.now() + h * 3600_000);
+      const pending = newAccount({
+        activation: {
+          tokenHash: `unactivated-${Date.now()}-${Math.random()}`,
+          createdAt: new Date(),
+          expiresAt: hours(72),
+          temporaryPasswordUntil: hours(72),
+          conversationId: null,
+          channel: null,
+        },
+      });
+      const created = await harness.accounts.createAccount(pending);
+      const active = await harness.accounts.createAccount(newAccount());
+      if (!created.ok || !active.ok) throw new Error('setup failed');
+      const before = async (h: number) => await harness.accounts.unactivatedBefore(hours(h), 1000);
+      expect(await before(71)).not.toContain(created.value.id);
+      expect(await before(73)).toContain(created.value.id);
+      expect(await before(10_000)).not.toContain(active.value.id);
+      expect(
+        await harness.accounts.withdrawUnactivated(created.value.id, 'retention', 'never_activated'),
+      ).toBe(true);
+      expect(await before(73)).not.toContain(created.value.id);
+      expect(await harness.accounts.findByContact('email', pending.email)).toBeNull();
+    });
+
     it('answers a ping', async () => {
       await expect(accounts.ping()).resolves.toBeUndefined();
     });
