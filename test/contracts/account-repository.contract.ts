@@ -224,14 +224,14 @@ export function accountRepositoryContract(name: string, open: () => Promise<Repo
       const created = await harness.accounts.createAccount(pending);
       const active = await harness.accounts.createAccount(newAccount());
       if (!created.ok || !active.ok) throw new Error('setup failed');
-      const before = async (h: number) => await harness.accounts.unactivatedBefore(hours(h), 1000);
-      expect(await before(71)).not.toContain(created.value.id);
-      expect(await before(73)).toContain(created.value.id);
-      expect(await before(10_000)).not.toContain(active.value.id);
+      const expiredBy = async (h: number) => await harness.accounts.unactivatedBefore(hours(h), 1000);
+      expect(await expiredBy(71)).not.toContain(created.value.id);
+      expect(await expiredBy(73)).toContain(created.value.id);
+      expect(await expiredBy(10_000)).not.toContain(active.value.id);
       expect(
         await harness.accounts.withdrawUnactivated(created.value.id, 'retention', 'never_activated'),
       ).toBe(true);
-      expect(await before(73)).not.toContain(created.value.id);
+      expect(await expiredBy(73)).not.toContain(created.value.id);
       expect(await harness.accounts.findByContact('email', pending.email)).toBeNull();
     });
 
