@@ -10,7 +10,7 @@ import { loadConfig } from '../web/config';
 import { deriveSecret } from '../web/derived-secrets';
 import { createKabinet, type Kabinet } from '../web/kabinet';
 import { chromiumAvailable, launchChromium, screenshot } from './support/browser';
-import { codeIn } from './support/fake-gateways';
+import { outboxOf } from './support/fake-gateways';
 import { webCustomer } from './support/identity-customers';
 
 const TOKEN = 'operator-token_0123456789abcdef';
@@ -29,13 +29,7 @@ describe('the funnel page', () => {
     publicUrl: 'http://127.0.0.1:3000',
   });
 
-  const outboxCode = async (to: string) => {
-    await kabinet.settled();
-    const { messages } = (await (await kabinet.app.request('/dev/outbox?format=json')).json()) as {
-      messages: { to: string; text: string }[];
-    };
-    return codeIn(messages.find((m) => m.to === to)?.text ?? '');
-  };
+  const outboxCode = (to: string) => outboxOf(kabinet).code(to);
 
   /** A customer who starts registering, answers `answers` (`tap:` taps a button), and stops there. */
   async function registers(answers: string[]) {

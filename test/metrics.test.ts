@@ -8,7 +8,7 @@ import type { ChatMessage } from '../web/chat/inbox';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
 import { createMetrics } from '../web/metrics';
-import { codeIn } from './support/fake-gateways';
+import { outboxOf } from './support/fake-gateways';
 
 const TOKEN = 'metrics-token_0123456789abcdef';
 
@@ -75,13 +75,7 @@ describe('metrics', () => {
     };
     const say = (text: string) => post({ type: 'text', text });
     const tap = (value: string) => post({ type: 'choice', value, nonce });
-    const outboxCode = async (to: string) => {
-      await kabinet.settled();
-      const { messages } = (await (await kabinet.app.request('/dev/outbox?format=json')).json()) as {
-        messages: { to: string; text: string }[];
-      };
-      return codeIn(messages.find((m) => m.to === to)?.text ?? '');
-    };
+    const outboxCode = (to: string) => outboxOf(kabinet).code(to);
 
     const email = `metrics.${Date.now().toString(36)}@example.ru`;
     const phone = `+7916${String(Date.now()).slice(-7)}`;

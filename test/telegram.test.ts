@@ -13,7 +13,7 @@ import { silentLogger } from '../core/logger';
 import { queueSettings } from '../core/ports/job-queue';
 import { loadConfig } from '../web/config';
 import { createKabinet, type Kabinet } from '../web/kabinet';
-import { codeIn } from './support/fake-gateways';
+import { codeIn, outboxOf } from './support/fake-gateways';
 import {
   type ApiCallRecord,
   buttonData,
@@ -106,12 +106,7 @@ describe('Telegram channel', () => {
 
   const texts = (payloads: ApiCallRecord['payload'][]) => payloads.map((p) => p.text as string).join('\n');
 
-  async function outboxCode(to: string) {
-    const { messages } = (await (await kabinet.app.request('/dev/outbox?format=json')).json()) as {
-      messages: { to: string; text: string }[];
-    };
-    return codeIn(messages.find((m) => m.to === to)?.text ?? '');
-  }
+  const outboxCode = (to: string) => outboxOf(kabinet).code(to);
 
   it('greets /start with the menu as an inline keyboard, and registers its commands in two languages', async () => {
     const c = customer();

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatAt, chromiumAvailable, chromiumOnService, outboxOf, screenshot } from './support/browser';
+import { chatAt, chromiumAvailable, chromiumOnService, screenshot } from './support/browser';
+import { outboxOf } from './support/fake-gateways';
 
 /** WCAG 2.1 A and AA plus axe's best practices; only the serious and critical findings fail the test. */
 const AXE_OPTIONS = {

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { chatAt, chromiumAvailable, chromiumOnService, outboxOf, screenshot } from './support/browser';
+import { chatAt, chromiumAvailable, chromiumOnService, screenshot } from './support/browser';
+import { outboxOf } from './support/fake-gateways';
 import { documentPhoto } from './support/images';
 
 /**

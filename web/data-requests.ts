@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strToU8, type Zippable, zipSync } from 'fflate';
-import { createCustomerData, type DataRequestError, type ErasureReport } from '../core/customer-data';
+import {
+  type CustomerData,
+  createCustomerData,
+  type DataRequestError,
+  type ErasureReport,
+} from '../core/customer-data';
 import { describeError } from '../core/logger';
 import type { OpenDataRequest } from '../core/ports/customer-records';
 import type { StateStore } from '../core/ports/state-store';
@@ -14,7 +19,7 @@ import { createDirectoryFileStore } from '../db/files/directory-file-store';
 import { createMemoryStateStore } from '../db/state/memory-state-store';
 import { closeRedis, createRedisClient } from '../db/state/redis';
 import { createRedisStateStore } from '../db/state/redis-state-store';
-import { ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
 import { resolveDataKey } from './data-key';
 
 export type DataRequestCommand = 'export' | 'erase' | 'requests';
@@ -44,7 +49,7 @@ const refusals: Record<DataRequestError, string> = {
 };
 
 /**
- * `npm run customer:export` and `npm run customer:erase` (README: "Customer data requests"), on the service's
+ * `npm run customer:requests`, `customer:export` and `customer:erase` (README: "Customer data requests"), on the service's
  * DATABASE_URL, DATA_DIR, DATA_KEY and REDIS_URL. Prints what it did; asks nothing. Returns the exit code.
  */
 export async function runDataRequest(command: DataRequestCommand, args: string[], io: DataRequestIo) {
@@ -62,47 +67,30 @@ export async function runDataRequest(command: DataRequestCommand, args: string[]
       url: config.DATABASE_URL,
       dataDir: join(config.DATA_DIR, 'pglite'),
     });
-    const redis =
-      !io.store && config.REDIS_URL ? createRedisClient(config.REDIS_URL, io.redisKeyPrefix) : undefined;
-    if (!io.store && !redis)
-      io.err(
-        'REDIS_URL is not set: conversation state lives in the running service (in-process) and is not reached ' +
-          'from here; it expires within 48 hours.\n',
-      );
     try {
-      const data = createCustomerData({
-        records: createCustomerRecords(database.db, cipher),
-        audit: createAccountRepository(database, cipher),
-        files: createDirectoryFileStore(join(config.DATA_DIR, 'uploads'), dataKey),
-        store: io.store ?? (redis ? createRedisStateStore(redis) : createMemoryStateStore()),
-        phoneRegion: presets[config.INSURER].phoneRegion,
-      });
+      const records = createCustomerRecords(database.db, cipher);
       if (command === 'requests') {
-        io.out(describeRequests(await createCustomerRecords(database.db, cipher).openRequests()));
+        io.out(describeRequests(await records.openRequests()));
         return EXIT.done;
       }
-      if (command === 'export') {
-        const exported = await data.exportData(contact);
-        if (!exported.ok) return refuse(io, contact, exported.error);
-        const file = out ?? `customer-export-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`;
-        const entries: Zippable = { 'data.json': strToU8(JSON.stringify(exported.value.data, null, 2)) };
-        // Pictures are JPEG already: stored, not compressed again.
-        for (const picture of exported.value.files) entries[picture.path] = [picture.bytes, { level: 0 }];
-        // Never over an existing file, and readable by its owner only: it holds a passport.
-        await writeFile(file, zipSync(entries), { flag: 'wx', mode: 0o600 });
-        await exported.value.delivered();
-        io.out(
-          `Exported to ${file}: data.json and ${exported.value.files.length} picture files ` +
-            '(recorded in the audit log as customer.exported).\n',
-        );
-      } else {
-        const erased = await data.erase(contact, { dryRun });
-        if (!erased.ok) return refuse(io, contact, erased.error);
-        io.out(describeErasure(erased.value, dryRun));
-      }
-      return EXIT.done;
+      return await onCustomer(
+        command === 'export' ? 'export' : 'erase',
+        contact,
+        { out, dryRun },
+        {
+          io,
+          config,
+          data: (store) =>
+            createCustomerData({
+              records,
+              audit: createAccountRepository(database, cipher),
+              files: createDirectoryFileStore(join(config.DATA_DIR, 'uploads'), dataKey),
+              store,
+              phoneRegion: presets[config.INSURER].phoneRegion,
+            }),
+        },
+      );
     } finally {
-      if (redis) await closeRedis(redis);
       await database.close();
     }
   } catch (error) {
@@ -111,6 +99,50 @@ export async function runDataRequest(command: DataRequestCommand, args: string[]
     return error instanceof ConfigError || (error as NodeJS.ErrnoException).code === 'EEXIST'
       ? EXIT.refused
       : EXIT.failed;
+  }
+}
+
+/** Export or erasure of one customer, over the state store the service uses (Redis, when it has one). */
+async function onCustomer(
+  command: 'export' | 'erase',
+  contact: string,
+  { out, dryRun }: { out?: string; dryRun: boolean },
+  deps: { io: DataRequestIo; config: Config; data: (store: StateStore) => CustomerData },
+) {
+  const { io } = deps;
+  const redis =
+    !io.store && deps.config.REDIS_URL
+      ? createRedisClient(deps.config.REDIS_URL, io.redisKeyPrefix)
+      : undefined;
+  if (!io.store && !redis)
+    io.err(
+      'REDIS_URL is not set: conversation state lives in the running service (in-process) and is not reached ' +
+        'from here; it expires within 48 hours.\n',
+    );
+  try {
+    const data = deps.data(io.store ?? (redis ? createRedisStateStore(redis) : createMemoryStateStore()));
+    if (command === 'export') {
+      const exported = await data.exportData(contact);
+      if (!exported.ok) return refuse(io, contact, exported.error);
+      const file = out ?? `customer-export-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`;
+      const entries: Zippable = { 'data.json': strToU8(JSON.stringify(exported.value.data, null, 2)) };
+      // Pictures are JPEG already: stored, not compressed again.
+      for (const picture of exported.value.files) entries[picture.path] = [picture.bytes, { level: 0 }];
+      // Never over an existing file, and readable by its owner only: it holds a passport.
+      await writeFile(file, zipSync(entries), { flag: 'wx', mode: 0o600 });
+      await exported.value.delivered();
+      io.out(
+        `Exported to ${file}: data.json and ${exported.value.files.length} picture files ` +
+          '(recorded in the audit log as customer.exported).\n',
+      );
+    } else {
+      const erased = await data.erase(contact, { dryRun });
+      if (!erased.ok) return refuse(io, contact, erased.error);
+      io.out(describeErasure(erased.value, dryRun));
+    }
+    return EXIT.done;
+  } finally {
+    if (redis) await closeRedis(redis);
   }
 }
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { codeIn } from './fake-gateways';
 import { type RunningService, startService } from './service-process';
 import { servicesRequired } from './services';
 
@@ -51,23 +50,6 @@ export function chatAt(root: Page | FrameLocator) {
         await root.locator('#text').press('Enter');
       }),
     tap: (label: string) => replied(() => lastBot().getByRole('button', { name: label }).click()),
-  };
-}
-
-/** The codes a service on embedded defaults "sent": read from its development outbox. */
-export function outboxOf(serviceUrl: string) {
-  const sentTo = async (to: string) => {
-    const { messages } = (await (await fetch(`${serviceUrl}/dev/outbox?format=json`)).json()) as {
-      messages: { to: string; text: string }[];
-    };
-    return messages.find((m) => m.to === to)?.text ?? '';
-  };
-  return {
-    /** The code sent to `to`, once it is there: codes leave through the job queue just after the reply. */
-    async code(to: string): Promise<string> {
-      await expect.poll(() => sentTo(to), { timeout: 10_000 }).not.toBe('');
-      return codeIn(await sentTo(to));
-    },
   };
 }
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { vi } from 'vitest';
 
 export interface ReceivedMail {
   to: string;
@@ -83,4 +84,34 @@ export function codeIn(text: string): string {
   const code = /\b(\d{6})\b/.exec(text)?.[1];
   if (!code) throw new Error(`no code in: ${text}`);
   return code;
+}
+
+/** The codes a service on embedded defaults "sent": read from its development outbox. */
+export function outboxOf(service: string | { app: { request(path: string): Response | Promise<Response> } }) {
+  const outbox = '/dev/outbox?format=json';
+  const sentTo = async (to: string) => {
+    const response = await (typeof service === 'string'
+      ? fetch(`${service}${outbox}`)
+      : service.app.request(outbox));
+    const { messages } = (await response.json()) as {
+      messages: { to: string; text: string }[];
+    };
+    return messages.find((m) => m.to === to)?.text ?? '';
+  };
+  return {
+    /** The code sent to `to`, once it is there: codes leave through the job queue just after the reply. */
+    async code(to: string): Promise<string> {
+      // vi.waitFor, not expect.poll: it works in a beforeAll too.
+      return codeIn(
+        await vi.waitFor(
+          async () => {
+            const text = await sentTo(to);
+            if (!text) throw new Error(`nothing sent to ${to} yet`);
+            return text;
+          },
+          { timeout: 10_000, interval: 50 },
+        ),
+      );
+    },
+  };
 }
