@@ -6,6 +6,7 @@ import { createTranslations, type MessageKey } from '../core/i18n';
 import type { Logger } from '../core/logger';
 import type { FunnelReport, FunnelRepository, FunnelStep } from '../core/ports/funnel';
 import { type InsurerPreset, presets } from '../core/presets';
+import { fail, ok, type Result } from '../core/result';
 import type { StaffLinks } from '../core/staff-links';
 import { sameToken } from './tokens';
 
@@ -111,11 +112,7 @@ const noStore = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-r
 type Period = { from: Date; to: Date };
 
 /** `from`…`to` as whole days (UTC), `to` included; the last seven days by default. */
-function periodOf(
-  from: string | undefined,
-  to: string | undefined,
-  now: number,
-): { ok: true; value: Period } | { ok: false; error: string } {
+function periodOf(from: string | undefined, to: string | undefined, now: number): Result<Period, string> {
   const day = (text: string | undefined, fallback: number) => {
     if (!text) return fallback;
     // Years the records can hold and a person means: 2000-01-01 to 9998-12-31.
@@ -129,10 +126,10 @@ function periodOf(
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const end = day(to, today);
   const start = day(from, end - 6 * DAY_MS);
-  if (Number.isNaN(start) || Number.isNaN(end)) return { ok: false, error: 'Даты — в виде ГГГГ-ММ-ДД.' };
-  if (start > end) return { ok: false, error: 'Начало периода позже его конца.' };
-  if (end - start >= MAX_DAYS * DAY_MS) return { ok: false, error: `Период — не длиннее ${MAX_DAYS} дней.` };
-  return { ok: true, value: { from: new Date(start), to: new Date(end + DAY_MS) } };
+  if (Number.isNaN(start) || Number.isNaN(end)) return fail('Даты — в виде ГГГГ-ММ-ДД.');
+  if (start > end) return fail('Начало периода позже его конца.');
+  if (end - start >= MAX_DAYS * DAY_MS) return fail(`Период — не длиннее ${MAX_DAYS} дней.`);
+  return ok({ from: new Date(start), to: new Date(end + DAY_MS) });
 }
 
 /** The flow's steps in its order, then any the records name that it has no more (an older version's). */
